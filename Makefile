@@ -1,0 +1,96 @@
+# Tether build. GNU make only.
+#   make            build everything (host tests, benchmarks, riscv64 images)
+#   make test       run every test suite (host plain + ASan/UBSan, QEMU)
+#   make test-host  host suites only      make test-qemu  QEMU system tests only
+#   make run        boot Tether in QEMU    make gdb        debug it
+#   make bench      run benchmarks and regenerate docs/benchmarks.md
+#   make soak       long randomized model test (10M steps)
+
+CC      := clang
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef
+CSTD    := -std=c11
+B       := build
+
+# ---------------------------------------------------------------- host -----
+# The portable core, compiled for the hosted machine. Core files may include
+# only kernel/include and include/ (no libc): -ffreestanding enforces it.
+CORE_SRCS := $(wildcard kernel/core/*.c)
+HOST_SRCS := $(wildcard kernel/host/*.c)
+CORE_CFLAGS := $(CSTD) $(WARN) -ffreestanding -fno-builtin -Iinclude -Ikernel/include
+TEST_CFLAGS := $(CSTD) $(WARN) -D_GNU_SOURCE -Iinclude -Ikernel/include -Itests
+
+# Two variants: plain (-O2, also used for benchmarks) and sanitized.
+VARIANTS := host asan
+host_OPT := -O2 -g
+asan_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+TEST_PROGS := unit model
+unit_SRCS  := $(wildcard tests/t_*.c) tests/unit_main.c tests/harness.c
+model_SRCS := tests/model.c tests/harness.c
+
+define variant
+$(B)/$(1)/core/%.o: kernel/core/%.c $$(wildcard kernel/include/*.h include/tether/*)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CORE_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
+$(B)/$(1)/hostm/%.o: kernel/host/%.c $$(wildcard kernel/include/*.h include/tether/*)
+	@mkdir -p $$(@D)
+	$$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
+$(B)/$(1)/tests/%.o: tests/%.c $$(wildcard tests/*.h kernel/include/*.h include/tether/*)
+	@mkdir -p $$(@D)
+	$$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
+$(B)/$(1)/bench/%.o: bench/%.c $$(wildcard bench/*.h kernel/include/*.h include/tether/*)
+	@mkdir -p $$(@D)
+	$$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
+$(1)_KOBJS := $$(CORE_SRCS:kernel/core/%.c=$(B)/$(1)/core/%.o) $$(HOST_SRCS:kernel/host/%.c=$(B)/$(1)/hostm/%.o)
+$(foreach p,$(TEST_PROGS),
+$(B)/$(1)/$(p): $$($(p)_SRCS:tests/%.c=$(B)/$(1)/tests/%.o) $$($(1)_KOBJS)
+	$$(CC) $$($(1)_OPT) $$^ -o $$@
+)
+endef
+$(foreach v,$(VARIANTS),$(eval $(call variant,$(v))))
+
+HOST_BINS := $(foreach v,$(VARIANTS),$(foreach p,$(TEST_PROGS),$(B)/$(v)/$(p)))
+BENCH_BINS := $(B)/host/bench_core $(B)/host/demo
+
+$(B)/host/bench_core: $(B)/host/bench/bench_core.o $(host_KOBJS)
+	$(CC) $^ -o $@
+$(B)/host/demo: $(B)/host/bench/demo.o $(host_KOBJS)
+	$(CC) $^ -o $@
+
+.PHONY: all test test-host soak bench bench-host run run-host gdb clean fuzz
+all: $(HOST_BINS) $(BENCH_BINS)
+
+MODEL_STEPS ?= 200000
+test-host: $(HOST_BINS)
+	@set -e; for v in $(VARIANTS); do \
+	  echo "== $$v: unit"; $(B)/$$v/unit; \
+	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
+	done
+
+soak: $(B)/host/model
+	TETHER_STEPS=10000000 $(B)/host/model
+
+bench-host: $(B)/host/bench_core
+	@mkdir -p $(B)/bench
+	bench/run_host.sh $(B)/host/bench_core | tee $(B)/bench/host.txt
+
+run-host: $(B)/host/demo
+	$(B)/host/demo
+
+# ------------------------------------------------------------- riscv64 -----
+# Defines test-qemu, run, gdb, bench-qemu and adds images to `all`.
+-include mk/riscv64.mk
+
+test: test-host $(if $(RISCV_READY),test-qemu)
+	@echo "make test: all suites passed"
+
+bench: bench-host $(if $(RISCV_READY),bench-qemu)
+	bench/mktable.sh $(B)/bench/*.txt > docs/benchmarks.md
+	@echo "wrote docs/benchmarks.md"
+
+ifndef RISCV_READY
+run: run-host
+endif
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,119 @@
+/* trap.S: every entry into the kernel and every exit to user mode.
+ *
+ * The kernel is event driven: while a user context runs, sscratch holds the
+ * address of its struct hal_regs; while the kernel runs, sscratch is 0 and
+ * interrupts are off (sstatus.SIE is never set). So one vector serves both:
+ *   - from U-mode: save all registers into the hal_regs, switch to the one
+ *     kernel stack (empty at every entry) and call trap_user(regs), which
+ *     never returns: it ends in hal_return_to_user(some context).
+ *   - from S-mode: a kernel bug. Switch to a separate panic stack (the kernel
+ *     stack may be what broke) and call trap_kernel(), which panics. */
+
+#define REGS_PC (32 * 8)
+
+    .section .text
+    .globl trap_vector
+    .balign 4
+trap_vector:
+    csrrw   sp, sscratch, sp        /* sp = regs, sscratch = user sp */
+    beqz    sp, from_kernel
+
+    sd      x1,  1*8(sp)
+    sd      x3,  3*8(sp)
+    sd      x4,  4*8(sp)
+    sd      x5,  5*8(sp)
+    sd      x6,  6*8(sp)
+    sd      x7,  7*8(sp)
+    sd      x8,  8*8(sp)
+    sd      x9,  9*8(sp)
+    sd      x10, 10*8(sp)
+    sd      x11, 11*8(sp)
+    sd      x12, 12*8(sp)
+    sd      x13, 13*8(sp)
+    sd      x14, 14*8(sp)
+    sd      x15, 15*8(sp)
+    sd      x16, 16*8(sp)
+    sd      x17, 17*8(sp)
+    sd      x18, 18*8(sp)
+    sd      x19, 19*8(sp)
+    sd      x20, 20*8(sp)
+    sd      x21, 21*8(sp)
+    sd      x22, 22*8(sp)
+    sd      x23, 23*8(sp)
+    sd      x24, 24*8(sp)
+    sd      x25, 25*8(sp)
+    sd      x26, 26*8(sp)
+    sd      x27, 27*8(sp)
+    sd      x28, 28*8(sp)
+    sd      x29, 29*8(sp)
+    sd      x30, 30*8(sp)
+    sd      x31, 31*8(sp)
+    csrr    t0, sscratch            /* the user sp */
+    sd      t0, 2*8(sp)
+    csrr    t0, sepc
+    sd      t0, REGS_PC(sp)
+    csrw    sscratch, zero          /* now in the kernel */
+
+    mv      a0, sp
+    la      sp, boot_stack_top
+    call    trap_user
+1:  j       1b                      /* not reached */
+
+from_kernel:
+    csrrw   sp, sscratch, sp        /* undo: sp = kernel sp, sscratch = 0 */
+    la      sp, panic_stack_top
+    csrr    a0, scause
+    csrr    a1, stval
+    csrr    a2, sepc
+    call    trap_kernel
+2:  j       2b                      /* not reached */
+
+/* _Noreturn void hal_return_to_user(struct hal_regs *r) */
+    .globl hal_return_to_user
+hal_return_to_user:
+    ld      t0, REGS_PC(a0)
+    csrw    sepc, t0
+    li      t0, 1 << 8              /* SPP = 0: sret goes to U-mode */
+    csrc    sstatus, t0
+    li      t0, 1 << 5              /* SPIE = 1: U-mode takes interrupts */
+    csrs    sstatus, t0
+    csrw    sscratch, a0            /* where the next trap saves registers */
+
+    ld      x1,  1*8(a0)
+    ld      x2,  2*8(a0)
+    ld      x3,  3*8(a0)
+    ld      x4,  4*8(a0)
+    ld      x5,  5*8(a0)
+    ld      x6,  6*8(a0)
+    ld      x7,  7*8(a0)
+    ld      x8,  8*8(a0)
+    ld      x9,  9*8(a0)
+    ld      x11, 11*8(a0)
+    ld      x12, 12*8(a0)
+    ld      x13, 13*8(a0)
+    ld      x14, 14*8(a0)
+    ld      x15, 15*8(a0)
+    ld      x16, 16*8(a0)
+    ld      x17, 17*8(a0)
+    ld      x18, 18*8(a0)
+    ld      x19, 19*8(a0)
+    ld      x20, 20*8(a0)
+    ld      x21, 21*8(a0)
+    ld      x22, 22*8(a0)
+    ld      x23, 23*8(a0)
+    ld      x24, 24*8(a0)
+    ld      x25, 25*8(a0)
+    ld      x26, 26*8(a0)
+    ld      x27, 27*8(a0)
+    ld      x28, 28*8(a0)
+    ld      x29, 29*8(a0)
+    ld      x30, 30*8(a0)
+    ld      x31, 31*8(a0)
+    ld      x10, 10*8(a0)           /* a0 last: it was the base */
+    sret
+
+    .section .bss
+    .balign 16
+panic_stack:
+    .zero   4096
+panic_stack_top:

@@ -1,0 +1,285 @@
+/* bank.c: space banks: charging, allocation, and restartable destruction. */
+#include "bank.h"
+#include "cspace.h"
+#include "endpoint.h"
+#include "hal.h"
+#include "invoke.h"
+#include "wrapper.h"
+
+int bank_can_charge(oref b, u64 bytes)
+{
+    for (; b; b = obj_get(b)->bank) {
+        if (obj_get(b)->state != OS_LIVE)
+            return E_REVOKED;
+        struct bank *k = bank_body(b);
+        if (bytes > k->limit - k->usage)  /* usage <= limit always holds */
+            return E_NOMEM;
+    }
+    return E_OK;
+}
+
+void bank_charge(oref b, u64 bytes)
+{
+    for (; b; b = obj_get(b)->bank)
+        bank_body(b)->usage += bytes;
+}
+
+void bank_uncharge(oref b, u64 bytes)
+{
+    for (; b; b = obj_get(b)->bank)
+        bank_body(b)->usage -= bytes;
+}
+
+bool bank_is_ancestor(oref a, oref b)
+{
+    for (; b; b = obj_get(b)->bank)
+        if (a == b)
+            return true;
+    return false;
+}
+
+int bank_alloc_obj(oref b, u8 type, u64 size, oref *out)
+{
+    u64 bytes = store_block_size(size);
+    int e = bank_can_charge(b, bytes);
+    if (e != E_OK)
+        return e;
+    oref o = obj_alloc(type, store_order(size));
+    if (!o)
+        return E_NOMEM;
+    bank_charge(b, bytes);
+    struct bank *k = bank_body(b);
+    struct obj *x = obj_get(o);
+    x->bank = b;
+    x->prev = 0;
+    x->next = k->head;
+    if (k->head)
+        obj_get(k->head)->prev = o;
+    k->head = o;
+    k->nobj++;
+    *out = o;
+    return E_OK;
+}
+
+int bank_alloc_store(oref b, u64 size, sref *out)
+{
+    u64 bytes = store_block_size(size);
+    int e = bank_can_charge(b, bytes);
+    if (e != E_OK)
+        return e;
+    sref r = store_alloc(store_order(size));
+    if (!r)
+        return E_NOMEM;
+    bank_charge(b, bytes);
+    *out = r;
+    return E_OK;
+}
+
+void bank_free_store(oref b, sref r, u64 size)
+{
+    store_free(r, store_order(size));
+    bank_uncharge(b, store_block_size(size));
+}
+
+oref bank_create_root(void)
+{
+    u64 avail = store.free_bytes;
+    oref o = obj_alloc(OBJ_BANK, store_order(sizeof(struct bank)));
+    if (!o)
+        return 0;
+    struct bank *k = bank_body(o);
+    k->limit = avail;
+    k->usage = store_block_size(sizeof(struct bank));
+    return o;
+}
+
+/* Unlink o from its bank's list, uncharge it and free it. */
+static void obj_finish(oref o)
+{
+    struct obj *x = obj_get(o);
+    oref b = x->bank;
+    if (b) {
+        struct bank *k = bank_body(b);
+        if (x->prev)
+            obj_get(x->prev)->next = x->next;
+        else
+            k->head = x->next;
+        if (x->next)
+            obj_get(x->next)->prev = x->prev;
+        k->nobj--;
+        bank_uncharge(b, (u64)STORE_MIN << x->order);
+    }
+    obj_free(o);
+}
+
+static int bank_reap_step(oref b, u32 *budget)
+{
+    struct bank *k = bank_body(b);
+    while (k->head) {
+        int e = obj_destroy_step(k->head, budget);
+        if (e != E_OK)
+            return e;
+    }
+    return E_OK;
+}
+
+int obj_destroy_step(oref o, u32 *budget)
+{
+    struct obj *x = obj_get(o);
+    x->state = OS_DYING;  /* rescinded: no cap to o is live any more (S3) */
+    int e = E_OK;
+    switch (x->type) {
+    case OBJ_BANK:    e = bank_reap_step(o, budget); break;
+    case OBJ_CSPACE:  e = cspace_reap_step(o, budget); break;
+    case OBJ_WRAPPER: e = wrapper_reap_step(o, budget); break;
+    case OBJ_ENDPOINT: break;
+    default: hal_panic("obj_destroy_step: bad object type");
+    }
+    if (e != E_OK)
+        return e;
+    if (*budget == 0)
+        return E_CONTINUE;
+    (*budget)--;
+    obj_finish(o);
+    return E_OK;
+}
+
+/* ---- invocations ---------------------------------------------------- */
+
+/* Body size of an object BANK_CREATE can make (0: not creatable that way). */
+static u64 create_size(u64 type)
+{
+    switch (type) {
+    case OBJ_BANK:     return sizeof(struct bank);
+    case OBJ_CSPACE:   return sizeof(struct cspace);
+    case OBJ_ENDPOINT: return sizeof(struct endpoint);
+    default:           return 0;
+    }
+}
+
+/* Find destination slot (cs cap address, index) for a new cap; make a void
+ * slot there empty. Allocation of missing CSpace nodes is left to the end. */
+static int dst_prepare(const struct inv *iv, u64 cscap, u64 idx, oref *dcs)
+{
+    int e = inv_lookup_cspace(iv, cscap, R_WRITE, dcs);
+    if (e != E_OK)
+        return e;
+    struct slot *d;
+    if ((e = cspace_lookup(*dcs, idx, &d)) != E_OK)
+        return e;
+    if (!d)
+        return E_OK;
+    u32 budget = REVOKE_BUDGET;
+    return cap_prepare_dst(d, &budget);
+}
+
+/* Allocate an object and the slot storage for its cap; all or nothing. */
+static int alloc_with_slot(oref b, u8 type, u64 size, oref dcs, u64 idx, oref *o, struct slot **d)
+{
+    int e = bank_alloc_obj(b, type, size, o);
+    if (e != E_OK)
+        return e;
+    if ((e = cspace_ensure(dcs, idx, d)) != E_OK)
+        obj_finish(*o);  /* roll back: nothing changed */
+    return e;
+}
+
+static int bank_create(struct inv *iv)
+{
+    oref b = iv->t.obj, dcs, o;
+    u64 type = iv->a[0], size = create_size(type);
+    struct slot *d;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    if (!size)
+        return E_INVAL;
+    if (type == OBJ_BANK && bank_body(b)->depth + 1 >= BANK_MAX_DEPTH)
+        return E_DEPTH;
+    int e = dst_prepare(iv, iv->a[1], iv->a[2], &dcs);
+    if (e != E_OK)
+        return e;
+    if ((e = alloc_with_slot(b, (u8)type, size, dcs, iv->a[2], &o, &d)) != E_OK)
+        return e;
+    /* Perform. */
+    if (type == OBJ_BANK) {
+        bank_body(o)->limit = iv->a[3];
+        bank_body(o)->depth = bank_body(b)->depth + 1;
+    }
+    cap_make_root(d, o, obj_get(o)->epoch, R_ALL, 0);
+    return E_OK;
+}
+
+static int bank_wrap(struct inv *iv)
+{
+    oref b = iv->t.obj, dcs, scs, w;
+    u64 badge = iv->a[4];
+    struct slot *s, *d;
+    struct target t;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    int e = inv_lookup_cspace(iv, iv->a[2], R_READ, &scs);
+    if (e != E_OK || (e = cspace_lookup(scs, iv->a[3], &s)) != E_OK)
+        return e;
+    if (!s || !cap_live(s))
+        return E_EMPTY;
+    if ((e = cap_resolve(s, &t)) != E_OK)
+        return e;
+    if (t.wraps + 1 > WRAP_MAX_DEPTH)
+        return E_DEPTH;
+    if (badge && t.type != OBJ_ENDPOINT)
+        return E_TYPE;
+    if (badge && t.badge)
+        return E_INVAL;
+    if ((e = dst_prepare(iv, iv->a[0], iv->a[1], &dcs)) != E_OK)
+        return e;
+    if ((e = alloc_with_slot(b, OBJ_WRAPPER, sizeof(struct wrapper), dcs, iv->a[1], &w, &d)) != E_OK)
+        return e;
+    /* Perform. */
+    wrapper_init(w, s, (u8)(s->rights & iv->a[5]), badge);
+    cap_make_root(d, w, obj_get(w)->epoch, R_ALL, 0);
+    return E_OK;
+}
+
+static int bank_destroy(struct inv *iv)
+{
+    oref cs;
+    struct slot *s;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    int e = inv_lookup_cspace(iv, iv->a[0], R_READ, &cs);
+    if (e != E_OK || (e = cspace_lookup(cs, iv->a[1], &s)) != E_OK)
+        return e;
+    if (!s || !s->obj)
+        return E_EMPTY;
+    if (!cap_names(s))  /* dying objects are accepted: continue destroying */
+        return E_REVOKED;
+    oref o = s->obj;
+    if (!obj_get(o)->bank)
+        return E_INVAL;  /* the root bank */
+    if (!bank_is_ancestor(iv->t.obj, obj_get(o)->bank))
+        return E_RIGHTS; /* not paid for by this bank or its sub-banks */
+    u32 budget = REVOKE_BUDGET;
+    return obj_destroy_step(o, &budget);
+}
+
+static int bank_query(struct inv *iv)
+{
+    if (!(iv->t.rights & R_READ))
+        return E_RIGHTS;
+    struct bank *k = bank_body(iv->t.obj);
+    iv->r[0] = k->usage;
+    iv->r[1] = k->limit;
+    iv->r[2] = k->nobj;
+    return E_OK;
+}
+
+int bank_invoke(struct inv *iv)
+{
+    switch (iv->label) {
+    case BANK_CREATE:  return bank_create(iv);
+    case BANK_WRAP:    return bank_wrap(iv);
+    case BANK_DESTROY: return bank_destroy(iv);
+    case BANK_QUERY:   return bank_query(iv);
+    default:           return E_LABEL;
+    }
+}

@@ -1,0 +1,208 @@
+/* cspace.c: capability spaces: radix lookup, growth, the slot-operation
+ * invocations (COPY, MAP, GRANT, MINT, UNMAP, DELETE, INFO) and destruction. */
+#include "cspace.h"
+#include "bank.h"
+#include "invoke.h"
+
+#define L2_SHIFT (CS_L2_BITS + CS_LEAF_BITS)
+#define L2_MASK ((1u << CS_L2_BITS) - 1)
+#define LEAF_MASK ((1u << CS_LEAF_BITS) - 1)
+#define REAP_LOOKS 8192u  /* slot examinations per reap step (bounded work) */
+
+int cspace_lookup(oref cs, u64 idx, struct slot **s)
+{
+    if (idx >= CAP_ADDR_LIMIT)
+        return E_BADCAP;
+    *s = cspace_slot(cs, (u32)idx);
+    return E_OK;
+}
+
+u64 cspace_grow_bytes(oref cs, u64 idx)
+{
+    sref l2 = cspace_body(cs)->l1[idx >> L2_SHIFT];
+    if (!l2)
+        return store_block_size(CS_L2_BYTES) + store_block_size(CS_LEAF_BYTES);
+    if (!((sref *)sref_ptr(l2))[(idx >> CS_LEAF_BITS) & L2_MASK])
+        return store_block_size(CS_LEAF_BYTES);
+    return 0;
+}
+
+int cspace_ensure(oref cs, u64 idx, struct slot **s)
+{
+    if (idx >= CAP_ADDR_LIMIT)
+        return E_BADCAP;
+    u64 need = cspace_grow_bytes(cs, idx);
+    if (need) {
+        oref bank = obj_get(cs)->bank;
+        int e = bank_can_charge(bank, need);
+        if (e != E_OK)
+            return e;
+        struct cspace *c = cspace_body(cs);
+        sref *l1e = &c->l1[idx >> L2_SHIFT];
+        sref new_l2 = 0, leaf;
+        if (!*l1e && (e = bank_alloc_store(bank, CS_L2_BYTES, &new_l2)) != E_OK)
+            return e;
+        sref l2 = *l1e ? *l1e : new_l2;
+        if ((e = bank_alloc_store(bank, CS_LEAF_BYTES, &leaf)) != E_OK) {
+            if (new_l2)
+                bank_free_store(bank, new_l2, CS_L2_BYTES);
+            return e;
+        }
+        if (new_l2) {
+            *l1e = new_l2;
+            c->nodes++;
+        }
+        ((sref *)sref_ptr(l2))[(idx >> CS_LEAF_BITS) & L2_MASK] = leaf;
+        c->nodes++;
+    }
+    *s = cspace_slot(cs, (u32)idx);
+    return E_OK;
+}
+
+int cspace_reap_step(oref cs, u32 *budget)
+{
+    struct cspace *c = cspace_body(cs);
+    oref bank = obj_get(cs)->bank;
+    u32 looks = 0;
+    /* Phase 1: delete every cap (and its descendants, C6), in index order. */
+    while (c->reap_cursor < CAP_ADDR_LIMIT) {
+        u32 i = c->reap_cursor;
+        if (++looks > REAP_LOOKS)
+            return E_CONTINUE;
+        sref l2 = c->l1[i >> L2_SHIFT];
+        if (!l2) {
+            c->reap_cursor = (i | ((1u << L2_SHIFT) - 1)) + 1;
+            continue;
+        }
+        if (!((sref *)sref_ptr(l2))[(i >> CS_LEAF_BITS) & L2_MASK]) {
+            c->reap_cursor = (i | LEAF_MASK) + 1;
+            continue;
+        }
+        struct slot *s = cspace_slot(cs, i);
+        if (s->obj) {
+            int e = cap_delete_step(s, budget);
+            if (e != E_OK)
+                return e;
+        }
+        c->reap_cursor = i + 1;
+    }
+    /* Phase 2: free the radix nodes. */
+    for (u32 i = 0; i < (1u << CS_L1_BITS); i++) {
+        sref l2 = c->l1[i];
+        if (!l2)
+            continue;
+        sref *n = (sref *)sref_ptr(l2);
+        for (u32 j = 0; j <= L2_MASK; j++) {
+            if (!n[j])
+                continue;
+            if (*budget == 0)
+                return E_CONTINUE;
+            (*budget)--;
+            bank_free_store(bank, n[j], CS_LEAF_BYTES);
+            n[j] = 0;
+            c->nodes--;
+        }
+        if (*budget == 0)
+            return E_CONTINUE;
+        (*budget)--;
+        bank_free_store(bank, l2, CS_L2_BYTES);
+        c->l1[i] = 0;
+        c->nodes--;
+    }
+    return E_OK;
+}
+
+/* ---- invocations ---------------------------------------------------- */
+
+enum xfer { X_COPY, X_MAP, X_GRANT };
+
+/* COPY / MAP / GRANT / MINT into the invoked CSpace. */
+static int cs_transfer(struct inv *iv, enum xfer op, u64 mask, u64 badge, bool mint)
+{
+    oref dcs = iv->t.obj, scs;
+    struct slot *s, *d;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    int e = cspace_lookup(dcs, iv->a[0], &d);
+    if (e != E_OK)
+        return e;
+    /* GRANT empties the source slot: it needs write access there too. */
+    e = inv_lookup_cspace(iv, iv->a[1], op == X_GRANT ? R_READ | R_WRITE : R_READ, &scs);
+    if (e != E_OK || (e = cspace_lookup(scs, iv->a[2], &s)) != E_OK)
+        return e;
+    if (!s || !cap_live(s))
+        return E_EMPTY;  /* a void cap transfers like an empty slot (S3) */
+    if (mint) {
+        if (obj_get(s->obj)->type != OBJ_ENDPOINT)
+            return E_TYPE;
+        if (!badge || s->badge)
+            return E_INVAL;
+    }
+    if (op == X_MAP && s->depth + 1u > MDB_MAX_DEPTH)
+        return E_DEPTH;
+    if (d) {
+        u32 budget = REVOKE_BUDGET;
+        if ((e = cap_prepare_dst(d, &budget)) != E_OK)
+            return e;
+    }
+    if ((e = cspace_ensure(dcs, iv->a[0], &d)) != E_OK)
+        return e;
+    /* Perform (C1: rights only shrink). */
+    u8 rights = (u8)(s->rights & mask);
+    switch (op) {
+    case X_COPY:  cap_copy(s, d, rights, mint ? badge : s->badge); break;
+    case X_MAP:   cap_map(s, d, rights, mint ? badge : s->badge); break;
+    case X_GRANT: cap_grant(s, d, rights); break;
+    }
+    return E_OK;
+}
+
+static int cs_unmap(struct inv *iv, u64 idx, u64 self)
+{
+    struct slot *s;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    int e = cspace_lookup(iv->t.obj, idx, &s);
+    if (e != E_OK)
+        return e;
+    if (self > 1)
+        return E_INVAL;
+    if (!s || !s->obj)
+        return E_EMPTY;
+    u32 budget = REVOKE_BUDGET;
+    return self ? cap_delete_step(s, &budget) : cap_revoke_step(s, &budget);
+}
+
+static int cs_info(struct inv *iv)
+{
+    struct slot *s;
+    if (!(iv->t.rights & R_READ))
+        return E_RIGHTS;
+    int e = cspace_lookup(iv->t.obj, iv->a[0], &s);
+    if (e != E_OK)
+        return e;
+    u32 st = s ? slot_status(s) : SLOT_EMPTY;
+    iv->r[0] = st;
+    iv->r[1] = st == SLOT_LIVE ? obj_get(s->obj)->type : OBJ_NONE;
+    iv->r[2] = st == SLOT_LIVE ? s->rights : 0;
+    iv->r[3] = st == SLOT_LIVE ? s->badge : 0;
+    return E_OK;
+}
+
+int cspace_invoke(struct inv *iv)
+{
+    const u64 *a = iv->a;
+    switch (iv->label) {
+    case CS_COPY:   return cs_transfer(iv, X_COPY, a[3], 0, false);
+    case CS_MAP:    return cs_transfer(iv, X_MAP, a[3], 0, false);
+    case CS_GRANT:  return cs_transfer(iv, X_GRANT, a[3], 0, false);
+    case CS_MINT:
+        if (a[5] > MINT_MAP)
+            return E_INVAL;
+        return cs_transfer(iv, a[5] == MINT_MAP ? X_MAP : X_COPY, a[3], a[4], true);
+    case CS_UNMAP:  return cs_unmap(iv, a[0], a[1]);
+    case CS_DELETE: return cs_unmap(iv, a[0], 1);
+    case CS_INFO:   return cs_info(iv);
+    default:        return E_LABEL;
+    }
+}

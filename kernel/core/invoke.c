@@ -1,0 +1,54 @@
+/* invoke.c: the kernel's single invocation path (I4): look up the cap,
+ * resolve wrappers, dispatch to the object type's decoder. */
+#include "invoke.h"
+#include "bank.h"
+#include "cspace.h"
+#include "endpoint.h"
+#include "kernel.h"
+
+/* Decoder for each object type; wrappers never reach here (resolved). */
+static int (*const decoders[OBJ_COUNT])(struct inv *) = {
+    [OBJ_BANK] = bank_invoke,
+    [OBJ_CSPACE] = cspace_invoke,
+    [OBJ_ENDPOINT] = endpoint_invoke,
+};
+
+int inv_lookup(const struct inv *iv, u64 cptr, struct target *t)
+{
+    struct slot *s;
+    int e = cspace_lookup(iv->caller_cs, cptr, &s);
+    if (e != E_OK)
+        return e;
+    if (!s || !s->obj)
+        return E_EMPTY;
+    return cap_resolve(s, t);
+}
+
+int inv_lookup_cspace(const struct inv *iv, u64 cptr, u8 need, oref *cs)
+{
+    struct target t;
+    int e = inv_lookup(iv, cptr, &t);
+    if (e != E_OK)
+        return e;
+    if (t.type != OBJ_CSPACE)
+        return E_TYPE;
+    if ((t.rights & need) != need)
+        return E_RIGHTS;
+    *cs = t.obj;
+    return E_OK;
+}
+
+int kernel_invoke(oref caller_cs, u64 cap_label, const u64 *args, u64 *results)
+{
+    struct inv iv;
+    iv.caller_cs = caller_cs;
+    iv.label = (u32)(cap_label >> 32);
+    iv.a = args;
+    iv.r = results;
+    int e = inv_lookup(&iv, (u32)cap_label, &iv.t);
+    if (e != E_OK)
+        return e;
+    if (iv.t.type >= OBJ_COUNT || !decoders[iv.t.type])
+        return E_TYPE;
+    return decoders[iv.t.type](&iv);
+}

@@ -1,0 +1,56 @@
+/* bank.h: space banks (S1, S2).
+ *
+ * A bank has a limit and a usage. Every object, and every piece of kernel
+ * storage that grows with use (CSpace nodes, later page tables and mapping
+ * nodes), is charged to one bank and to each of its ancestors; a charge that
+ * would take any of them over its limit fails with E_NOMEM and changes
+ * nothing. usage(B) = storage of B's objects + usage of B's sub-banks.
+ * Destroying a bank destroys everything allocated from it and from its
+ * sub-banks, in bounded restartable steps (obj_destroy_step). */
+#ifndef TETHER_BANK_H
+#define TETHER_BANK_H
+
+#include "obj.h"
+
+#define BANK_MAX_DEPTH 32u /* nesting limit: charges walk every ancestor */
+
+struct bank {
+    u64 limit;      /* bytes this bank may use (including sub-banks)   */
+    u64 usage;      /* bytes charged to it now                         */
+    oref head;      /* list of objects allocated from it (obj.next)    */
+    u32 nobj;       /* number of objects in that list                  */
+    u32 depth;      /* 0 for the root bank                             */
+};
+
+static inline struct bank *bank_body(oref b) { return (struct bank *)obj_body(b); }
+
+/* Can bank b (and all its ancestors) pay `bytes` more? E_OK, E_NOMEM, or
+ * E_REVOKED if b or an ancestor is being destroyed. */
+int bank_can_charge(oref b, u64 bytes);
+/* Add (or with uncharge, remove) bytes to b and all its ancestors. */
+void bank_charge(oref b, u64 bytes);
+void bank_uncharge(oref b, u64 bytes);
+
+/* Allocate an object of `type` with a body of `size` bytes from bank b:
+ * checks, allocates, charges and links it into b's list. */
+int bank_alloc_obj(oref b, u8 type, u64 size, oref *out);
+/* Raw storage charged to b (CSpace nodes, page tables). */
+int bank_alloc_store(oref b, u64 size, sref *out);
+void bank_free_store(oref b, sref r, u64 size);
+
+/* Is bank a equal to b or one of b's ancestors? */
+bool bank_is_ancestor(oref a, oref b);
+
+/* Destroy object o in steps: each call does at most *budget units of work
+ * (removing a capability node, freeing a storage block or an object).
+ * Returns E_OK when o is gone, E_CONTINUE otherwise. The first call rescinds
+ * o (S3: every capability to it is void from then on). */
+int obj_destroy_step(oref o, u32 *budget);
+
+/* Create the root bank over all free storage (at boot). */
+oref bank_create_root(void);
+
+struct inv;
+int bank_invoke(struct inv *iv);
+
+#endif

@@ -1,0 +1,90 @@
+/* cap.h: capability slots and the derivation tree (DESIGN.md §3, C1..C7).
+ *
+ * A slot is 32 bytes: the object it names (table index + the epoch it was
+ * created with, S3), rights, badge, and its place in the derivation tree.
+ *
+ * The derivation tree (mapping database) of one object is kept as a doubly
+ * linked list in pre-order with a depth per node, as in seL4's MDB:
+ *   - the subtree of node n is the run of nodes after n whose depth > n's;
+ *   - the parent of n is the nearest preceding node with a smaller depth.
+ * Depths along a run may jump by more than one: removing the first
+ * descendant of n (which is how revocation proceeds, one node at a time)
+ * leaves that node's children right after n; they then are n's children,
+ * which is exactly where they belong. All operations below rely only on the
+ * two properties above, never on "depth(next) <= depth + 1".
+ *
+ * Every node of one list names the same object: COPY of a root starts a new
+ * list; COPY of a derived cap, MAP and GRANT stay in the source's list.
+ * Hence if one node is void (its object was destroyed) all of them are. */
+#ifndef TETHER_CAP_H
+#define TETHER_CAP_H
+
+#include "obj.h"
+#include <tether/abi.h>
+
+struct slot {
+    oref obj;      /* 0 = empty slot                                  */
+    u32 epoch;     /* object epoch when the cap was made (S3)         */
+    u64 badge;     /* 0 = unbadged                                    */
+    sref prev;     /* derivation list, 0 = none                       */
+    sref next;
+    u16 depth;     /* 0 = root of its derivation tree                 */
+    u8 rights;     /* R_* bits                                        */
+    u8 pad;
+};
+_Static_assert(sizeof(struct slot) == 32, "a slot is 32 bytes, like seL4's");
+
+#define MDB_MAX_DEPTH 0xfff0u /* MAP beyond this depth fails with E_DEPTH */
+#define REVOKE_BUDGET 64u     /* nodes removed per step of a long operation */
+
+static inline struct slot *slot_at(sref r) { return (struct slot *)sref_ptr(r); }
+static inline sref slot_ref(const struct slot *s) { return ptr_sref(s); }
+
+/* Is the object the slot names still the one the cap was made for? */
+static inline bool cap_live(const struct slot *s)
+{
+    const struct obj *o = obj_get(s->obj);
+    return s->obj && o->epoch == s->epoch && o->state == OS_LIVE;
+}
+/* Same, but also accepts an object that is being destroyed (so that its
+ * destroyer can continue the destruction). */
+static inline bool cap_names(const struct slot *s)
+{
+    const struct obj *o = obj_get(s->obj);
+    return s->obj && o->epoch == s->epoch && o->state != OS_FREE;
+}
+/* SLOT_EMPTY, SLOT_VOID or SLOT_LIVE. */
+static inline u32 slot_status(const struct slot *s)
+{
+    return !s->obj ? SLOT_EMPTY : cap_live(s) ? SLOT_LIVE : SLOT_VOID;
+}
+static inline bool mdb_has_children(const struct slot *s)
+{
+    return s->next && slot_at(s->next)->depth > s->depth;
+}
+
+/* A fresh root cap in empty slot dst (new object, or COPY of a root). */
+void cap_make_root(struct slot *dst, oref o, u32 epoch, u8 rights, u64 badge);
+
+/* Performs. Each expects decode to have checked everything: src live, dst
+ * empty, rights already masked. All O(1). */
+void cap_copy(struct slot *src, struct slot *dst, u8 rights, u64 badge);   /* C2 */
+void cap_map(struct slot *src, struct slot *dst, u8 rights, u64 badge);    /* C3 */
+void cap_grant(struct slot *src, struct slot *dst, u8 rights);             /* C4 */
+
+/* Remove up to *budget descendants of s (C5). Returns E_OK when none are
+ * left, E_CONTINUE when the budget ran out first. */
+int cap_revoke_step(struct slot *s, u32 *budget);
+/* Remove s and its descendants (C6), in steps; E_OK or E_CONTINUE. */
+int cap_delete_step(struct slot *s, u32 *budget);
+
+/* Make a slot usable as a transfer destination: an empty slot is ready; a
+ * void one is deleted first (it acts as empty, S3). E_OK, E_CONTINUE, or
+ * E_FULL if it holds a live cap. */
+int cap_prepare_dst(struct slot *dst, u32 *budget);
+
+/* Parent of s in the derivation tree, or NULL for a root (O(siblings);
+ * for tests, tools and the capgraph dump, not for kernel paths). */
+struct slot *cap_parent(const struct slot *s);
+
+#endif

@@ -1,0 +1,54 @@
+/* cspace.h: capability spaces.
+ *
+ * A CSpace maps cap addresses (indices below CAP_ADDR_LIMIT) to slots through
+ * a radix tree of fixed depth: a 128-entry root in the CSpace body, 1 KiB
+ * second-level nodes of 256 entries and 4 KiB leaves of 128 slots. Lookup is
+ * three loads. Nodes are allocated when a slot is first written and charged
+ * to the bank that paid for the CSpace (S1); they live until the CSpace is
+ * destroyed. */
+#ifndef TETHER_CSPACE_H
+#define TETHER_CSPACE_H
+
+#include "cap.h"
+
+#define CS_L1_BITS 7u
+#define CS_L2_BITS 8u
+#define CS_LEAF_BITS 7u
+#define CS_L2_BYTES ((1u << CS_L2_BITS) * 4u)
+#define CS_LEAF_BYTES ((1u << CS_LEAF_BITS) * (u32)sizeof(struct slot))
+_Static_assert(CS_L1_BITS + CS_L2_BITS + CS_LEAF_BITS == CAP_ADDR_BITS, "cap address bits");
+
+struct cspace {
+    u32 reap_cursor;   /* next index to clear while the CSpace is destroyed */
+    u32 nodes;         /* radix nodes allocated                              */
+    u32 pad[14];
+    sref l1[1u << CS_L1_BITS];
+};
+
+static inline struct cspace *cspace_body(oref cs) { return (struct cspace *)obj_body(cs); }
+
+/* The slot at idx, or NULL if no storage exists for it (an empty slot). */
+static inline struct slot *cspace_slot(oref cs, u32 idx)
+{
+    sref l2 = cspace_body(cs)->l1[idx >> (CS_L2_BITS + CS_LEAF_BITS)];
+    if (!l2)
+        return NULL;
+    sref leaf = ((sref *)sref_ptr(l2))[(idx >> CS_LEAF_BITS) & ((1u << CS_L2_BITS) - 1)];
+    if (!leaf)
+        return NULL;
+    return (struct slot *)sref_ptr(leaf) + (idx & ((1u << CS_LEAF_BITS) - 1));
+}
+
+/* Look up idx: E_BADCAP if out of range, else E_OK with *s (NULL = empty). */
+int cspace_lookup(oref cs, u64 idx, struct slot **s);
+/* Like lookup, but allocates missing nodes (charged): E_BADCAP, E_NOMEM. */
+int cspace_ensure(oref cs, u64 idx, struct slot **s);
+/* Bytes of nodes cspace_ensure(idx) would allocate now. */
+u64 cspace_grow_bytes(oref cs, u64 idx);
+
+int cspace_reap_step(oref cs, u32 *budget);
+
+struct inv;
+int cspace_invoke(struct inv *iv);
+
+#endif

@@ -1,0 +1,78 @@
+/* obj.h: kernel object table and object storage.
+ *
+ * Every kernel object (bank, CSpace, endpoint, wrapper, ...) is named by a
+ * 32-bit index into the object table. The table entry holds the object's
+ * epoch (S3: destroying an object bumps it, so every capability that carries
+ * the old epoch is void at once, in O(1)), its type and state, the bank that
+ * paid for it and its place in that bank's object list. The object's body
+ * lives in the storage arena and is named by a 32-bit granule index, never a
+ * pointer, so that the whole object space can later be checkpointed and paged
+ * (P1..P4; see docs/design-notes.md).
+ *
+ * Storage is a binary buddy allocator over the RAM the machine gives
+ * kernel_init(). Blocks are 2^k * STORE_MIN bytes; charges to banks are the
+ * real block sizes (plus the table entry for objects). */
+#ifndef TETHER_OBJ_H
+#define TETHER_OBJ_H
+
+#include "types.h"
+
+#define GRANULE 32u        /* unit of a storage reference (ref = offset / 32) */
+#define STORE_MIN 64u      /* smallest block the buddy allocator hands out     */
+#define STORE_MAX_ORDER 16 /* largest block: 64 B << 16 = 4 MiB               */
+#define OBJ_PER_RAM 512u   /* one table entry per 512 bytes of RAM             */
+
+typedef u32 oref;  /* object table index; 0 = no object          */
+typedef u32 sref;  /* storage reference: granule index; 0 = none */
+
+enum obj_state { OS_FREE = 0, OS_LIVE = 1, OS_DYING = 2 };
+
+struct obj {
+    u32 epoch;      /* bumped when the object is destroyed (S3)              */
+    sref body;      /* object storage                                        */
+    oref bank;      /* the bank that paid for it (0 for the root bank)       */
+    oref prev, next;/* the paying bank's object list; free list when free   */
+    u8 type;        /* enum tether_objtype                                   */
+    u8 state;       /* enum obj_state                                        */
+    u8 order;       /* buddy order of the body                               */
+    u8 pad;
+};
+_Static_assert(sizeof(struct obj) == 24, "object table entry size");
+
+/* The whole storage state; one instance, set up by store_init(). */
+struct store {
+    u8 *base;          /* arena start; sref r is at base + r * GRANULE      */
+    u64 bytes;         /* arena size                                        */
+    u8 *map;           /* one byte per STORE_MIN block: free-block order+1  */
+    sref free[STORE_MAX_ORDER + 1]; /* free lists per order                 */
+    u64 free_bytes;
+    struct obj *tab;   /* object table                                      */
+    u32 ntab;          /* entries in the table                              */
+    oref free_obj;     /* free list of table entries                        */
+    u32 live_objs;
+};
+extern struct store store;
+
+/* Set up the table and the arena over [ram, ram + bytes). Returns the number
+ * of bytes the table and the buddy map use (memory no bank pays for). */
+u64 store_init(void *ram, u64 bytes);
+
+static inline void *sref_ptr(sref r) { return store.base + (u64)r * GRANULE; }
+static inline sref ptr_sref(const void *p) { return (sref)(((const u8 *)p - store.base) / GRANULE); }
+static inline struct obj *obj_get(oref o) { return &store.tab[o]; }
+static inline void *obj_body(oref o) { return sref_ptr(store.tab[o].body); }
+
+/* Bytes a block of `bytes` really takes (rounded up to a buddy block). */
+u64 store_block_size(u64 bytes);
+int store_order(u64 bytes);
+/* Allocate / free raw storage (zeroed). Return 0 when no block is free. */
+sref store_alloc(int order);
+void store_free(sref r, int order);
+
+/* Allocate a table entry and a zeroed body; the caller charges the bank.
+ * Returns 0 if the table or the arena is exhausted. */
+oref obj_alloc(u8 type, int order);
+/* Release the body and the entry; the epoch is bumped so old caps are void. */
+void obj_free(oref o);
+
+#endif

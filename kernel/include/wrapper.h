@@ -1,0 +1,41 @@
+/* wrapper.h: wrapper (forwarder) objects, C8.
+ *
+ * A wrapper holds a copy of its target capability (a node in the target's
+ * derivation tree, so UNMAP of an ancestor reaches it: nobody escapes an
+ * UNMAP by wrapping) with the rights mask applied, and an optional badge.
+ * Invoking a wrapper cap invokes the target; destroying the wrapper rescinds
+ * every copy of the wrapper cap at once (S3). Chains are resolved up to
+ * WRAP_MAX_DEPTH wrappers. */
+#ifndef TETHER_WRAPPER_H
+#define TETHER_WRAPPER_H
+
+#include "cap.h"
+
+#define WRAP_MAX_DEPTH 8u
+
+struct wrapper {
+    struct slot target;  /* copy of the target cap, rights already masked */
+    u64 badge;           /* 0 = none; applies to an unbadged endpoint      */
+    u32 pad[6];
+};
+
+static inline struct wrapper *wrapper_body(oref w) { return (struct wrapper *)obj_body(w); }
+
+/* What a capability finally designates, after wrappers. */
+struct target {
+    oref obj;
+    u8 type;
+    u8 rights;   /* intersection of the rights along the chain */
+    u64 badge;   /* the badge along the chain (at most one is set) */
+    u32 wraps;   /* number of wrappers passed */
+};
+
+/* Resolve the live cap in s: E_OK, E_EMPTY, E_REVOKED (a destroyed object or
+ * a wrapper whose target was removed), E_DEPTH. */
+int cap_resolve(const struct slot *s, struct target *t);
+
+/* Perform: initialise wrapper w over src (live), masked rights and badge. */
+void wrapper_init(oref w, struct slot *src, u8 rights, u64 badge);
+int wrapper_reap_step(oref w, u32 *budget);
+
+#endif
