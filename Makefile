@@ -25,22 +25,22 @@ host_OPT := -O2 -g
 asan_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 TEST_PROGS := unit model
-unit_SRCS  := $(wildcard tests/t_*.c) tests/unit_main.c tests/harness.c
-model_SRCS := tests/model.c tests/harness.c
+unit_SRCS  := $(wildcard tests/t_*.c) tests/unit_main.c tests/harness.c tests/tk.c
+model_SRCS := tests/model.c tests/harness.c tests/tk.c
 
 define variant
 $(B)/$(1)/core/%.o: kernel/core/%.c $$(wildcard kernel/include/*.h include/tether/*)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CORE_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
+	@echo "  CC      $$<"; $$(CC) $$(CORE_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
 $(B)/$(1)/hostm/%.o: kernel/host/%.c $$(wildcard kernel/include/*.h include/tether/*)
 	@mkdir -p $$(@D)
-	$$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
+	@echo "  CC      $$<"; $$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
 $(B)/$(1)/tests/%.o: tests/%.c $$(wildcard tests/*.h kernel/include/*.h include/tether/*)
 	@mkdir -p $$(@D)
-	$$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
+	@echo "  CC      $$<"; $$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
 $(B)/$(1)/bench/%.o: bench/%.c $$(wildcard bench/*.h kernel/include/*.h include/tether/*)
 	@mkdir -p $$(@D)
-	$$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
+	@echo "  CC      $$<"; $$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
 $(1)_KOBJS := $$(CORE_SRCS:kernel/core/%.c=$(B)/$(1)/core/%.o) $$(HOST_SRCS:kernel/host/%.c=$(B)/$(1)/hostm/%.o)
 $(foreach p,$(TEST_PROGS),
 $(B)/$(1)/$(p): $$($(p)_SRCS:tests/%.c=$(B)/$(1)/tests/%.o) $$($(1)_KOBJS)
