@@ -1,4 +1,4 @@
-/* trap.S: every entry into the kernel and every exit to user mode.
+/* trapvec.S: every entry into the kernel and every exit to user mode.
  *
  * The kernel is event driven: while a user context runs, sscratch holds the
  * address of its struct hal_regs; while the kernel runs, sscratch is 0 and

@@ -1,0 +1,87 @@
+/* elf.c: load a static ELF64 RISC-V executable into a user address space.
+ *
+ * Every PT_LOAD segment gets fresh zeroed pages, filled from the file and
+ * mapped with the segment's rights. Segments must not share a page (the user
+ * linker script, user/lib/user.ld, aligns them). The image is untrusted
+ * input: every offset and size is checked. */
+#include <tether/abi.h>
+#include "hal.h"
+#include "riscv.h"
+#include "task.h"
+
+struct elf64_ehdr {
+    u8 ident[16];
+    u16 type, machine;
+    u32 version;
+    u64 entry, phoff, shoff;
+    u32 flags;
+    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf64_phdr {
+    u32 type, flags;
+    u64 offset, vaddr, paddr, filesz, memsz, align;
+};
+
+#define PT_LOAD    1
+#define PF_X       1
+#define PF_W       2
+#define PF_R       4
+#define EM_RISCV   243
+
+static void copy(u8 *dst, const u8 *src, usize n)
+{
+    while (n--)
+        *dst++ = *src++;
+}
+
+static int load_segment(hal_pt_root *pt, const u8 *img, const struct elf64_phdr *ph,
+                        hal_page_alloc alloc, void *ctx)
+{
+    u32 rights = (ph->flags & PF_R ? R_READ : 0) | (ph->flags & PF_W ? R_WRITE : 0) |
+                 (ph->flags & PF_X ? R_EXEC : 0);
+    u64 first = PAGE_ROUND_DOWN(ph->vaddr), last = PAGE_ROUND_UP(ph->vaddr + ph->memsz);
+
+    for (u64 va = first; va < last; va += PAGE_SIZE) {
+        u8 *page = alloc(ctx);
+        if (!page)
+            return E_NOMEM;
+        hal_zero(page, PAGE_SIZE);
+        /* The part of [vaddr, vaddr + filesz) that falls in this page. */
+        u64 lo = va > ph->vaddr ? va : ph->vaddr;
+        u64 hi = va + PAGE_SIZE < ph->vaddr + ph->filesz ? va + PAGE_SIZE : ph->vaddr + ph->filesz;
+        if (lo < hi)
+            copy(page + (lo - va), img + ph->offset + (lo - ph->vaddr), hi - lo);
+        int err = hal_pt_map(pt, va, page, rights, alloc, ctx);
+        if (err)
+            return err == E_NOMEM ? E_NOMEM : E_INVAL;
+    }
+    return E_OK;
+}
+
+int elf_load(hal_pt_root *pt, const u8 *img, usize size, u64 *entry,
+             hal_page_alloc alloc, void *ctx)
+{
+    const struct elf64_ehdr *eh = (const void *)img;
+    if (size < sizeof *eh || img[0] != 0x7f || img[1] != 'E' || img[2] != 'L' ||
+        img[3] != 'F' || img[4] != 2 /* 64-bit */ || eh->machine != EM_RISCV ||
+        eh->phentsize != sizeof(struct elf64_phdr) ||
+        eh->phoff > size || eh->phnum > (size - eh->phoff) / sizeof(struct elf64_phdr))
+        return E_INVAL;
+
+    const struct elf64_phdr *ph = (const void *)(img + eh->phoff);
+    for (unsigned i = 0; i < eh->phnum; i++, ph++) {
+        if (ph->type != PT_LOAD || ph->memsz == 0)
+            continue;
+        if (ph->filesz > ph->memsz || ph->offset > size || ph->filesz > size - ph->offset ||
+            ph->vaddr >= USER_TOP || ph->memsz > USER_TOP - ph->vaddr)
+            return E_INVAL;
+        int err = load_segment(pt, img, ph, alloc, ctx);
+        if (err)
+            return err;
+    }
+    if (eh->entry >= USER_TOP)
+        return E_INVAL;
+    *entry = eh->entry;
+    return E_OK;
+}

@@ -1,0 +1,184 @@
+/* vm.c: Sv39 page tables (see riscv.h for the PTE layout).
+ *
+ * The kernel table maps only kernel addresses (upper half); its page-table
+ * pages come from a small pool inside the kernel image. Every user address
+ * space gets its own top-level table whose upper half is a copy of the
+ * kernel's (the kernel's lower-level tables are shared and never change
+ * after vm_init), and whose lower half is built from pages the core supplies
+ * through an allocator callback: page tables are charged to a bank (S1). */
+#include <tether/abi.h>
+#include "hal.h"
+#include "hal_arch.h"
+#include "riscv.h"
+#include "vm.h"
+
+#define KPT_POOL_PAGES 16
+#define MEGA (2UL << 20)
+
+static u64 kpt_pool[KPT_POOL_PAGES][PT_ENTRIES] __attribute__((aligned(4096)));
+static unsigned kpt_used;
+static u64 *kernel_root;
+
+static void *kpt_alloc(void *ctx)
+{
+    (void)ctx;
+    if (kpt_used == KPT_POOL_PAGES)
+        hal_panic("vm: kernel page-table pool exhausted (RAM too large?)");
+    return kpt_pool[kpt_used++];
+}
+
+unsigned vm_kernel_pt_pages(void)
+{
+    return kpt_used;
+}
+
+/* Find the PTE for va at `level` (0: 4 KiB, 1: 2 MiB), creating the tables
+ * above it with alloc (if alloc is NULL, don't create). Returns E_OK and the
+ * PTE in *out; E_EMPTY if a table is missing and alloc is NULL; E_FULL if a
+ * larger leaf is in the way; E_NOMEM if alloc failed. */
+static int walk(u64 *table, u64 va, int level, hal_page_alloc alloc, void *ctx, u64 **out)
+{
+    for (int l = 2; l > level; l--) {
+        u64 *pte = &table[VPN(l, va)];
+        if (*pte & PTE_V) {
+            if (*pte & PTE_LEAF_BITS)
+                return E_FULL;
+        } else {
+            if (!alloc)
+                return E_EMPTY;
+            u64 *page = alloc(ctx);
+            if (!page)
+                return E_NOMEM;
+            hal_zero(page, PAGE_SIZE);
+            *pte = PA2PTE(V2P(page)) | PTE_V;
+        }
+        table = P2V(PTE2PA(*pte));
+    }
+    *out = &table[VPN(level, va)];
+    return E_OK;
+}
+
+/* Map [va, va+size) to [pa, ...) in the kernel table, 2 MiB pages where
+ * alignment allows. All arguments page aligned. */
+static void kmap(u64 va, u64 pa, u64 size, u64 flags)
+{
+    while (size) {
+        int level = (va % MEGA == 0 && pa % MEGA == 0 && size >= MEGA) ? 1 : 0;
+        u64 step = level ? MEGA : PAGE_SIZE, *pte;
+        if (walk(kernel_root, va, level, kpt_alloc, NULL, &pte) != E_OK || *pte)
+            hal_panic("vm: kernel mapping overlaps");
+        *pte = PA2PTE(pa) | flags | PTE_V | PTE_G | PTE_A | PTE_D;
+        va += step, pa += step, size -= step;
+    }
+}
+
+void vm_init(u64 ram_base, u64 ram_size)
+{
+    u64 text = (u64)_start, rodata = (u64)_etext, data = (u64)_erodata;
+    u64 end = (u64)_end, ram_end = ram_base + ram_size;
+
+    kernel_root = kpt_alloc(NULL);
+    kmap(text, V2P(text), rodata - text, PTE_R | PTE_X);
+    kmap(rodata, V2P(rodata), data - rodata, PTE_R);
+    kmap(data, V2P(data), end - data, PTE_R | PTE_W);
+    /* The rest of RAM after the kernel; RAM below it (the firmware) stays
+     * unmapped. */
+    kmap(end, V2P(end), PAGE_ROUND_DOWN(ram_end) - V2P(end), PTE_R | PTE_W);
+    kmap((u64)P2V(TEST_DEV_PA), TEST_DEV_PA, PAGE_SIZE, PTE_R | PTE_W);
+
+    csr_write(satp, MAKE_SATP(V2P(kernel_root)));
+    sfence_vma_all();
+}
+
+/* ---- user address spaces (hal_arch.h) ---------------------------------- */
+
+static bool user_va_ok(u64 va)
+{
+    return va < USER_TOP && va % PAGE_SIZE == 0;
+}
+
+int hal_pt_create(hal_pt_root *pt, hal_page_alloc alloc, void *ctx)
+{
+    u64 *root = alloc(ctx);
+    if (!root)
+        return E_NOMEM;
+    hal_zero(root, PAGE_SIZE / 2);
+    for (int i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+        root[i] = kernel_root[i];
+    pt->root = root;
+    return E_OK;
+}
+
+int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights,
+               hal_page_alloc alloc, void *ctx)
+{
+    u64 flags = PTE_U | PTE_A | PTE_D, *pte;
+    if (!user_va_ok(va) || (uptr)frame % PAGE_SIZE)
+        return E_INVAL;
+    if (!(rights & (R_READ | R_WRITE | R_EXEC)) || ((rights & R_WRITE) && !(rights & R_READ)))
+        return E_INVAL;
+    flags |= (rights & R_READ ? PTE_R : 0) | (rights & R_WRITE ? PTE_W : 0) |
+             (rights & R_EXEC ? PTE_X : 0);
+    int err = walk(pt->root, va, 0, alloc, ctx, &pte);
+    if (err)
+        return err;
+    if (*pte & PTE_V)
+        return E_FULL;
+    *pte = PA2PTE(V2P(frame)) | flags | PTE_V;
+    /* No flush: an invalid PTE is never cached in the TLB. */
+    return E_OK;
+}
+
+int hal_pt_unmap(hal_pt_root *pt, u64 va)
+{
+    u64 *pte;
+    if (!user_va_ok(va))
+        return E_INVAL;
+    if (walk(pt->root, va, 0, NULL, NULL, &pte) != E_OK || !(*pte & PTE_V))
+        return E_EMPTY;
+    *pte = 0;
+    /* Flushes this hart only; with several harts this needs a remote fence
+     * (SBI RFENCE) to every hart that may cache the address space. */
+    sfence_vma(va);
+    return E_OK;
+}
+
+void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights)
+{
+    u64 *pte;
+    if (va >= USER_TOP || !pt->root)
+        return NULL;
+    if (walk(pt->root, PAGE_ROUND_DOWN(va), 0, NULL, NULL, &pte) != E_OK || !(*pte & PTE_V))
+        return NULL;
+    *rights = (*pte & PTE_R ? R_READ : 0) | (*pte & PTE_W ? R_WRITE : 0) |
+              (*pte & PTE_X ? R_EXEC : 0);
+    return P2V(PTE2PA(*pte));
+}
+
+/* Free the tables below `table` at `level` (user half only at level 2). */
+static void free_tables(u64 *table, int level, hal_page_free free_page, void *ctx)
+{
+    int n = level == 2 ? PT_ENTRIES / 2 : PT_ENTRIES;
+    for (int i = 0; i < n && level > 0; i++) {
+        u64 pte = table[i];
+        if ((pte & PTE_V) && !(pte & PTE_LEAF_BITS))
+            free_tables(P2V(PTE2PA(pte)), level - 1, free_page, ctx);
+    }
+    free_page(ctx, table);
+}
+
+void hal_pt_destroy(hal_pt_root *pt, hal_page_free free_page, void *ctx)
+{
+    if (!pt->root)
+        return;
+    free_tables(pt->root, 2, free_page, ctx);
+    pt->root = NULL;
+    sfence_vma_all();
+}
+
+void hal_pt_activate(const hal_pt_root *pt)
+{
+    u64 *root = pt && pt->root ? pt->root : kernel_root;
+    csr_write(satp, MAKE_SATP(V2P(root)));
+    sfence_vma_all();
+}

@@ -1,0 +1,97 @@
+# mk/riscv64.mk: the riscv64 machine (QEMU virt). Included by the Makefile.
+#
+#   $(B)/riscv64/tether.elf        kernel + user/init         (make run, gdb)
+#   $(B)/riscv64/tether-test.elf   kernel + user/tests        (make test-qemu)
+#   $(B)/riscv64/tether-bench.elf  kernel + the benchmark     (make bench-qemu)
+#
+# All three share the kernel objects; only the embedded boot images differ
+# (kernel/arch/riscv64/images_*.S).
+
+RV_DIR    := kernel/arch/riscv64
+RV_B      := $(B)/riscv64
+RV_ARCH   := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax
+RV_CFLAGS := $(CSTD) $(WARN) $(RV_ARCH) -ffreestanding -fno-builtin -fno-pic -O2 -g -MMD -MP
+RV_KINC   := -Iinclude -Ikernel/include -I$(RV_DIR)/include -I$(RV_DIR)/uapi
+RV_UINC   := -Iinclude -Iuser/lib/include -I$(RV_DIR)/uapi
+RV_LDFLAGS := -m elf64lriscv --no-relax -z max-page-size=4096
+QEMU_RV   := qemu-system-riscv64 -machine virt -bios default -nographic -m 256M -smp 1
+
+# ---- kernel -------------------------------------------------------------
+RV_KOBJS := $(patsubst $(RV_DIR)/%.c,$(RV_B)/arch/%.o,$(wildcard $(RV_DIR)/*.c)) \
+            $(RV_B)/arch/entry.o $(RV_B)/arch/trapvec.o \
+            $(CORE_SRCS:kernel/core/%.c=$(RV_B)/core/%.o)
+
+$(RV_B)/arch/%.o: $(RV_DIR)/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(RV_CFLAGS) $(RV_KINC) -c $< -o $@
+$(RV_B)/arch/%.o: $(RV_DIR)/%.S
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(RV_ARCH) -MMD -MP -I$(RV_DIR) -I$(RV_B)/user -c $< -o $@
+$(RV_B)/core/%.o: kernel/core/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(RV_CFLAGS) $(RV_KINC) -c $< -o $@
+
+# Which user programs each kernel image embeds.
+$(RV_B)/arch/images_run.o:   $(RV_B)/user/init.elf
+$(RV_B)/arch/images_test.o:  $(RV_B)/user/tests.elf $(RV_B)/user/hostile.elf
+$(RV_B)/arch/images_bench.o: $(RV_B)/user/bench.elf
+
+define rv_kernel
+$(RV_B)/$(1).elf: $(RV_KOBJS) $(RV_B)/arch/images_$(2).o $(RV_DIR)/kernel.ld
+	@echo "  LD      $$@"
+	@ld.lld $(RV_LDFLAGS) -T $(RV_DIR)/kernel.ld $(RV_KOBJS) $(RV_B)/arch/images_$(2).o -o $$@
+endef
+$(eval $(call rv_kernel,tether,run))
+$(eval $(call rv_kernel,tether-test,test))
+$(eval $(call rv_kernel,tether-bench,bench))
+
+# ---- user programs ------------------------------------------------------
+ULIB_OBJS := $(patsubst user/lib/%.c,$(RV_B)/user/lib/%.o,$(wildcard user/lib/*.c)) \
+             $(RV_B)/user/lib/crt0.o
+
+$(RV_B)/user/%.o: user/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(RV_CFLAGS) $(RV_UINC) -Iuser/tests -c $< -o $@
+$(RV_B)/user/%.o: user/%.S
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(RV_ARCH) -c $< -o $@
+
+init_OBJS    := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/init/*.c))
+tests_OBJS   := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/tests/t_*.c) \
+                  user/tests/harness.c user/tests/hostile_table.c)
+hostile_OBJS := $(RV_B)/user/tests/hostile_main.o $(RV_B)/user/tests/hostile_table.o
+bench_OBJS   := $(RV_B)/user/tests/bench.o
+
+define rv_user
+$(RV_B)/user/$(1).elf: $$($(1)_OBJS) $(ULIB_OBJS) user/lib/user.ld
+	@echo "  LD      $$@"
+	@ld.lld $(RV_LDFLAGS) -T user/lib/user.ld $$($(1)_OBJS) $(ULIB_OBJS) -o $$@
+endef
+$(foreach p,init tests hostile bench,$(eval $(call rv_user,$(p))))
+
+-include $(shell find $(RV_B) -name '*.d' 2>/dev/null)
+
+# ---- targets ------------------------------------------------------------
+RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf
+all: $(RV_IMAGES)
+
+.PHONY: run test-qemu gdb bench-qemu
+run: $(RV_B)/tether.elf
+	$(QEMU_RV) -kernel $<
+
+test-qemu: $(RV_B)/tether-test.elf
+	tools/qemu-test.sh $<
+
+gdb: $(RV_B)/tether.elf
+	tools/qemu-gdb.sh $< $(RV_B)/user/init.elf
+
+bench-qemu: $(RV_B)/tether-bench.elf
+	@mkdir -p $(B)/bench
+	tools/qemu-bench.sh $< $(B)/bench/qemu.txt
+
+RISCV_READY := 1
