@@ -21,7 +21,7 @@ TEST_CFLAGS := $(CSTD) $(WARN) -D_GNU_SOURCE -Iinclude -Ikernel/include -Itests
 
 # Two variants: plain (-O2, also used for benchmarks) and sanitized.
 VARIANTS := host asan
-host_OPT := -O2 -g
+host_OPT := -O2 -gdwarf-4
 asan_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 TEST_PROGS := unit model
@@ -52,7 +52,7 @@ $(foreach v,$(VARIANTS),$(eval $(call variant,$(v))))
 HOST_BINS := $(foreach v,$(VARIANTS),$(foreach p,$(TEST_PROGS),$(B)/$(v)/$(p)))
 BENCH_BINS := $(B)/host/bench_core $(B)/host/demo
 
-$(B)/host/bench_core: $(B)/host/bench/bench_core.o $(host_KOBJS)
+$(B)/host/bench_core: $(B)/host/bench/bench_core.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
 $(B)/host/demo: $(B)/host/bench/demo.o $(host_KOBJS)
 	$(CC) $^ -o $@

@@ -9,14 +9,6 @@
 #define LEAF_MASK ((1u << CS_LEAF_BITS) - 1)
 #define REAP_LOOKS 8192u  /* slot examinations per reap step (bounded work) */
 
-int cspace_lookup(oref cs, u64 idx, struct slot **s)
-{
-    if (idx >= CAP_ADDR_LIMIT)
-        return E_BADCAP;
-    *s = cspace_slot(cs, (u32)idx);
-    return E_OK;
-}
-
 u64 cspace_grow_bytes(oref cs, u64 idx)
 {
     sref l2 = cspace_body(cs)->l1[idx >> L2_SHIFT];
@@ -145,7 +137,7 @@ static int cs_transfer(struct inv *iv, enum xfer op, u64 mask, u64 badge, bool m
         if ((e = cap_prepare_dst(d, &budget)) != E_OK)
             return e;
     }
-    if ((e = cspace_ensure(dcs, iv->a[0], &d)) != E_OK)
+    if (!d && (e = cspace_ensure(dcs, iv->a[0], &d)) != E_OK)
         return e;
     /* Perform (C1: rights only shrink). */
     u8 rights = (u8)(s->rights & mask);

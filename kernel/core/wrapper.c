@@ -1,7 +1,7 @@
 /* wrapper.c: wrapper objects (C8): resolution and destruction. */
 #include "wrapper.h"
 
-int cap_resolve(const struct slot *s, struct target *t)
+int cap_resolve_chain(const struct slot *s, struct target *t)
 {
     t->rights = R_ALL;
     t->badge = 0;

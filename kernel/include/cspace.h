@@ -40,7 +40,13 @@ static inline struct slot *cspace_slot(oref cs, u32 idx)
 }
 
 /* Look up idx: E_BADCAP if out of range, else E_OK with *s (NULL = empty). */
-int cspace_lookup(oref cs, u64 idx, struct slot **s);
+static inline int cspace_lookup(oref cs, u64 idx, struct slot **s)
+{
+    if (idx >= CAP_ADDR_LIMIT)
+        return E_BADCAP;
+    *s = cspace_slot(cs, (u32)idx);
+    return E_OK;
+}
 /* Like lookup, but allocates missing nodes (charged): E_BADCAP, E_NOMEM. */
 int cspace_ensure(oref cs, u64 idx, struct slot **s);
 /* Bytes of nodes cspace_ensure(idx) would allocate now. */

@@ -31,8 +31,23 @@ struct target {
 };
 
 /* Resolve the live cap in s: E_OK, E_EMPTY, E_REVOKED (a destroyed object or
- * a wrapper whose target was removed), E_DEPTH. */
-int cap_resolve(const struct slot *s, struct target *t);
+ * a wrapper whose target was removed), E_DEPTH. The common case, a live cap
+ * to anything but a wrapper, is inline; the rest is cap_resolve_chain(). */
+int cap_resolve_chain(const struct slot *s, struct target *t);
+static inline int cap_resolve(const struct slot *s, struct target *t)
+{
+    const struct obj *o = obj_get(s->obj);
+    if (__builtin_expect(s->obj && o->epoch == s->epoch && o->state == OS_LIVE &&
+                             o->type != OBJ_WRAPPER, 1)) {
+        t->obj = s->obj;
+        t->type = o->type;
+        t->rights = s->rights;
+        t->badge = s->badge;
+        t->wraps = 0;
+        return E_OK;
+    }
+    return cap_resolve_chain(s, t);
+}
 
 /* Perform: initialise wrapper w over src (live), masked rights and badge. */
 void wrapper_init(oref w, struct slot *src, u8 rights, u64 badge);
