@@ -62,7 +62,8 @@ $(RV_B)/user/%.o: user/%.S
 	@$(CC) $(RV_ARCH) -c $< -o $@
 
 init_OBJS    := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/init/*.c))
-tests_OBJS   := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/tests/t_*.c) \
+tests_OBJS   := $(RV_B)/user/tests/regs.o \
+                $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/tests/t_*.c) \
                   user/tests/harness.c user/tests/hostile_table.c)
 hostile_OBJS := $(RV_B)/user/tests/hostile_main.o $(RV_B)/user/tests/hostile_table.o
 bench_OBJS   := $(RV_B)/user/tests/bench.o

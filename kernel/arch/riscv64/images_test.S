@@ -3,7 +3,7 @@
  * table in user/tests/hostile.c. The root task checks that every entry ran
  * (the count must match that table). */
 #include "images.inc"
-#define HOSTILE_COUNT 12
+#define HOSTILE_COUNT 14
     IMAGE tests, "tests.elf"
     IMAGE hostile, "hostile.elf"
     BEGIN_TASKS

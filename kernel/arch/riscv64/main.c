@@ -77,5 +77,6 @@ void arch_main(u64 hartid, u64 dtb_pa)
     kprintf("core: root bank %u, root CSpace %u, %lu bytes of tables no bank pays for\n",
             boot.root_bank, boot.root_cs, boot.unpaid_bytes);
     task_set_cspace(0, boot.root_cs);
+    trap_timer_start();
     task_run_next();
 }

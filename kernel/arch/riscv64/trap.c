@@ -32,6 +32,10 @@ void trap_init(u64 timebase_hz)
     csr_write(sscratch, 0);          /* 0 = "in the kernel" for trap.S */
     csr_write(scounteren, 7);        /* user may read cycle, time, instret */
     tick_interval = timebase_hz / TICKS_PER_SECOND;
+}
+
+void trap_timer_start(void)
+{
     csr_set(sie, SIE_STIE);
     timer_next();
 }

@@ -4,8 +4,10 @@
 
 #include "types.h"
 
-/* Install the trap vector and start the periodic timer (timebase in Hz). */
+/* Install the trap vector; the timer ticks TICKS_PER_SECOND times a second
+ * (timebase in Hz) once started, each tick preempting the running task. */
 void trap_init(u64 timebase_hz);
+void trap_timer_start(void);
 
 /* Called by trap.S. */
 _Noreturn void trap_user(struct hal_regs *r);

@@ -1,0 +1,25 @@
+#!/bin/sh
+# qemu-test.sh KERNEL.elf: boot a test image in QEMU and check the result.
+# Passes only if QEMU exits 0 (the root task ended with status 0), the last
+# "N passed, N failed" line says 0 failed and N > 0, all within 60 seconds.
+set -u
+kernel=$1
+log=${2:-${kernel%.elf}.log}
+timeout 60 qemu-system-riscv64 -machine virt -bios default -nographic -m 256M -smp 1 \
+    -kernel "$kernel" </dev/null >"$log" 2>&1
+status=$?
+sed -n '/^Tether/,$p' "$log"     # the console, without the firmware banner
+result=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 | tr -d '\r')
+passed=$(echo "$result" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+failed=$(echo "$result" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+
+if [ "$status" -eq 124 ]; then
+    echo "qemu-test: FAILED: timeout after 60 s"; exit 1
+fi
+if [ -z "$result" ] || [ -z "$passed" ]; then
+    echo "qemu-test: FAILED: no 'N passed, N failed' line (QEMU status $status)"; exit 1
+fi
+if [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$status" -ne 0 ]; then
+    echo "qemu-test: FAILED: $result, QEMU status $status"; exit 1
+fi
+echo "qemu-test: ok ($result, QEMU status 0)"

@@ -1,0 +1,52 @@
+/* harness.c: runs every TEST() in the "tests" section, then ends the root
+ * task with status 0 if all passed (the kernel powers off with it). */
+#include "harness.h"
+#include "tether.h"
+#include "ulib.h"
+
+extern const struct test __start_tests[], __stop_tests[];
+static int passed, failed, current_failed;
+
+void check(int ok, const char *expr, const char *file, int line)
+{
+    if (!ok) {
+        printf("  check failed at %s:%d: %s\n", file, line, expr);
+        current_failed = 1;
+    }
+}
+
+void check_eq(long a, long b, const char *ea, const char *eb, const char *file, int line)
+{
+    if (a != b) {
+        printf("  check failed at %s:%d: %s == %s (%ld != %ld)\n", file, line, ea, eb, a, b);
+        current_failed = 1;
+    }
+}
+
+void subtest(const char *name, int ok)
+{
+    printf("%s - %s\n", ok ? "ok" : "FAIL", name);
+    if (ok)
+        passed++;
+    else
+        failed++;
+}
+
+int main(void)
+{
+    int n = (int)(__stop_tests - __start_tests);
+    printf("system tests: %d\n", n);
+    for (const struct test *t = __start_tests; t < __stop_tests; t++)
+        for (const struct test *u = __start_tests; u < t; u++)
+            if (strcmp(t->name, u->name) == 0)
+                subtest("unique test names", 0);
+    for (const struct test *t = __start_tests; t < __stop_tests; t++) {
+        current_failed = 0;
+        t->fn();
+        subtest(t->name, !current_failed);
+    }
+    if (n == 0)
+        subtest("at least one test ran", 0);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
