@@ -38,6 +38,9 @@ $(B)/$(1)/hostm/%.o: kernel/host/%.c $$(wildcard kernel/include/*.h include/teth
 $(B)/$(1)/tests/%.o: tests/%.c $$(wildcard tests/*.h kernel/include/*.h include/tether/*)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$<"; $$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
+$(B)/$(1)/tools/%.o: tools/%.c $$(wildcard kernel/include/*.h include/tether/*)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$<"; $$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
 $(B)/$(1)/bench/%.o: bench/%.c $$(wildcard bench/*.h kernel/include/*.h include/tether/*)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$<"; $$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
@@ -54,7 +57,7 @@ BENCH_BINS := $(B)/host/bench_core $(B)/host/demo
 
 $(B)/host/bench_core: $(B)/host/bench/bench_core.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
-$(B)/host/demo: $(B)/host/bench/demo.o $(host_KOBJS)
+$(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
 .PHONY: all test test-host soak bench bench-host run run-host gdb clean fuzz
