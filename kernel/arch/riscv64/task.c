@@ -11,6 +11,7 @@
 #include "kernel.h"
 #include "riscv.h"
 #include "task.h"
+#include "vm.h"
 
 static struct task tasks[BOOTINFO_MAX_TASKS];
 static unsigned ntasks;
@@ -63,6 +64,7 @@ void tasks_create(u64 *free_pa, u64 free_end, u64 ram_base, u64 ram_size)
     bootinfo = boot_page(&m);
     if (!bootinfo)
         hal_panic("no memory for boot tasks");
+    vm_selftest(boot_page, &m);
     bootinfo->magic = BOOTINFO_MAGIC;
     bootinfo->ram_base = ram_base;
     bootinfo->ram_size = ram_size;

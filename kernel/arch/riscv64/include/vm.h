@@ -2,6 +2,7 @@
 #ifndef TETHER_VM_H
 #define TETHER_VM_H
 
+#include "hal_arch.h"
 #include "types.h"
 
 /* Build the kernel page table (kernel image with per-section rights, the
@@ -11,5 +12,8 @@ void vm_init(u64 ram_base, u64 ram_size);
 
 /* Number of page-table pages the kernel table uses (from the image's pool). */
 unsigned vm_kernel_pt_pages(void);
+
+/* Check the hal_pt_* functions once at boot (vm_selftest.c); panics on a bug. */
+void vm_selftest(hal_page_alloc alloc, void *ctx);
 
 #endif
