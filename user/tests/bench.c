@@ -39,6 +39,12 @@ static long invoke_query(void)
 
 int main(void)
 {
+    uint64_t c0 = rdcycle(), i0 = rdinstret();
+    for (int i = 0; i < 1000; i++)
+        __asm__ volatile("");
+    uint64_t c1 = rdcycle(), i1 = rdinstret();
+    printf("bench image: cycle delta %lu, instret delta %lu (equal under -icount)\n",
+           c1 - c0, i1 - i0);
     printf("bench: qemu.null_syscall %lu instr\n", measure(null_syscall));
     printf("bench: qemu.write_0 %lu instr\n", measure(write_zero));
     printf("bench: qemu.invoke_bank_query %lu instr\n", measure(invoke_query));
