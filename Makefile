@@ -16,8 +16,8 @@ B       := build
 # only kernel/include and include/ (no libc): -ffreestanding enforces it.
 CORE_SRCS := $(wildcard kernel/core/*.c)
 HOST_SRCS := $(wildcard kernel/host/*.c)
-CORE_CFLAGS := $(CSTD) $(WARN) -ffreestanding -fno-builtin -Iinclude -Ikernel/include
-TEST_CFLAGS := $(CSTD) $(WARN) -D_GNU_SOURCE -Iinclude -Ikernel/include -Itests
+CORE_CFLAGS := $(CSTD) $(WARN) -ffreestanding -fno-builtin -Iinclude -Ikernel/include -Ikernel/host/include
+TEST_CFLAGS := $(CSTD) $(WARN) -D_GNU_SOURCE -Iinclude -Ikernel/include -Ikernel/host/include -Itests
 
 # Two variants: plain (-O2, also used for benchmarks) and sanitized.
 VARIANTS := host asan

@@ -33,6 +33,19 @@ enum tether_syscall {
 #undef X
 };
 
+/* Fault kinds (faults.def). */
+enum tether_fault {
+#define X(name, val, text) name = val,
+#include <tether/faults.def>
+#undef X
+    FAULT_COUNT
+};
+
+/* Thread states (THREAD_INFO r0). */
+#define THREAD_INACTIVE 0u  /* created or suspended          */
+#define THREAD_RUNNABLE 1u  /* started: running or ready     */
+#define THREAD_FAULTED  2u  /* stopped by a fault (r1..r3)   */
+
 /* Rights on a capability (C1: every transfer may only remove rights). */
 #define R_READ   0x1u  /* read slots / query                     */
 #define R_WRITE  0x2u  /* modify: write slots, allocate, destroy  */
@@ -58,6 +71,8 @@ enum tether_syscall {
 /* Well-known cap addresses in the root task's CSpace (given at boot). */
 #define ROOT_CAP_CSPACE  1u  /* the root task's own CSpace  */
 #define ROOT_CAP_BANK    2u  /* the root bank (all free RAM) */
+#define ROOT_CAP_ASPACE  3u  /* the root task's AddrSpace    */
+#define ROOT_CAP_THREAD  4u  /* the root task's first thread */
 #define ROOT_CAP_FIRST_FREE 16u
 
 /* Number of argument words an invocation carries in, and results out. */

@@ -2,6 +2,8 @@
 #include "bank.h"
 #include "cspace.h"
 #include "endpoint.h"
+#include "aspace.h"
+#include "thread.h"
 #include "hal.h"
 #include "invoke.h"
 #include "wrapper.h"
@@ -133,6 +135,8 @@ int obj_destroy_step(oref o, u32 *budget)
     case OBJ_CSPACE:  e = cspace_reap_step(o, budget); break;
     case OBJ_WRAPPER: e = wrapper_reap_step(o, budget); break;
     case OBJ_ENDPOINT: break;
+    case OBJ_THREAD:  e = thread_reap_step(o, budget); break;
+    case OBJ_ASPACE:  e = aspace_reap_step(o, budget); break;
     default: hal_panic("obj_destroy_step: bad object type");
     }
     if (e != E_OK)
@@ -153,6 +157,8 @@ static u64 create_size(u64 type)
     case OBJ_BANK:     return sizeof(struct bank);
     case OBJ_CSPACE:   return sizeof(struct cspace);
     case OBJ_ENDPOINT: return sizeof(struct endpoint);
+    case OBJ_THREAD:   return sizeof(struct thread);
+    case OBJ_ASPACE:   return sizeof(struct aspace);
     default:           return 0;
     }
 }
@@ -173,14 +179,23 @@ static int dst_prepare(const struct inv *iv, u64 cscap, u64 idx, oref *dcs)
     return cap_prepare_dst(d, &budget);
 }
 
-/* Allocate an object and the slot storage for its cap; all or nothing. */
+/* Allocate an object (with what it needs from the start: an AddrSpace's
+ * page-table root) and the slot storage for its cap; all or nothing. */
 static int alloc_with_slot(oref b, u8 type, u64 size, oref dcs, u64 idx, oref *o, struct slot **d)
 {
     int e = bank_alloc_obj(b, type, size, o);
     if (e != E_OK)
         return e;
-    if ((e = cspace_ensure(dcs, idx, d)) != E_OK)
-        obj_finish(*o);  /* roll back: nothing changed */
+    if (type == OBJ_ASPACE && (e = aspace_init(*o)) != E_OK) {
+        obj_finish(*o);
+        return e;
+    }
+    if ((e = cspace_ensure(dcs, idx, d)) != E_OK) {
+        u32 budget = ~0u;  /* roll back: nothing changed */
+        if (type == OBJ_ASPACE)
+            aspace_reap_step(*o, &budget);
+        obj_finish(*o);
+    }
     return e;
 }
 

@@ -4,6 +4,7 @@
 #include "bank.h"
 #include "cspace.h"
 #include "endpoint.h"
+#include "thread.h"
 #include "kernel.h"
 
 /* Decoder for each object type; wrappers never reach here (resolved). */
@@ -11,6 +12,7 @@ static int (*const decoders[OBJ_COUNT])(struct inv *) = {
     [OBJ_BANK] = bank_invoke,
     [OBJ_CSPACE] = cspace_invoke,
     [OBJ_ENDPOINT] = endpoint_invoke,
+    [OBJ_THREAD] = thread_invoke,
 };
 
 int inv_lookup(const struct inv *iv, u64 cptr, struct target *t)
@@ -41,6 +43,9 @@ int inv_lookup_cspace(const struct inv *iv, u64 cptr, u8 need, oref *cs)
 int kernel_invoke(oref caller_cs, u64 cap_label, const u64 *args, u64 *results)
 {
     struct inv iv;
+    const struct obj *c = obj_get(caller_cs);
+    if (caller_cs >= store.ntab || c->type != OBJ_CSPACE || c->state != OS_LIVE)
+        return E_REVOKED;  /* no (live) CSpace to look cap addresses up in */
     iv.caller_cs = caller_cs;
     iv.label = (u32)(cap_label >> 32);
     iv.a = args;
@@ -48,7 +53,7 @@ int kernel_invoke(oref caller_cs, u64 cap_label, const u64 *args, u64 *results)
     int e = inv_lookup(&iv, (u32)cap_label, &iv.t);
     if (e != E_OK)
         return e;
-    if (iv.t.type >= OBJ_COUNT || !decoders[iv.t.type])
-        return E_TYPE;
+    if (!decoders[iv.t.type])
+        return E_LABEL;  /* an object type with no methods (yet) */
     return decoders[iv.t.type](&iv);
 }

@@ -1,24 +1,52 @@
-/* kernel.c: boot-time construction of the root bank and root CSpace. */
+/* kernel.c: boot-time construction of the root bank, the root CSpace and
+ * the root task's objects. */
 #include "kernel.h"
+#include "aspace.h"
 #include "bank.h"
 #include "cspace.h"
+#include "sched.h"
+#include "thread.h"
+
+/* Allocate an object from the root bank with a root cap at `slot` of the
+ * root CSpace. */
+static int boot_obj(struct kernel_boot *b, u8 type, u64 size, u32 slot, oref *o)
+{
+    struct slot *s;
+    if (bank_alloc_obj(b->root_bank, type, size, o) != E_OK)
+        return E_NOMEM;
+    if (cspace_ensure(b->root_cs, slot, &s) != E_OK)
+        return E_NOMEM;
+    cap_make_root(s, *o, obj_get(*o)->epoch, R_ALL, 0);
+    return E_OK;
+}
 
 int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot)
 {
     if (bytes < (1u << 20))
         return E_NOMEM;
+    sched_reset();
     boot->unpaid_bytes = store_init(ram, bytes);
-    oref rb = bank_create_root();
-    oref cs;
+    boot->root_bank = bank_create_root();
+    boot->root_as = boot->root_thread = 0;
+    if (!boot->root_bank ||
+        bank_alloc_obj(boot->root_bank, OBJ_CSPACE, sizeof(struct cspace), &boot->root_cs) != E_OK)
+        return E_NOMEM;
     struct slot *s;
-    if (!rb || bank_alloc_obj(rb, OBJ_CSPACE, sizeof(struct cspace), &cs) != E_OK)
+    if (cspace_ensure(boot->root_cs, ROOT_CAP_CSPACE, &s) != E_OK)
         return E_NOMEM;
-    if (cspace_ensure(cs, ROOT_CAP_CSPACE, &s) != E_OK)
+    cap_make_root(s, boot->root_cs, obj_get(boot->root_cs)->epoch, R_ALL, 0);
+    s = cspace_slot(boot->root_cs, ROOT_CAP_BANK);
+    cap_make_root(s, boot->root_bank, obj_get(boot->root_bank)->epoch, R_ALL, 0);
+    return E_OK;
+}
+
+int kernel_root_task(struct kernel_boot *b)
+{
+    if (boot_obj(b, OBJ_ASPACE, sizeof(struct aspace), ROOT_CAP_ASPACE, &b->root_as) != E_OK ||
+        aspace_init(b->root_as) != E_OK ||
+        boot_obj(b, OBJ_THREAD, sizeof(struct thread), ROOT_CAP_THREAD, &b->root_thread) != E_OK)
         return E_NOMEM;
-    cap_make_root(s, cs, obj_get(cs)->epoch, R_ALL, 0);
-    s = cspace_slot(cs, ROOT_CAP_BANK);
-    cap_make_root(s, rb, obj_get(rb)->epoch, R_ALL, 0);
-    boot->root_bank = rb;
-    boot->root_cs = cs;
+    thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
+                 cspace_slot(b->root_cs, ROOT_CAP_ASPACE), 0, 0, 100);
     return E_OK;
 }

@@ -47,6 +47,17 @@ static inline int cspace_lookup(oref cs, u64 idx, struct slot **s)
     *s = cspace_slot(cs, (u32)idx);
     return E_OK;
 }
+/* Look up a live cap: E_BADCAP, E_EMPTY, or E_REVOKED for a void one. */
+static inline int cspace_lookup_live(oref cs, u64 idx, struct slot **s)
+{
+    int e = cspace_lookup(cs, idx, s);
+    if (e != E_OK)
+        return e;
+    if (!*s || !(*s)->obj)
+        return E_EMPTY;
+    return cap_live(*s) ? E_OK : E_REVOKED;
+}
+
 /* Like lookup, but allocates missing nodes (charged): E_BADCAP, E_NOMEM. */
 int cspace_ensure(oref cs, u64 idx, struct slot **s);
 /* Bytes of nodes cspace_ensure(idx) would allocate now. */

@@ -7,6 +7,8 @@
 struct kernel_boot {
     oref root_bank;      /* all storage                                   */
     oref root_cs;        /* the root task's CSpace                        */
+    oref root_as;        /* its AddrSpace (kernel_root_task)              */
+    oref root_thread;    /* its first thread (kernel_root_task)           */
     u64 unpaid_bytes;    /* object table + allocator map: paid by no bank */
 };
 
@@ -18,6 +20,20 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot);
  * with label (cap_label >> 32), INVOKE_ARGS words in args and INVOKE_RESULTS
  * words out. Returns an E_* code; E_CONTINUE means "call again". */
 int kernel_invoke(oref caller_cs, u64 cap_label, const u64 *args, u64 *results);
+
+/* Kernel entries from the machine (syscall.c). The current thread's user
+ * registers have been saved in the struct hal_regs the previous entry
+ * returned; each returns the registers to resume, or NULL: nothing can run,
+ * wait for an interrupt. */
+struct hal_regs;
+struct hal_regs *kernel_syscall(void);
+struct hal_regs *kernel_exception(u32 fault, u64 addr);  /* FAULT_* kind */
+struct hal_regs *kernel_timer(void);
+
+/* Create the root task's AddrSpace and thread from the root bank with caps
+ * at ROOT_CAP_ASPACE / ROOT_CAP_THREAD; the machine then loads the image
+ * (kernel_page_alloc, aspace_pt_alloc) and starts it. */
+int kernel_root_task(struct kernel_boot *boot);
 
 /* kernel printf (%s %c %d %u %x %lu %lx %llu %llx %p). */
 void kprintf(const char *fmt, ...);

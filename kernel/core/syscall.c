@@ -1,0 +1,92 @@
+/* syscall.c: the kernel entries a machine calls, and system calls.
+ *
+ * The machine saves the user registers of the current thread into its
+ * struct hal_regs (the one the last entry returned), calls one of the
+ * kernel_* entries, and returns to the registers that entry returns (or
+ * waits for an interrupt on NULL). Every entry runs to completion; a long
+ * invocation that answers E_CONTINUE leaves the pc on the ecall, so the
+ * thread simply executes it again (after any preemption): restarts are
+ * invisible to user code. */
+#include "kernel.h"
+#include "aspace.h"
+#include "sched.h"
+#include "hal.h"
+
+#define WRITE_MAX 4096u  /* bytes per SYS_WRITE: bounds the time in the kernel */
+
+static u64 sys_write(struct thread *th, u64 va, u64 n)
+{
+    u8 buf[256];
+    if (n > WRITE_MAX)
+        return E_INVAL;
+    /* Check the whole range first: a bad pointer writes nothing. */
+    const hal_pt_root *pt = &aspace_body(th->aspace.obj)->pt;
+    u32 rights;
+    if (va + n < va)
+        return E_FAULT;
+    for (u64 p = va & ~(u64)(PAGE_BYTES - 1); p < va + n; p += PAGE_BYTES)
+        if (!hal_pt_lookup(pt, p, &rights) || !(rights & R_READ))
+            return E_FAULT;
+    while (n) {
+        u64 k = n < sizeof buf ? n : sizeof buf;
+        aspace_copy_in(th->aspace.obj, va, buf, k);
+        for (u64 i = 0; i < k; i++)
+            hal_putc((char)buf[i]);
+        va += k, n -= k;
+    }
+    return E_OK;
+}
+
+struct hal_regs *kernel_syscall(void)
+{
+    oref t = sched_cur;
+    struct thread *th = thread_body(t);
+    u64 *x = th->regs.x;
+    u64 res[INVOKE_RESULTS] = {0, 0, 0, 0};
+    int e;
+    switch (x[REG_A7]) {
+    case SYS_INVOKE:
+        e = kernel_invoke(th->cspace.obj, x[REG_A0], &x[REG_A0 + 1], res);
+        if (e == E_CONTINUE)
+            return sched_next();  /* pc stays on the ecall: it runs again */
+        if (sched_cur != t)
+            return sched_next();  /* the thread destroyed itself */
+        x[REG_A0] = (u64)e;
+        for (u32 i = 0; i < INVOKE_RESULTS; i++)
+            x[REG_A0 + 1 + i] = res[i];
+        break;
+    case SYS_WRITE:
+        x[REG_A0] = sys_write(th, x[REG_A0], x[REG_A0 + 1]);
+        break;
+    case SYS_YIELD:
+        x[REG_A0] = E_OK;
+        th->regs.pc += 4;
+        sched_tick();
+        return sched_next();
+    case SYS_HALT:
+        kprintf("tether: halt, status %u\n", (u32)x[REG_A0]);
+        hal_poweroff((u32)x[REG_A0]);
+    default:
+        x[REG_A0] = E_SYSCALL;
+        break;
+    }
+    th->regs.pc += 4;
+    return sched_next();
+}
+
+struct hal_regs *kernel_exception(u32 fault, u64 addr)
+{
+    oref t = sched_cur;
+    if (t) {
+        struct thread *th = thread_body(t);
+        kprintf("tether: thread %u stopped: fault %u addr %lx pc %lx\n", t, fault, addr, th->regs.pc);
+        thread_fault(t, fault, addr, th->regs.pc);
+    }
+    return sched_next();
+}
+
+struct hal_regs *kernel_timer(void)
+{
+    sched_tick();
+    return sched_next();
+}

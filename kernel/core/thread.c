@@ -1,0 +1,137 @@
+/* thread.c: thread objects and their invocations. */
+#include "thread.h"
+#include "cspace.h"
+#include "invoke.h"
+#include "kernel.h"
+#include "sched.h"
+
+void thread_fault(oref t, u32 kind, u64 addr, u64 pc)
+{
+    struct thread *th = thread_body(t);
+    sched_dequeue(t);
+    th->state = THREAD_FAULTED;
+    th->fault = kind;
+    th->fault_addr = addr;
+    th->fault_pc = pc;
+}
+
+static void set_slot(struct slot *dst, struct slot *src)
+{
+    u32 budget = 1;
+    if (dst->obj)
+        cap_delete_step(dst, &budget);  /* a leaf: nothing derives from it */
+    cap_copy(src, dst, src->rights, src->badge);
+}
+
+void thread_setup(oref t, struct slot *cs, struct slot *as, u64 pc, u64 sp, u8 prio)
+{
+    struct thread *th = thread_body(t);
+    set_slot(&th->cspace, cs);
+    set_slot(&th->aspace, as);
+    for (u32 i = 0; i < 32; i++)
+        th->regs.x[i] = 0;
+    th->regs.pc = pc;
+    th->regs.x[REG_SP] = sp;
+    th->prio = prio;
+}
+
+void thread_start(oref t)
+{
+    struct thread *th = thread_body(t);
+    th->state = THREAD_RUNNABLE;
+    th->fault = FAULT_NONE;
+    sched_enqueue(t);
+}
+
+int thread_reap_step(oref t, u32 *budget)
+{
+    struct thread *th = thread_body(t);
+    sched_forget_thread(t);
+    if (th->cspace.obj) {
+        int e = cap_delete_step(&th->cspace, budget);
+        if (e != E_OK)
+            return e;
+    }
+    if (th->aspace.obj)
+        return cap_delete_step(&th->aspace, budget);
+    return E_OK;
+}
+
+/* ---- invocations ---------------------------------------------------- */
+
+/* The live slot at cap address cptr of the caller's CSpace naming an object
+ * of `type` directly (not through a wrapper: the thread keeps a copy). */
+static int slot_of_type(const struct inv *iv, u64 cptr, u8 type, struct slot **s)
+{
+    int e = cspace_lookup_live(iv->caller_cs, cptr, s);
+    if (e != E_OK)
+        return e;
+    return obj_get((*s)->obj)->type == type ? E_OK : E_TYPE;
+}
+
+static int thread_configure(struct inv *iv)
+{
+    struct thread *th = thread_body(iv->t.obj);
+    struct slot *cs, *as;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    if (th->state == THREAD_RUNNABLE)
+        return E_BUSY;
+    int e = slot_of_type(iv, iv->a[0], OBJ_CSPACE, &cs);
+    if (e != E_OK || (e = slot_of_type(iv, iv->a[1], OBJ_ASPACE, &as)) != E_OK)
+        return e;
+    if (iv->a[4] >= NPRIO)
+        return E_INVAL;
+    thread_setup(iv->t.obj, cs, as, iv->a[2], iv->a[3], (u8)iv->a[4]);
+    th->regs.x[REG_A0] = iv->a[5];
+    th->state = THREAD_INACTIVE;
+    return E_OK;
+}
+
+static int thread_start_inv(struct inv *iv)
+{
+    struct thread *th = thread_body(iv->t.obj);
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    if (th->state == THREAD_RUNNABLE)
+        return E_BUSY;
+    if (!th->cspace.obj || !th->aspace.obj)
+        return E_INVAL;  /* never configured */
+    if (!cap_live(&th->cspace) || !cap_live(&th->aspace))
+        return E_REVOKED;
+    thread_start(iv->t.obj);
+    return E_OK;
+}
+
+static int thread_suspend(struct inv *iv)
+{
+    struct thread *th = thread_body(iv->t.obj);
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    sched_dequeue(iv->t.obj);
+    th->state = THREAD_INACTIVE;
+    return E_OK;
+}
+
+static int thread_info(struct inv *iv)
+{
+    struct thread *th = thread_body(iv->t.obj);
+    if (!(iv->t.rights & R_READ))
+        return E_RIGHTS;
+    iv->r[0] = th->state;
+    iv->r[1] = th->fault;
+    iv->r[2] = th->fault_addr;
+    iv->r[3] = th->fault_pc;
+    return E_OK;
+}
+
+int thread_invoke(struct inv *iv)
+{
+    switch (iv->label) {
+    case THREAD_CONFIGURE: return thread_configure(iv);
+    case THREAD_START:     return thread_start_inv(iv);
+    case THREAD_SUSPEND:   return thread_suspend(iv);
+    case THREAD_INFO:      return thread_info(iv);
+    default:               return E_LABEL;
+    }
+}

@@ -1,0 +1,105 @@
+/* hal_pt.c: page tables for the hosted machine. Same interface and checks
+ * as riscv64's Sv39 code: three levels of 512 entries over 4 KiB pages;
+ * an entry holds a kernel pointer | rights | valid bit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tether/abi.h>
+#include "hal.h"
+#include "hal_arch.h"
+
+#define PG 4096ull
+#define USER_TOP (1ull << 38)
+#define V 0x100ull
+#define RMASK 0x7ull
+
+const hal_pt_root *host_active_pt;
+
+int hal_pt_create(hal_pt_root *pt, hal_page_alloc alloc, void *ctx)
+{
+    pt->root = alloc(ctx);
+    return pt->root ? E_OK : E_NOMEM;
+}
+
+static u64 *walk(u64 *t, u64 va, bool make, hal_page_alloc alloc, void *ctx)
+{
+    for (int lvl = 2; lvl > 0; lvl--) {
+        u64 *e = &t[(va >> (12 + 9 * lvl)) & 511];
+        if (!(*e & V)) {
+            if (!make)
+                return NULL;
+            u64 *n = alloc(ctx);
+            if (!n)
+                return NULL;
+            *e = (u64)(uptr)n | V;
+        }
+        t = (u64 *)(uptr)(*e & ~0xfffull);
+    }
+    return &t[(va >> 12) & 511];
+}
+
+int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights, hal_page_alloc alloc, void *ctx)
+{
+    if ((va & (PG - 1)) || va >= USER_TOP || !(rights & R_READ) || (rights & ~RMASK))
+        return E_INVAL;
+    u64 *e = walk(pt->root, va, true, alloc, ctx);
+    if (!e)
+        return E_NOMEM;
+    if (*e & V)
+        return E_FULL;
+    *e = (u64)(uptr)frame | rights | V;
+    return E_OK;
+}
+
+int hal_pt_unmap(hal_pt_root *pt, u64 va)
+{
+    if ((va & (PG - 1)) || va >= USER_TOP)
+        return E_INVAL;
+    u64 *e = walk(pt->root, va, false, NULL, NULL);
+    if (!e || !(*e & V))
+        return E_EMPTY;
+    *e = 0;
+    return E_OK;
+}
+
+void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights)
+{
+    if (!pt->root || va >= USER_TOP)
+        return NULL;
+    u64 *e = walk(pt->root, va, false, NULL, NULL);
+    if (!e || !(*e & V))
+        return NULL;
+    *rights = (u32)(*e & RMASK);
+    return (void *)(uptr)(*e & ~0xfffull);
+}
+
+static void free_level(u64 *t, int lvl, hal_page_free free_page, void *ctx)
+{
+    if (lvl > 0)
+        for (int i = 0; i < 512; i++)
+            if (t[i] & V)
+                free_level((u64 *)(uptr)(t[i] & ~0xfffull), lvl - 1, free_page, ctx);
+    free_page(ctx, t);
+}
+
+void hal_pt_destroy(hal_pt_root *pt, hal_page_free free_page, void *ctx)
+{
+    if (pt->root)
+        free_level(pt->root, 2, free_page, ctx);
+    pt->root = NULL;
+}
+
+void hal_pt_activate(const hal_pt_root *pt)
+{
+    host_active_pt = pt;
+}
+
+_Noreturn void hal_poweroff(u32 status)
+{
+    printf("host: poweroff %u\n", status);
+    exit((int)status);
+}
+
+u64 hal_cycles(void)
+{
+    return 0;
+}
