@@ -10,6 +10,7 @@ CC      := clang
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef
 CSTD    := -std=c11
 B       := build
+.DEFAULT_GOAL := all
 
 # ---------------------------------------------------------------- host -----
 # The portable core, compiled for the hosted machine. Core files may include
@@ -60,7 +61,7 @@ $(B)/host/bench_core: $(B)/host/bench/bench_core.o $(B)/host/tests/tk.o $(host_K
 $(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host soak bench bench-host run run-host gdb clean fuzz
+.PHONY: all test test-host test-fuzz soak bench bench-host run run-host gdb clean fuzz
 all: $(HOST_BINS) $(BENCH_BINS)
 
 MODEL_STEPS ?= 200000
@@ -69,6 +70,7 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
+	@$(MAKE) --no-print-directory test-fuzz
 
 soak: $(B)/host/model
 	TETHER_STEPS=10000000 $(B)/host/model
@@ -76,6 +78,23 @@ soak: $(B)/host/model
 bench-host: $(B)/host/bench_core
 	@mkdir -p $(B)/bench
 	bench/run_host.sh $(B)/host/bench_core | tee $(B)/bench/host.txt
+
+# libFuzzer over the invocation interface (clang -fsanitize=fuzzer).
+FUZZ_BIN := $(B)/fuzz/fuzz_invoke
+FUZZ_SRCS := tests/fuzz_invoke.c tests/tk.c $(CORE_SRCS) $(HOST_SRCS)
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard kernel/include/*.h include/tether/* tests/*.h)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	@$(CC) $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(FUZZ_SRCS) -o $@
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_BIN)
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512
+# A short, deterministic run that is part of `make test`.
+test-fuzz: $(FUZZ_BIN)
+	@echo "== fuzz: 20000 inputs (seed 1)"
+	@if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 > $(B)/fuzz/log 2>&1; then \
+	  tail -1 $(B)/fuzz/log; echo "1 passed, 0 failed"; \
+	else tail -30 $(B)/fuzz/log; echo "0 passed, 1 failed"; exit 1; fi
 
 run-host: $(B)/host/demo
 	$(B)/host/demo

@@ -7,6 +7,7 @@
 static struct { const char *name; test_fn fn; int ran; } tests[MAX_TESTS];
 static int ntests;
 int harness_cur_failed;
+void (*harness_after_each)(void);
 
 void harness_register(const char *name, test_fn fn)
 {
@@ -48,6 +49,8 @@ int harness_run(int argc, char **argv)
         expected++;
         harness_cur_failed = 0;
         tests[i].fn();
+        if (harness_after_each)
+            harness_after_each();
         tests[i].ran = 1;
         printf("%s %s\n", harness_cur_failed ? "FAIL" : "ok  ", tests[i].name);
         if (harness_cur_failed)

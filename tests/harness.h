@@ -15,6 +15,8 @@ void harness_register(const char *name, test_fn fn);
 int harness_run(int argc, char **argv);
 void harness_fail(const char *file, int line, const char *expr, long long a, long long b);
 extern int harness_cur_failed;
+/* Called after every test (e.g. a consistency check); may CHECK. */
+extern void (*harness_after_each)(void);
 
 #define TEST(name)                                                        \
     static void test_##name(void);                                        \

@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "tk.h"
 #include "endpoint.h"
+#include "check.h"
 
 #define MB (1ull << 20)
 
@@ -287,4 +288,25 @@ TEST(s1_object_table_exhaustion)
     CHECK_EQ(e, E_NOMEM);
     CHECK(n > 1000);
     CHECK_EQ(tk_status(100 + n), SLOT_EMPTY);
+}
+
+TEST(kernel_check_detects_corruption)
+{
+    /* The checker used by the fuzzer and the model test must catch bugs. */
+    tk_boot(4 * MB);
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, 20, MB), E_OK);
+    CHECK_EQ(tk_create(20, OBJ_ENDPOINT, 21, 0), E_OK);
+    CHECK_EQ(tk_map(22, 21, R_ALL), E_OK);
+    CHECK_EQ(tk_map(23, 22, R_ALL), E_OK);
+    CHECK(kernel_check() == NULL);
+    bank_body(tk_slot(20)->obj)->usage += 64;
+    CHECK(kernel_check() != NULL);
+    bank_body(tk_slot(20)->obj)->usage -= 64;
+    tk_slot(23)->depth = 0;
+    CHECK(kernel_check() != NULL);
+    tk_slot(23)->depth = 2;
+    tk_slot(22)->epoch++;
+    CHECK(kernel_check() != NULL);
+    tk_slot(22)->epoch--;
+    CHECK(kernel_check() == NULL);
 }

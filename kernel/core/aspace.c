@@ -69,5 +69,6 @@ void *kernel_page_alloc(void *bank)
     sref r;
     if (bank_alloc_store((oref)(uptr)bank, PAGE_BYTES, &r) != E_OK)
         return NULL;
+    bank_body((oref)(uptr)bank)->pages += PAGE_BYTES;
     return sref_ptr(r);
 }

@@ -1,0 +1,125 @@
+/* check.c: kernel_check(), see check.h. */
+#include "check.h"
+#include "aspace.h"
+#include "bank.h"
+#include "cspace.h"
+#include "thread.h"
+#include "wrapper.h"
+
+static u64 nodes_in_lists, nodes_total;
+
+/* Check one slot's links; count it. */
+static const char *check_slot(const struct slot *s)
+{
+    if (!s->obj)
+        return NULL;
+    nodes_total++;
+    if (s->prev) {
+        const struct slot *p = slot_at(s->prev);
+        if (p->next != slot_ref(s))
+            return "slot: prev->next does not point back";
+        if (p->obj != s->obj || p->epoch != s->epoch)
+            return "slot: a derivation list names two objects";
+        if (s->depth == 0)
+            return "slot: depth 0 below another node";
+    } else {
+        if (s->depth != 0)
+            return "slot: first node of a list has depth > 0";
+        /* Walk the list from its root: acyclic, counted once. */
+        u64 n = 0;
+        for (const struct slot *x = s; x; x = x->next ? slot_at(x->next) : NULL) {
+            if (++n > store.bytes / sizeof(struct slot))
+                return "slot: derivation list has a cycle";
+        }
+        nodes_in_lists += n;
+    }
+    if (s->next && slot_at(s->next)->prev != slot_ref(s))
+        return "slot: next->prev does not point back";
+    return NULL;
+}
+
+/* Storage an object uses beyond its body (charged to the same bank). */
+static u64 extra_bytes(oref o)
+{
+    struct obj *x = obj_get(o);
+    u64 n = 0;
+    if (x->type == OBJ_CSPACE) {
+        struct cspace *c = cspace_body(o);
+        for (u32 i = 0; i < (1u << CS_L1_BITS); i++) {
+            if (!c->l1[i])
+                continue;
+            n += store_block_size(CS_L2_BYTES);
+            sref *l2 = sref_ptr(c->l1[i]);
+            for (u32 j = 0; j < (1u << CS_L2_BITS); j++)
+                if (l2[j])
+                    n += store_block_size(CS_LEAF_BYTES);
+        }
+    } else if (x->type == OBJ_ASPACE) {
+        n += (u64)aspace_body(o)->pt_pages * PAGE_BYTES;
+    }
+    return n;
+}
+
+static const char *check_object_slots(oref o)
+{
+    struct obj *x = obj_get(o);
+    const char *why = NULL;
+    if (x->type == OBJ_CSPACE) {
+        struct cspace *c = cspace_body(o);
+        for (u32 i = 0; i < (1u << CS_L1_BITS) && !why; i++) {
+            if (!c->l1[i])
+                continue;
+            sref *l2 = sref_ptr(c->l1[i]);
+            for (u32 j = 0; j < (1u << CS_L2_BITS) && !why; j++) {
+                if (!l2[j])
+                    continue;
+                struct slot *leaf = sref_ptr(l2[j]);
+                for (u32 k = 0; k < (1u << CS_LEAF_BITS) && !why; k++)
+                    why = check_slot(&leaf[k]);
+            }
+        }
+    } else if (x->type == OBJ_WRAPPER) {
+        why = check_slot(&wrapper_body(o)->target);
+    } else if (x->type == OBJ_THREAD) {
+        why = check_slot(&thread_body(o)->cspace);
+        if (!why)
+            why = check_slot(&thread_body(o)->aspace);
+    }
+    return why;
+}
+
+const char *kernel_check(void)
+{
+    const char *why;
+    nodes_in_lists = nodes_total = 0;
+    for (oref o = 1; o < store.ntab; o++) {
+        struct obj *x = obj_get(o);
+        if (x->state == OS_FREE)
+            continue;
+        if ((why = check_object_slots(o)))
+            return why;
+        if (x->type != OBJ_BANK)
+            continue;
+        struct bank *b = bank_body(o);
+        u64 use = b->pages + (x->bank ? 0 : (u64)STORE_MIN << x->order);
+        u32 n = 0;
+        for (oref c = b->head; c; c = obj_get(c)->next) {
+            if (obj_get(c)->bank != o)
+                return "bank: object in the list of a bank that did not pay";
+            if (++n > b->nobj)
+                break;
+            use += ((u64)STORE_MIN << obj_get(c)->order) + extra_bytes(c);
+            if (obj_get(c)->type == OBJ_BANK)
+                use += bank_body(c)->usage;
+        }
+        if (n != b->nobj)
+            return "bank: object count does not match its list";
+        if (use != b->usage)
+            return "bank: usage is not the sum of its objects and sub-banks";
+        if (b->usage > b->limit)
+            return "bank: usage over limit";
+    }
+    if (nodes_in_lists != nodes_total)
+        return "slot: a slot is not reachable from exactly one list root";
+    return NULL;
+}

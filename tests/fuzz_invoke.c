@@ -1,0 +1,71 @@
+/* fuzz_invoke.c: libFuzzer target. Each input is a sequence of
+ * invocations a hostile task could make (cap addresses, labels and argument
+ * words taken from the input, biased towards values that reach deep into
+ * the decoders); after every one the kernel's invariants must hold
+ * (kernel_check) and nothing may crash (ASan/UBSan). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "tk.h"
+
+static const u32 labels[] = {
+#define X(name, val, type, nin, nout, doc) name,
+#include <tether/labels.def>
+#undef X
+    0, 0x7777,
+};
+
+static const u8 *in;
+static size_t left;
+
+static u64 take(unsigned bytes)
+{
+    u64 v = 0;
+    for (unsigned i = 0; i < bytes && left; i++, left--)
+        v = v << 8 | *in++;
+    return v;
+}
+
+/* An argument word: mostly small (slot indices, types, rights, flags), now
+ * and then anything. */
+static u64 word(void)
+{
+    u64 sel = take(1);
+    switch (sel & 7) {
+    case 0: return take(8);
+    case 1: return CAP_ADDR_LIMIT - 1 + (sel >> 3);
+    default: return take(1) % 40;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+    in = data, left = size;
+    tk_boot(1u << 20);
+    /* Some objects to play with. */
+    tk_create(BANK, OBJ_BANK, 10, 1u << 16);
+    tk_create(10, OBJ_CSPACE, 11, 0);
+    tk_create(10, OBJ_ENDPOINT, 12, 0);
+    tk_create(10, OBJ_THREAD, 13, 0);
+    tk_create(BANK, OBJ_ASPACE, 14, 0);
+    while (left >= 4) {
+        u32 cap = (u32)(take(1) % 40);
+        u32 label = labels[take(1) % (sizeof labels / sizeof labels[0])];
+        u64 a[6];
+        for (int i = 0; i < 6; i++)
+            a[i] = word();
+        int e = tk_inv(cap, label, a[0], a[1], a[2], a[3], a[4], a[5]);
+        if (e < 0 || e >= E_COUNT) {
+            fprintf(stderr, "bad error code %d\n", e);
+            abort();
+        }
+        const char *why = kernel_check();
+        if (why) {
+            fprintf(stderr, "kernel_check: %s (cap %u label %#x)\n", why, cap, label);
+            abort();
+        }
+    }
+    return 0;
+}
