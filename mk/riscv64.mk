@@ -4,7 +4,7 @@
 #   $(B)/riscv64/tether-test.elf   kernel + user/tests        (make test-qemu)
 #   $(B)/riscv64/tether-bench.elf  kernel + the benchmark     (make bench-qemu)
 #
-# All three share the kernel objects; only the embedded boot images differ
+# All three share the kernel objects; only the embedded root task differs
 # (kernel/arch/riscv64/images_*.S).
 
 RV_DIR    := kernel/arch/riscv64
@@ -34,9 +34,9 @@ $(RV_B)/core/%.o: kernel/core/%.c
 	@echo "  CC      $<"
 	@$(CC) $(RV_CFLAGS) $(RV_KINC) -c $< -o $@
 
-# Which user programs each kernel image embeds.
+# Which root task each kernel image embeds.
 $(RV_B)/arch/images_run.o:   $(RV_B)/user/init.elf
-$(RV_B)/arch/images_test.o:  $(RV_B)/user/tests.elf $(RV_B)/user/hostile.elf
+$(RV_B)/arch/images_test.o:  $(RV_B)/user/tests.elf
 $(RV_B)/arch/images_bench.o: $(RV_B)/user/bench.elf
 
 define rv_kernel
@@ -63,9 +63,7 @@ $(RV_B)/user/%.o: user/%.S
 
 init_OBJS    := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/init/*.c))
 tests_OBJS   := $(RV_B)/user/tests/regs.o \
-                $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/tests/t_*.c) \
-                  user/tests/harness.c user/tests/hostile_table.c)
-hostile_OBJS := $(RV_B)/user/tests/hostile_main.o $(RV_B)/user/tests/hostile_table.o
+                $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/tests/t_*.c) user/tests/harness.c)
 bench_OBJS   := $(RV_B)/user/tests/bench.o
 
 define rv_user
@@ -73,7 +71,7 @@ $(RV_B)/user/$(1).elf: $$($(1)_OBJS) $(ULIB_OBJS) user/lib/user.ld
 	@echo "  LD      $$@"
 	@ld.lld $(RV_LDFLAGS) -T user/lib/user.ld $$($(1)_OBJS) $(ULIB_OBJS) -o $$@
 endef
-$(foreach p,init tests hostile bench,$(eval $(call rv_user,$(p))))
+$(foreach p,init tests bench,$(eval $(call rv_user,$(p))))
 
 -include $(shell find $(RV_B) -name '*.d' 2>/dev/null)
 

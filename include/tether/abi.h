@@ -75,6 +75,9 @@ enum tether_fault {
 #define ROOT_CAP_THREAD  4u  /* the root task's first thread */
 #define ROOT_CAP_FIRST_FREE 16u
 
+/* Priority of the root task's first thread (0..255, higher runs first). */
+#define ROOT_THREAD_PRIO 100u
+
 /* Number of argument words an invocation carries in, and results out. */
 #define INVOKE_ARGS 6u
 #define INVOKE_RESULTS 4u

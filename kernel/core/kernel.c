@@ -47,6 +47,6 @@ int kernel_root_task(struct kernel_boot *b)
         boot_obj(b, OBJ_THREAD, sizeof(struct thread), ROOT_CAP_THREAD, &b->root_thread) != E_OK)
         return E_NOMEM;
     thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
-                 cspace_slot(b->root_cs, ROOT_CAP_ASPACE), 0, 0, 100);
+                 cspace_slot(b->root_cs, ROOT_CAP_ASPACE), 0, 0, ROOT_THREAD_PRIO);
     return E_OK;
 }

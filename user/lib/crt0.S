@@ -1,6 +1,6 @@
-/* crt0.S: user program entry. The kernel starts a boot task with
- * sp = top of its stack, a0 = its argument, a1 = its task id.
- * When main returns, its result is the exit status (see exit()). */
+/* crt0.S: entry of the root task. The kernel starts the root thread with
+ * sp = USER_STACK_TOP (kernel/arch/riscv64/uapi/layout.h), a0 = 0. When
+ * main returns, its result is the exit status: exit() = SYS_HALT. */
     .section .text.entry, "ax"
     .globl _start
 _start:

@@ -1,4 +1,4 @@
-/* syscall.c: system call stubs (riscv64: ecall, number in a7). */
+/* syscall.c: the out-of-line parts of libtether (tether.h). */
 #include "tether.h"
 
 long tether_syscall(uint64_t num, const uint64_t in[7], uint64_t out[4])
@@ -26,34 +26,43 @@ long tether_syscall(uint64_t num, const uint64_t in[7], uint64_t out[4])
 
 long tether_invoke(uint32_t cap, uint32_t label, const uint64_t args[6], uint64_t results[4])
 {
-    uint64_t in[7] = { cap | (uint64_t)label << 32 };
-    for (int i = 0; i < 6 && args; i++)
-        in[1 + i] = args[i];
-    return tether_syscall(SYS_INVOKE, in, results);
-}
-
-long tether_write(const void *buf, unsigned long len)
-{
-    register uint64_t a0 __asm__("a0") = (uint64_t)buf;
-    register uint64_t a1 __asm__("a1") = len;
-    register uint64_t a7 __asm__("a7") = SYS_WRITE;
-    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a7) : "memory");
-    return (long)a0;
-}
-
-long tether_yield(void)
-{
-    register uint64_t a0 __asm__("a0");
-    register uint64_t a7 __asm__("a7") = SYS_YIELD;
-    __asm__ volatile("ecall" : "=r"(a0) : "r"(a7) : "memory");
-    return (long)a0;
+    static const uint64_t zero[6];
+    const uint64_t *a = args ? args : zero;
+    return tether_invoke6(cap, label, a[0], a[1], a[2], a[3], a[4], a[5], results);
 }
 
 _Noreturn void exit(int status)
 {
-    register uint64_t a0 __asm__("a0") = (uint64_t)(long)status;
+    uint64_t in[7] = { (uint64_t)(unsigned)status };
     for (;;)
-        __asm__ volatile("ebreak" :: "r"(a0));
+        tether_syscall(SYS_HALT, in, 0);
+}
+
+/* First code of a spawned thread (a0 = its struct uthread). */
+static _Noreturn void thread_main(struct uthread *t)
+{
+    t->result = t->fn(t->arg);
+    t->done = 1;
+    for (;;)
+        tether_THREAD_SUSPEND(t->cap);
+}
+
+long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(long), long arg,
+                  void *stack, unsigned long size, unsigned prio)
+{
+    uint64_t sp = ((uint64_t)stack + size) & ~15UL;
+    t->cap = cap;
+    t->fn = fn;
+    t->arg = arg;
+    t->result = 0;
+    t->done = 0;
+    long e = tether_BANK_CREATE(bank, OBJ_THREAD, ROOT_CAP_CSPACE, cap, 0);
+    if (e == E_OK)
+        e = tether_THREAD_CONFIGURE(cap, ROOT_CAP_CSPACE, ROOT_CAP_ASPACE,
+                                    (uint64_t)thread_main, sp, prio, (uint64_t)t);
+    if (e == E_OK)
+        e = tether_THREAD_START(cap);
+    return e;
 }
 
 const char *tether_error_name(long err)
@@ -66,4 +75,16 @@ const char *tether_error_name(long err)
     if (err < 0 || (unsigned long)err >= sizeof names / sizeof names[0] || !names[err])
         return "E_?";
     return names[err];
+}
+
+const char *tether_fault_name(unsigned long kind)
+{
+    static const char *const names[] = {
+#define X(name, val, text) [val] = #name,
+#include <tether/faults.def>
+#undef X
+    };
+    if (kind >= sizeof names / sizeof names[0] || !names[kind])
+        return "FAULT_?";
+    return names[kind];
 }

@@ -32,6 +32,17 @@ void subtest(const char *name, int ok)
         failed++;
 }
 
+static unsigned next_slot = ROOT_CAP_FIRST_FREE + 16;
+
+unsigned fresh_slots(unsigned n)
+{
+    unsigned s = next_slot;
+    next_slot += n;
+    return s;
+}
+
+unsigned fresh_slot(void) { return fresh_slots(1); }
+
 int main(void)
 {
     int n = (int)(__stop_tests - __start_tests);

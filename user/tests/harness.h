@@ -27,4 +27,9 @@ void check_eq(long a, long b, const char *ea, const char *eb, const char *file, 
 /* Report a sub-result as its own line (for tests that check a table). */
 void subtest(const char *name, int ok);
 
+/* A cap address of the root CSpace that no test used before. */
+unsigned fresh_slot(void);
+/* A run of n such addresses; returns the first. */
+unsigned fresh_slots(unsigned n);
+
 #endif

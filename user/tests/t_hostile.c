@@ -1,56 +1,184 @@
-/* t_hostile.c: every hostile task (hostile_table.c) ended the expected way
- * and the kernel went on. The spinner keeps running until the root task
- * ends; from then on every yield costs a timer tick. */
-#include "bootinfo.h"
+/* t_hostile.c: hostile threads. Each is a thread of the test root task, in
+ * its own AddrSpace and CSpace, at the root thread's priority, doing one
+ * hostile thing. The kernel must stop it (THREAD_FAULTED with the right
+ * fault kind and address), answer it with an error, or preempt it -- and
+ * go on running everything else. */
 #include "harness.h"
-#include "hostile.h"
+#include "layout.h"
 #include "tether.h"
 #include "ulib.h"
 
-#define MAX_YIELDS 2000
+#define KERNEL_VA   0xffffffc080200000UL   /* the kernel image */
+#define UNMAPPED_VA 0x50000000UL
+#define NONCANON_VA 0x8000000000UL         /* beyond Sv39's 39 bits */
+#define MAX_YIELDS  50
 
-static const struct bootinfo *const bi = (const void *)BOOTINFO_VA;
+static char stack[8192] __attribute__((aligned(16)));
 
-TEST(hostile_table_matches_boot_tasks)
+static long illegal(long a) { __asm__ volatile(".word 0"); return a; }
+static long priv_csr(long a) { __asm__ volatile("csrw satp, zero"); return a; }
+static long sret_user(long a) { __asm__ volatile("sret"); return a; }
+static long load_kernel(long a) { return a + *(volatile long *)KERNEL_VA; }
+static long store_kernel(long a) { *(volatile long *)KERNEL_VA = a; return a; }
+static long jump_kernel(long a) { ((void (*)(void))KERNEL_VA)(); return a; }
+static long load_unmapped(long a) { return a + *(volatile long *)UNMAPPED_VA; }
+static long store_unmapped(long a) { *(volatile long *)UNMAPPED_VA = a; return a; }
+static long jump_unmapped(long a) { ((void (*)(void))UNMAPPED_VA)(); return a; }
+static long load_noncanon(long a) { return a + *(volatile long *)NONCANON_VA; }
+static long store_text(long a) { *(volatile long *)(uintptr_t)&illegal = a; return a; }
+static long breakpoint(long a) { __asm__ volatile("ebreak"); return a; }
+static long misaligned_amo(long a)
 {
-    CHECK_EQ(bi->ntasks, hostile_count + 1);
+    static long word[2];
+    long out;
+    __asm__ volatile("amoadd.w %0, %1, (%2)" : "=r"(out) : "r"(a), "r"((char *)word + 1) : "memory");
+    return out;
 }
 
-static int ended_as_expected(const struct hostile *h, const volatile struct bootinfo_task *t)
+/* Faults: kind and (if addr != 0) the fault address THREAD_INFO reports. */
+static const struct {
+    const char *name;
+    long (*fn)(long);
+    unsigned kind;
+    uint64_t addr;
+} faults[] = {
+    { "illegal_instruction", illegal, FAULT_ILLEGAL, 0 },
+    { "privileged_csr_write", priv_csr, FAULT_ILLEGAL, 0 },
+    { "sret_in_user_mode", sret_user, FAULT_ILLEGAL, 0 },
+    { "load_kernel_address", load_kernel, FAULT_READ, KERNEL_VA },
+    { "store_kernel_address", store_kernel, FAULT_WRITE, KERNEL_VA },
+    { "jump_kernel_address", jump_kernel, FAULT_EXEC, KERNEL_VA },
+    { "load_unmapped", load_unmapped, FAULT_READ, UNMAPPED_VA },
+    { "store_unmapped", store_unmapped, FAULT_WRITE, UNMAPPED_VA },
+    { "jump_unmapped", jump_unmapped, FAULT_EXEC, UNMAPPED_VA },
+    { "load_noncanonical", load_noncanon, FAULT_READ, NONCANON_VA },
+    { "store_own_text", store_text, FAULT_WRITE, 0 /* checked below */ },
+    { "breakpoint", breakpoint, FAULT_BREAK, 0 },
+    { "misaligned_atomic", misaligned_amo, FAULT_ALIGN, 0 },
+};
+
+/* Spawn fn at the root's priority, let it run, return its THREAD_INFO. */
+static long run_thread(struct uthread *t, long (*fn)(long), long arg, uint64_t info[4])
 {
-    int yields = 0;
-    if (h->state == TASK_RUNNABLE) {
-        /* Spinner: it must be scheduled, preempted by the timer and
-         * scheduled again while we keep getting the CPU back. */
-        while (t->runs < 3 && yields++ < MAX_YIELDS)
-            tether_yield();
-        return t->state == TASK_RUNNABLE && t->runs >= 3;
+    long e = thread_spawn(t, ROOT_CAP_BANK, fresh_slot(), fn, arg, stack, sizeof stack,
+                          ROOT_THREAD_PRIO);
+    if (e != E_OK)
+        return e;
+    for (int i = 0; i < MAX_YIELDS; i++) {
+        tether_yield();              /* round robin: t runs until it stops */
+        if ((e = tether_THREAD_INFO(t->cap, info)) != E_OK || info[0] != THREAD_RUNNABLE)
+            break;
     }
-    while (t->state == TASK_RUNNABLE && yields++ < MAX_YIELDS)
-        tether_yield();
-    if (t->state != h->state)
-        return 0;
-    if (h->state == TASK_EXITED)
-        return t->status == h->cause;
-    return t->cause == h->cause;
+    return e;
 }
 
-TEST(hostile_tasks)
+static long destroy(uint32_t cap)
 {
-    for (unsigned i = 0; i < hostile_count && i + 1 < bi->ntasks; i++) {
-        const volatile struct bootinfo_task *t = &bi->task[i + 1];
-        int ok = ended_as_expected(&hostile_tests[i], t);
+    return tether_BANK_DESTROY(ROOT_CAP_BANK, ROOT_CAP_CSPACE, cap);
+}
+
+TEST(hostile_faults)
+{
+    for (unsigned i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        struct uthread t;
+        uint64_t info[4] = { 0 };
+        uint64_t want_addr = faults[i].addr;
+        if (faults[i].fn == store_text)
+            want_addr = (uintptr_t)&illegal;
+        long e = run_thread(&t, faults[i].fn, 1, info);
+        int ok = e == E_OK && info[0] == THREAD_FAULTED && info[1] == faults[i].kind &&
+                 (!want_addr || info[2] == want_addr) && !t.done;
+        if (faults[i].fn == jump_kernel || faults[i].fn == jump_unmapped)
+            ok = ok && info[3] == want_addr;       /* the pc is the target */
         if (!ok)
-            printf("  %s: state %u cause %u status %lu runs %lu\n", hostile_tests[i].name,
-                   t->state, t->cause, t->status, t->runs);
-        subtest(hostile_tests[i].name, ok);
+            printf("  %s: %s, state %lu, %s addr %lx pc %lx\n", faults[i].name,
+                   tether_error_name(e), info[0], tether_fault_name(info[1]), info[2], info[3]);
+        if (destroy(t.cap) != E_OK)
+            ok = 0;
+        subtest(faults[i].name, ok);
     }
 }
 
-TEST(timer_ticks)
+static long bad_write_pointer(long a) { return tether_write((void *)KERNEL_VA, (unsigned long)a); }
+static long bad_cap_address(long a) { return tether_BANK_QUERY(CAP_ADDR_LIMIT + (uint32_t)a, 0); }
+static long wrong_object_type(long a)
 {
-    unsigned long t0 = ((const volatile struct bootinfo *)bi)->ticks;
-    for (int i = 0; i < MAX_YIELDS && ((const volatile struct bootinfo *)bi)->ticks == t0; i++)
-        tether_yield();    /* the spinner runs until the next tick */
-    CHECK(((const volatile struct bootinfo *)bi)->ticks > t0);
+    /* A bank cap where a CSpace is needed; then a label the type lacks. */
+    long e = tether_CS_COPY(ROOT_CAP_CSPACE, (uint64_t)a, ROOT_CAP_BANK, ROOT_CAP_BANK, R_ALL);
+    return e == E_TYPE ? tether_THREAD_START(ROOT_CAP_BANK) : -1;
+}
+static long unknown_syscall(long a)
+{
+    uint64_t in[7] = { (uint64_t)a };
+    return tether_syscall(0x7777, in, 0);
+}
+
+/* Errors: the thread gets an error code and goes on (returns, suspends). */
+static const struct {
+    const char *name;
+    long (*fn)(long);
+    long arg, err;
+} errors[] = {
+    { "bad_pointer_to_write", bad_write_pointer, 8, E_FAULT },
+    { "bad_cap_address", bad_cap_address, 5, E_BADCAP },
+    { "wrong_object_type", wrong_object_type, 900, E_LABEL },
+    { "unknown_syscall_number", unknown_syscall, 0, E_SYSCALL },
+};
+
+TEST(hostile_calls_get_errors)
+{
+    for (unsigned i = 0; i < sizeof errors / sizeof errors[0]; i++) {
+        struct uthread t;
+        uint64_t info[4] = { 0 };
+        long e = run_thread(&t, errors[i].fn, errors[i].arg, info);
+        int ok = e == E_OK && info[0] == THREAD_INACTIVE && t.done && t.result == errors[i].err;
+        if (!ok)
+            printf("  %s: %s, state %lu, done %d, result %s\n", errors[i].name,
+                   tether_error_name(e), info[0], t.done, tether_error_name(t.result));
+        if (destroy(t.cap) != E_OK)
+            ok = 0;
+        subtest(errors[i].name, ok);
+    }
+}
+
+static volatile unsigned long spins;
+static long spin(long a)
+{
+    for (;;)
+        spins += (unsigned long)a;
+}
+
+TEST(spin_forever_is_preempted)
+{
+    struct uthread t;
+    uint64_t info[4];
+    spins = 0;
+    CHECK_EQ(thread_spawn(&t, ROOT_CAP_BANK, fresh_slot(), spin, 1, stack, sizeof stack,
+                          ROOT_THREAD_PRIO), E_OK);
+    /* Same priority: each yield lets the spinner run until the timer
+     * preempts it, then the root thread runs again. */
+    for (int i = 0; i < 3; i++) {
+        unsigned long s = spins;
+        CHECK_EQ(tether_yield(), E_OK);
+        CHECK(spins > s);
+    }
+    CHECK_EQ(tether_THREAD_INFO(t.cap, info), E_OK);
+    CHECK_EQ(info[0], THREAD_RUNNABLE);
+    CHECK_EQ(tether_THREAD_SUSPEND(t.cap), E_OK);
+    unsigned long s = spins;
+    CHECK_EQ(tether_yield(), E_OK);
+    CHECK_EQ(spins, s);
+    CHECK_EQ(tether_THREAD_INFO(t.cap, info), E_OK);
+    CHECK_EQ(info[0], THREAD_INACTIVE);
+    CHECK_EQ(destroy(t.cap), E_OK);
+    CHECK_EQ(tether_THREAD_INFO(t.cap, info), E_REVOKED);
+}
+
+TEST(kernel_still_serves_after_hostile_threads)
+{
+    uint64_t r[4];
+    CHECK_EQ(tether_BANK_QUERY(ROOT_CAP_BANK, r), E_OK);
+    CHECK(r[0] > 0 && r[1] >= r[0]);
+    CHECK_EQ(tether_THREAD_INFO(ROOT_CAP_THREAD, r), E_OK);
+    CHECK_EQ(r[0], THREAD_RUNNABLE);
 }

@@ -1,6 +1,3 @@
-/* The image for `make bench-qemu`: one root task that measures. */
+/* The image for `make bench-qemu`: a root task that measures. */
 #include "images.inc"
-    IMAGE bench, "bench.elf"
-    BEGIN_TASKS
-    TASK "bench", bench, 0
-    END_TASKS
+    ROOT_IMAGE "bench.elf"

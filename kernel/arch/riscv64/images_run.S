@@ -1,6 +1,3 @@
-/* The image for `make run`: just the root task (user/init). */
+/* The image for `make run`: the demo root task (user/init). */
 #include "images.inc"
-    IMAGE init, "init.elf"
-    BEGIN_TASKS
-    TASK "init", init, 0
-    END_TASKS
+    ROOT_IMAGE "init.elf"

@@ -1,30 +1,72 @@
-/* main.c: riscv64 boot, from entry.S to the first user task.
+/* main.c: riscv64 boot, from entry.S to the root task.
  *
  *   1. console (SBI), banner
  *   2. device tree: RAM base and size, timer frequency
- *   3. kernel page table (vm.c)
- *   4. traps and timer (trap.c)
- *   5. boot tasks from the images linked into the kernel (task.c)
- *   6. the rest of RAM to the core (kernel_init): the root bank
- *   7. leave the kernel into the root task */
+ *   3. kernel page table (vm.c), traps (trap.c)
+ *   4. every free page of RAM to the core (kernel_init): the root bank
+ *   5. the root task's objects (kernel_root_task), its image loaded into
+ *      its AddrSpace with pages charged to the root bank (S1)
+ *   6. start the timer and leave the kernel into the root thread
+ *
+ * After boot, the only memory no bank pays for is the kernel image and the
+ * core's object table + allocator map (boot.unpaid_bytes). */
 #include <tether/abi.h>
+#include "aspace.h"
+#include "bank.h"
 #include "fdt.h"
 #include "hal.h"
 #include "hal_arch.h"
 #include "kernel.h"
+#include "layout.h"
+#include "loader.h"
 #include "riscv.h"
 #include "sbi.h"
-#include "task.h"
+#include "sched.h"
+#include "thread.h"
 #include "trap.h"
 #include "vm.h"
 
 void arch_main(u64 hartid, u64 dtb_pa);
+
+static struct kernel_boot boot;
 
 static u64 dt_u32(const void *dtb, const char *path, const char *prop, u64 dflt)
 {
     u32 len;
     const void *p = fdt_prop(dtb, path, prop, &len);
     return p && len == 4 ? fdt_u32(p) : dflt;
+}
+
+/* The hal_pt self-test runs on root-bank pages and gives them back. */
+static void *selftest_alloc(void *ctx) { return kernel_page_alloc(ctx); }
+static void selftest_free(void *ctx, void *page)
+{
+    bank_free_store((oref)(uptr)ctx, ptr_sref(page), PAGE_BYTES);
+}
+
+/* Load the embedded root image into the root AddrSpace and give the root
+ * thread its registers. Frames: root bank; page tables: the AddrSpace's
+ * allocator (which charges its bank, the root bank too). */
+static void load_root_task(void)
+{
+    hal_pt_root *pt = &aspace_body(boot.root_as)->pt;
+    const struct page_source src = {
+        .frame = kernel_page_alloc, .frame_ctx = (void *)(uptr)boot.root_bank,
+        .table = aspace_pt_alloc,   .table_ctx = (void *)(uptr)boot.root_as,
+    };
+    u64 entry;
+    int err = elf_load(pt, root_image, (usize)(root_image_end - root_image), &entry, &src);
+    if (err == E_OK)
+        err = map_fresh(pt, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_PAGES,
+                        R_READ | R_WRITE, &src);
+    if (err != E_OK) {
+        kprintf("root image: error %d\n", err);
+        hal_panic("cannot load the root task");
+    }
+    struct hal_regs *r = &thread_body(boot.root_thread)->regs;
+    r->pc = entry;
+    r->x[REG_SP] = USER_STACK_TOP;
+    r->x[REG_A0] = 0;
 }
 
 void arch_main(u64 hartid, u64 dtb_pa)
@@ -50,33 +92,32 @@ void arch_main(u64 hartid, u64 dtb_pa)
 
     kprintf("RAM: %lx..%lx (%lu MiB), timebase %lu Hz\n", ram_base, ram_end,
             ram_size >> 20, timebase);
-    kprintf("kernel image: %lu bytes at %lx (the only memory no bank pays for)\n",
-            kernel_bytes, V2P(_start));
     if (V2P(_start) < ram_base || V2P(_end) > ram_end)
         hal_panic("kernel image is not inside RAM");
 
     vm_init(ram_base, ram_size);
     kprintf("paging on (Sv39): kernel at %p, RAM direct-mapped at %p, %u page-table pages\n",
             (void *)_start, P2V(ram_base), vm_kernel_pt_pages());
+    trap_init(timebase);
 
     /* Free RAM: after the kernel image, up to the device tree (QEMU puts it
      * near the top of RAM; we have read all we need from it). */
     u64 free_pa = V2P(_end), free_end = PAGE_ROUND_DOWN(ram_end);
     if (dtb_pa >= free_pa && dtb_pa < free_end)
         free_end = PAGE_ROUND_DOWN(dtb_pa);
-
-    trap_init(timebase);
-    u64 boot_start = free_pa;
-    tasks_create(&free_pa, free_end, ram_base, ram_size);
-    kprintf("boot tasks: %lu images in %lu KiB; %lu KiB for the core\n", boot_nimages,
-            (free_pa - boot_start) >> 10, (free_end - free_pa) >> 10);
-
-    struct kernel_boot boot;
     if (kernel_init(P2V(free_pa), free_end - free_pa, &boot) != E_OK)
         hal_panic("kernel_init failed");
-    kprintf("core: root bank %u, root CSpace %u, %lu bytes of tables no bank pays for\n",
-            boot.root_bank, boot.root_cs, boot.unpaid_bytes);
-    task_set_cspace(0, boot.root_cs);
+    kprintf("memory paid for by no bank: kernel image %lu bytes (incl. its page tables), "
+            "object table + allocator map %lu bytes\n", kernel_bytes, boot.unpaid_bytes);
+    kprintf("root bank: %lu KiB of free RAM\n", (free_end - free_pa) >> 10);
+
+    vm_selftest(selftest_alloc, selftest_free, (void *)(uptr)boot.root_bank);
+
+    if (kernel_root_task(&boot) != E_OK)
+        hal_panic("kernel_root_task failed");
+    load_root_task();
+    trap_set_root_thread(boot.root_thread);
+    thread_start(boot.root_thread);
     trap_timer_start();
-    task_run_next();
+    trap_resume(sched_next());
 }

@@ -1,25 +1,26 @@
-/* trap.c: what the kernel does on each entry from U-mode.
+/* trap.c: every entry from U-mode, mapped onto the core's kernel entries.
  *
- * Every entry runs to completion on the one kernel stack and ends by
- * returning to some user context: the same one (a syscall), the next one
- * (yield, timer preemption) or another one because this one ended (a fault).
- * Nothing a user task does can make the kernel fault: user memory is only
- * read after checking the task's page table, through the direct map. */
+ * trapvec.S has saved the user registers into the struct hal_regs the
+ * kernel last returned to (its address is in sscratch while user code
+ * runs): that is the current thread's (sched_cur) register block. We call
+ * the matching kernel_* entry (kernel.h) and resume whatever it returns.
+ * Nothing a user thread does can make the kernel fault: the core reads user
+ * memory only after checking the page table, through the direct map. A
+ * trap taken in S-mode is a kernel bug and panics (trap_kernel). */
 #include <tether/abi.h>
-#include "bootinfo.h"
 #include "hal.h"
 #include "hal_arch.h"
 #include "kernel.h"
 #include "riscv.h"
 #include "sbi.h"
-#include "task.h"
+#include "sched.h"
 #include "trap.h"
 
 #define TICKS_PER_SECOND 100
-#define SYS_WRITE_MAX    65536   /* bounds the time one SYS_WRITE spends */
 
 extern char trap_vector[];
 static u64 tick_interval;
+static oref root_thread;
 
 static void timer_next(void)
 {
@@ -29,7 +30,7 @@ static void timer_next(void)
 void trap_init(u64 timebase_hz)
 {
     csr_write(stvec, (u64)trap_vector);
-    csr_write(sscratch, 0);          /* 0 = "in the kernel" for trap.S */
+    csr_write(sscratch, 0);          /* 0 = "in the kernel" for trapvec.S */
     csr_write(scounteren, 7);        /* user may read cycle, time, instret */
     tick_interval = timebase_hz / TICKS_PER_SECOND;
 }
@@ -40,82 +41,79 @@ void trap_timer_start(void)
     timer_next();
 }
 
-/* SYS_WRITE: check the whole range before writing anything, so a bad
- * pointer writes nothing and returns E_FAULT. */
-static u64 sys_write(u64 ptr, u64 len)
+void trap_set_root_thread(oref t)
 {
-    u32 rights;
-    if (len == 0)
-        return E_OK;
-    if (ptr >= USER_TOP || len > USER_TOP - ptr)
-        return E_FAULT;
-    if (len > SYS_WRITE_MAX)
-        return E_INVAL;
-    for (u64 va = PAGE_ROUND_DOWN(ptr); va < ptr + len; va += PAGE_SIZE)
-        if (!hal_pt_lookup(&current->pt, va, &rights) || !(rights & R_READ))
-            return E_FAULT;
-    for (u64 va = ptr; va < ptr + len; va++) {
-        const u8 *page = hal_pt_lookup(&current->pt, va, &rights);
-        hal_putc((char)page[va % PAGE_SIZE]);
-    }
-    return E_OK;
+    root_thread = t;
 }
 
-/* SYS_INVOKE: a0 = cap address | label << 32, a1..a6 = words;
- * returns a0 = error, a1..a4 = results. */
-static void sys_invoke(struct hal_regs *r)
+/* scause of an exception -> FAULT_* (faults.def). */
+static u32 fault_kind(u64 cause)
 {
-    u64 *a = &r->x[REG_A0];
-    u64 args[INVOKE_ARGS], results[INVOKE_RESULTS] = { 0 };
-    if (!current->cspace) {          /* only the root task has a CSpace yet */
-        a[0] = E_BADCAP;
-        return;
+    switch (cause) {
+    case EXC_ILLEGAL:        return FAULT_ILLEGAL;
+    case EXC_LOAD_PAGE:
+    case EXC_LOAD_ACCESS:    return FAULT_READ;
+    case EXC_STORE_PAGE:
+    case EXC_STORE_ACCESS:   return FAULT_WRITE;
+    case EXC_INST_PAGE:
+    case EXC_INST_ACCESS:    return FAULT_EXEC;
+    case EXC_INST_MISALIGN:
+    case EXC_LOAD_MISALIGN:
+    case EXC_STORE_MISALIGN: return FAULT_ALIGN;
+    case EXC_BREAKPOINT:     return FAULT_BREAK;
+    default:                 return FAULT_OTHER;
     }
-    for (unsigned i = 0; i < INVOKE_ARGS; i++)
-        args[i] = a[1 + i];
-    a[0] = (u64)kernel_invoke(current->cspace, a[0], args, results);
-    for (unsigned i = 0; i < INVOKE_RESULTS; i++)
-        a[1 + i] = results[i];
 }
 
-static _Noreturn void syscall(struct hal_regs *r)
+/* Nothing can run: wait for the timer. Interrupts stay globally disabled
+ * in S-mode (the kernel is never interrupted); wfi still wakes up when an
+ * enabled interrupt (sie.STIE) is pending, and we take the tick here. */
+static struct hal_regs *idle(void)
 {
-    r->pc += 4;                      /* return past the ecall */
-    switch (r->x[REG_A7]) {
-    case SYS_INVOKE:
-        sys_invoke(r);
-        break;
-    case SYS_WRITE:
-        r->x[REG_A0] = sys_write(r->x[REG_A0], r->x[REG_A0 + 1]);
-        break;
-    case SYS_YIELD:
-        r->x[REG_A0] = E_OK;
-        task_run_next();
-    default:
-        r->x[REG_A0] = E_SYSCALL;
-        break;
+    struct hal_regs *r = NULL;
+    while (!r) {
+        while (!(csr_read(sip) & SIP_STIP))
+            __asm__ volatile("wfi");
+        timer_next();                /* also clears sip.STIP */
+        r = kernel_timer();
     }
+    return r;
+}
+
+_Noreturn void trap_resume(struct hal_regs *r)
+{
+    if (__builtin_expect(!r, 0))
+        r = idle();
     hal_return_to_user(r);
+}
+
+static _Noreturn void root_fault(u64 cause, u64 tval)
+{
+    kprintf("[kernel] the root thread faulted (scause %lu, stval %lx): powering off (status 255)\n",
+            cause, tval);
+    hal_poweroff(255);
 }
 
 _Noreturn void trap_user(struct hal_regs *r)
 {
-    u64 cause = csr_read(scause), tval = csr_read(stval);
-
+    u64 cause = csr_read(scause);
+    (void)r;                         /* == &thread_body(sched_cur)->regs */
+    if (__builtin_expect(cause == EXC_ECALL_U, 1))
+        trap_resume(kernel_syscall());
     if (cause == (SCAUSE_INTR | IRQ_S_TIMER)) {
         timer_next();
-        task_tick();
-        task_run_next();             /* preemption */
+        trap_resume(kernel_timer());
     }
     if (cause & SCAUSE_INTR) {
         kprintf("[kernel] unexpected interrupt %lx ignored\n", cause);
         hal_return_to_user(r);
     }
-    if (cause == EXC_ECALL_U)
-        syscall(r);
-    if (cause == EXC_BREAKPOINT)
-        task_end(current, TASK_EXITED, cause, r->x[REG_A0]);
-    task_end(current, TASK_KILLED, cause, tval);
+    u64 tval = csr_read(stval);
+    bool root = sched_cur == root_thread;
+    struct hal_regs *next = kernel_exception(fault_kind(cause), tval);
+    if (root)
+        root_fault(cause, tval);
+    trap_resume(next);
 }
 
 _Noreturn void trap_kernel(u64 scause, u64 stval, u64 sepc)

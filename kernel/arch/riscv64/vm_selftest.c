@@ -1,5 +1,5 @@
 /* vm_selftest.c: a boot-time check of the hal_pt_* contract (hal_arch.h),
- * run once on pages from the boot allocator. A failure is a kernel bug, so
+ * run once on root-bank pages, which it gives back. A failure is a kernel bug, so
  * it panics. User-visible behaviour is tested from user space (user/tests). */
 #include <tether/abi.h>
 #include "hal.h"
@@ -9,17 +9,18 @@
 #include "vm.h"
 
 static unsigned freed;
+static hal_page_free free_fn;
 
 static void count_free(void *ctx, void *page)
 {
-    (void)ctx, (void)page;
+    free_fn(ctx, page);
     freed++;
 }
 
 #define EXPECT(cond) do { if (!(cond)) { kprintf("vm self-test: %s\n", #cond); \
                           hal_panic("vm self-test failed"); } } while (0)
 
-void vm_selftest(hal_page_alloc alloc, void *ctx)
+void vm_selftest(hal_page_alloc alloc, hal_page_free free_page, void *ctx)
 {
     hal_pt_root pt;
     u32 rights;
@@ -42,7 +43,9 @@ void vm_selftest(hal_page_alloc alloc, void *ctx)
     EXPECT(hal_pt_unmap(&pt, 0x123000UL) == E_EMPTY);
     EXPECT(hal_pt_unmap(&pt, va + 8) == E_INVAL);
     freed = 0;
-    hal_pt_destroy(&pt, count_free, NULL);
+    free_fn = free_page;
+    hal_pt_destroy(&pt, count_free, ctx);
+    free_page(ctx, frame);
     /* root + (L1 + L0 for va) + (L1 + L0 for 0) */
     EXPECT(pt.root == NULL && freed == 5);
     kprintf("vm: hal_pt self-test ok\n");

@@ -1,29 +1,135 @@
-/* tether.h: libtether, the user side of the system call ABI
- * (include/tether/syscalls.def). */
+/* tether.h: libtether, the user side of the ABI (the .def tables in include/tether).
+ *
+ *   tether_syscall / tether_invoke      raw system calls (inline ecall)
+ *   tether_<LABEL>(cap, args..., r)     one typed wrapper per invocation
+ *                                       label of labels.def, generated below
+ *   tether_write, tether_yield, exit    the other system calls
+ *   thread_spawn                        a thread running a function of
+ *                                       this image, on a given stack */
 #ifndef LIBTETHER_H
 #define LIBTETHER_H
 
 #include <stdint.h>
 #include <tether/abi.h>
 
-/* The raw system call: number in a7, arguments in a0..a6; returns a0 and
- * fills out[0..3] from a1..a4 if out is not NULL. */
+/* ---- raw system calls (riscv64: number in a7, a0..a6 in, a0..a4 out) -- */
+
+/* Generic form: returns a0 and fills out[0..3] from a1..a4 if out != NULL. */
 long tether_syscall(uint64_t num, const uint64_t in[7], uint64_t out[4]);
 
-/* SYS_INVOKE: call method `label` on the capability at cap address `cap`
- * with args[0..5]; results[0..3] filled on return (may be NULL). */
+/* SYS_INVOKE: call method `label` on the cap at cap address `cap` with six
+ * argument words; returns the E_* code, results[0..3] if results != NULL.
+ * A long operation (E_CONTINUE inside the kernel) is restarted by the
+ * kernel itself: the caller sees one call. */
+static inline long tether_invoke6(uint32_t cap, uint32_t label, uint64_t w0, uint64_t w1,
+                                  uint64_t w2, uint64_t w3, uint64_t w4, uint64_t w5,
+                                  uint64_t *results)
+{
+    register uint64_t a0 __asm__("a0") = cap | (uint64_t)label << 32;
+    register uint64_t a1 __asm__("a1") = w0;
+    register uint64_t a2 __asm__("a2") = w1;
+    register uint64_t a3 __asm__("a3") = w2;
+    register uint64_t a4 __asm__("a4") = w3;
+    register uint64_t a5 __asm__("a5") = w4;
+    register uint64_t a6 __asm__("a6") = w5;
+    register uint64_t a7 __asm__("a7") = SYS_INVOKE;
+    __asm__ volatile("ecall"
+                     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4)
+                     : "r"(a5), "r"(a6), "r"(a7)
+                     : "memory");
+    if (results) {
+        results[0] = a1;
+        results[1] = a2;
+        results[2] = a3;
+        results[3] = a4;
+    }
+    return (long)a0;
+}
+
+/* Same with the words in an array (args may be NULL: all zero). */
 long tether_invoke(uint32_t cap, uint32_t label, const uint64_t args[6], uint64_t results[4]);
 
-long tether_write(const void *buf, unsigned long len);   /* SYS_WRITE */
-long tether_yield(void);                                  /* SYS_YIELD */
+static inline long tether_write(const void *buf, unsigned long len)   /* SYS_WRITE */
+{
+    register uint64_t a0 __asm__("a0") = (uint64_t)buf;
+    register uint64_t a1 __asm__("a1") = len;
+    register uint64_t a7 __asm__("a7") = SYS_WRITE;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a7) : "memory");
+    return (long)a0;
+}
 
-/* End this task with a status. There is no exit system call: a task ends by
- * a breakpoint (ebreak) with the status in a0 -- a fault like any other,
- * which the kernel handles by ending the task; for the root task the kernel
- * powers the machine off with that status (0 = success). */
+static inline long tether_yield(void)                                  /* SYS_YIELD */
+{
+    register uint64_t a0 __asm__("a0");
+    register uint64_t a7 __asm__("a7") = SYS_YIELD;
+    __asm__ volatile("ecall" : "=r"(a0) : "r"(a7) : "memory");
+    return (long)a0;
+}
+
+/* End the program. For the root task this is SYS_HALT(status): the kernel
+ * powers the machine off and QEMU exits with `status` (0 = success). */
 _Noreturn void exit(int status);
 
-/* Text of an error code (errors.def). */
+/* ---- typed invocation wrappers, generated from labels.def --------------
+ * For X(CS_COPY, 0x10, OBJ_CSPACE, 4, 0, "dst, src_cs, src, rights") this
+ * defines
+ *     long tether_CS_COPY(uint32_t cap, uint64_t a0, .. uint64_t a3);
+ * and for a label with results (out-words > 0) a last parameter
+ * uint64_t r[4] (may be NULL). The doc string names the words. */
+#define TT_IN_0
+#define TT_IN_1 , uint64_t a0
+#define TT_IN_2 TT_IN_1, uint64_t a1
+#define TT_IN_3 TT_IN_2, uint64_t a2
+#define TT_IN_4 TT_IN_3, uint64_t a3
+#define TT_IN_5 TT_IN_4, uint64_t a4
+#define TT_IN_6 TT_IN_5, uint64_t a5
+#define TT_W_0 0, 0, 0, 0, 0, 0
+#define TT_W_1 a0, 0, 0, 0, 0, 0
+#define TT_W_2 a0, a1, 0, 0, 0, 0
+#define TT_W_3 a0, a1, a2, 0, 0, 0
+#define TT_W_4 a0, a1, a2, a3, 0, 0
+#define TT_W_5 a0, a1, a2, a3, a4, 0
+#define TT_W_6 a0, a1, a2, a3, a4, a5
+#define TT_OUT_0
+#define TT_OUT_1 , uint64_t r[4]
+#define TT_OUT_2 TT_OUT_1
+#define TT_OUT_3 TT_OUT_1
+#define TT_OUT_4 TT_OUT_1
+#define TT_R_0 0
+#define TT_R_1 r
+#define TT_R_2 r
+#define TT_R_3 r
+#define TT_R_4 r
+#define X(name, val, type, nin, nout, doc)                                  \
+    static inline long tether_##name(uint32_t cap TT_IN_##nin TT_OUT_##nout) \
+    {                                                                       \
+        return tether_invoke6(cap, name, TT_W_##nin, TT_R_##nout);          \
+    }
+#include <tether/labels.def>
+#undef X
+
+/* ---- threads ------------------------------------------------------------ */
+
+/* A thread of this program, made by thread_spawn. The kernel object is the
+ * cap at `cap` in the root CSpace; `done`/`result` are set when fn returns
+ * (the thread then suspends itself). */
+struct uthread {
+    uint32_t cap;
+    long (*fn)(long);
+    long arg;
+    volatile long result;
+    volatile int done;
+};
+
+/* Create a thread object from `bank` at cap address `cap` of the root
+ * CSpace, configured to run fn(arg) in the root AddrSpace and CSpace on the
+ * stack [stack, stack + size) with priority prio, and start it. Returns the
+ * E_* code of the first step that failed (then t is not running). */
+long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(long), long arg,
+                  void *stack, unsigned long size, unsigned prio);
+
+/* Text of an error code (errors.def), of a fault kind (faults.def). */
 const char *tether_error_name(long err);
+const char *tether_fault_name(unsigned long kind);
 
 #endif

@@ -70,6 +70,7 @@
 #define SSTATUS_SPIE  (1UL << 5)   /* SIE after sret: 1 = user takes interrupts */
 #define SSTATUS_SPP   (1UL << 8)   /* mode before the trap: 0 = U, 1 = S */
 #define SIE_STIE      (1UL << 5)   /* supervisor timer interrupt enable */
+#define SIP_STIP      (1UL << 5)   /* supervisor timer interrupt pending */
 
 /* scause: bit 63 set = interrupt, otherwise exception. */
 #define SCAUSE_INTR        (1UL << 63)

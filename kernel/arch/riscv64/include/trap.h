@@ -2,14 +2,24 @@
 #ifndef TETHER_TRAP_H
 #define TETHER_TRAP_H
 
-#include "types.h"
+#include "hal_arch.h"
+#include "obj.h"
 
 /* Install the trap vector; the timer ticks TICKS_PER_SECOND times a second
- * (timebase in Hz) once started, each tick preempting the running task. */
+ * (timebase in Hz) once started; each tick is a kernel_timer() entry. */
 void trap_init(u64 timebase_hz);
 void trap_timer_start(void);
 
-/* Called by trap.S. */
+/* The root thread: until fault handlers exist (I5), a fault of the root
+ * thread powers the machine off (status 255), so a failing test image ends
+ * at once instead of idling. */
+void trap_set_root_thread(oref t);
+
+/* Leave the kernel to the registers a kernel entry returned; NULL: idle
+ * until a timer tick gives something to run. */
+_Noreturn void trap_resume(struct hal_regs *r);
+
+/* Called by trapvec.S. */
 _Noreturn void trap_user(struct hal_regs *r);
 _Noreturn void trap_kernel(u64 scause, u64 stval, u64 sepc);
 

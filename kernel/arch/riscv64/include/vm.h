@@ -13,7 +13,8 @@ void vm_init(u64 ram_base, u64 ram_size);
 /* Number of page-table pages the kernel table uses (from the image's pool). */
 unsigned vm_kernel_pt_pages(void);
 
-/* Check the hal_pt_* functions once at boot (vm_selftest.c); panics on a bug. */
-void vm_selftest(hal_page_alloc alloc, void *ctx);
+/* Check the hal_pt_* functions once at boot (vm_selftest.c) on pages
+ * from alloc, all returned through free_page; panics on a bug. */
+void vm_selftest(hal_page_alloc alloc, hal_page_free free_page, void *ctx);
 
 #endif
