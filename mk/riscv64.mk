@@ -9,8 +9,15 @@
 
 RV_DIR    := kernel/arch/riscv64
 RV_B      := $(B)/riscv64
-RV_ARCH   := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax
-RV_CFLAGS := $(CSTD) $(WARN) $(RV_ARCH) -ffreestanding -fno-builtin -fno-pic -O2 -g -MMD -MP
+# The kernel assumes the bit-manipulation extensions Zba/Zbb/Zbs (part of
+# the RVA22 profile; QEMU's rv64 CPU has them): the scheduler's priority
+# bitmap uses clz. User programs are plain rv64imac.
+RV_ARCH   := --target=riscv64-unknown-elf -mabi=lp64 -mcmodel=medany -mno-relax
+RV_KARCH  := $(RV_ARCH) -march=rv64imac_zba_zbb_zbs
+RV_UARCH  := $(RV_ARCH) -march=rv64imac
+RV_CFLAGS := $(CSTD) $(WARN) -ffreestanding -fno-builtin -fno-pic -O2 -g -MMD -MP
+RV_KCFLAGS := $(RV_CFLAGS) $(RV_KARCH)
+RV_UCFLAGS := $(RV_CFLAGS) $(RV_UARCH)
 RV_KINC   := -Iinclude -Ikernel/include -I$(RV_DIR)/include -I$(RV_DIR)/uapi
 RV_UINC   := -Iinclude -Iuser/lib/include -I$(RV_DIR)/uapi
 RV_LDFLAGS := -m elf64lriscv --no-relax -z max-page-size=4096
@@ -24,15 +31,15 @@ RV_KOBJS := $(patsubst $(RV_DIR)/%.c,$(RV_B)/arch/%.o,$(wildcard $(RV_DIR)/*.c))
 $(RV_B)/arch/%.o: $(RV_DIR)/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(RV_CFLAGS) $(RV_KINC) -c $< -o $@
+	@$(CC) $(RV_KCFLAGS) $(RV_KINC) -c $< -o $@
 $(RV_B)/arch/%.o: $(RV_DIR)/%.S
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(RV_ARCH) -MMD -MP -I$(RV_DIR) -I$(RV_B)/user -c $< -o $@
+	@$(CC) $(RV_KARCH) -MMD -MP -I$(RV_DIR) -I$(RV_B)/user -c $< -o $@
 $(RV_B)/core/%.o: kernel/core/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(RV_CFLAGS) $(RV_KINC) -c $< -o $@
+	@$(CC) $(RV_KCFLAGS) $(RV_KINC) -c $< -o $@
 
 # Which root task each kernel image embeds.
 $(RV_B)/arch/images_run.o:   $(RV_B)/user/init.elf
@@ -55,11 +62,11 @@ ULIB_OBJS := $(patsubst user/lib/%.c,$(RV_B)/user/lib/%.o,$(wildcard user/lib/*.
 $(RV_B)/user/%.o: user/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(RV_CFLAGS) $(RV_UINC) -Iuser/tests -c $< -o $@
+	@$(CC) $(RV_UCFLAGS) $(RV_UINC) -Iuser/tests -c $< -o $@
 $(RV_B)/user/%.o: user/%.S
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(RV_ARCH) -c $< -o $@
+	@$(CC) $(RV_UARCH) -c $< -o $@
 
 init_OBJS    := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/init/*.c))
 tests_OBJS   := $(RV_B)/user/tests/regs.o \

@@ -32,6 +32,7 @@ void trap_init(u64 timebase_hz)
     csr_write(stvec, (u64)trap_vector);
     csr_write(sscratch, 0);          /* 0 = "in the kernel" for trapvec.S */
     csr_write(scounteren, 7);        /* user may read cycle, time, instret */
+    csr_clear(sstatus, SSTATUS_SPP); /* sret goes to U-mode (trapvec.S) */
     tick_interval = timebase_hz / TICKS_PER_SECOND;
 }
 
@@ -97,8 +98,9 @@ static _Noreturn void root_fault(u64 cause, u64 tval)
 _Noreturn void trap_user(struct hal_regs *r)
 {
     u64 cause = csr_read(scause);
-    (void)r;                         /* == &thread_body(sched_cur)->regs */
-    if (__builtin_expect(cause == EXC_ECALL_U, 1))
+    /* r == &thread_body(sched_cur)->regs; ecalls went to kernel_syscall
+     * directly from trapvec.S. */
+    if (cause == EXC_ECALL_U)
         trap_resume(kernel_syscall());
     if (cause == (SCAUSE_INTR | IRQ_S_TIMER)) {
         timer_next();

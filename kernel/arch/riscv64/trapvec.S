@@ -4,8 +4,9 @@
  * address of its struct hal_regs; while the kernel runs, sscratch is 0 and
  * interrupts are off (sstatus.SIE is never set). So one vector serves both:
  *   - from U-mode: save all registers into the hal_regs, switch to the one
- *     kernel stack (empty at every entry) and call trap_user(regs), which
- *     never returns: it ends in hal_return_to_user(some context).
+ *     kernel stack (empty at every entry) and call the core's entry
+ *     (kernel_syscall directly for an ecall, otherwise trap_user(regs));
+ *     every path ends in hal_return_to_user(the context the core chose).
  *   - from S-mode: a kernel bug. Switch to a separate panic stack (the kernel
  *     stack may be what broke) and call trap_kernel(), which panics. */
 
@@ -56,8 +57,17 @@ trap_vector:
 
     mv      a0, sp
     la      sp, boot_stack_top
-    call    trap_user
-1:  j       1b                      /* not reached */
+    /* The common case first: an ecall goes straight to the core, and the
+     * registers it returns straight back to user mode (NULL: trap_resume
+     * idles). Everything else: trap_user. */
+    csrr    t0, scause
+    li      t1, 8                   /* EXC_ECALL_U */
+    bne     t0, t1, 1f
+    call    kernel_syscall
+    bnez    a0, hal_return_to_user
+    call    trap_resume
+1:  call    trap_user
+2:  j       2b                      /* not reached */
 
 from_kernel:
     csrrw   sp, sscratch, sp        /* undo: sp = kernel sp, sscratch = 0 */
@@ -66,15 +76,15 @@ from_kernel:
     csrr    a1, stval
     csrr    a2, sepc
     call    trap_kernel
-2:  j       2b                      /* not reached */
+3:  j       3b                      /* not reached */
 
 /* _Noreturn void hal_return_to_user(struct hal_regs *r) */
     .globl hal_return_to_user
 hal_return_to_user:
     ld      t0, REGS_PC(a0)
     csrw    sepc, t0
-    li      t0, 1 << 8              /* SPP = 0: sret goes to U-mode */
-    csrc    sstatus, t0
+    /* sstatus.SPP is 0 (sret goes to U-mode): trap_init clears it, and
+     * traps from U-mode leave it 0 (S-mode traps panic). */
     li      t0, 1 << 5              /* SPIE = 1: U-mode takes interrupts */
     csrs    sstatus, t0
     csrw    sscratch, a0            /* where the next trap saves registers */

@@ -91,6 +91,7 @@
 #define csr_read(csr) ({ u64 v_; __asm__ volatile("csrr %0, " #csr : "=r"(v_)); v_; })
 #define csr_write(csr, val) __asm__ volatile("csrw " #csr ", %0" :: "r"((u64)(val)))
 #define csr_set(csr, bits)  __asm__ volatile("csrs " #csr ", %0" :: "r"((u64)(bits)))
+#define csr_clear(csr, bits) __asm__ volatile("csrc " #csr ", %0" :: "r"((u64)(bits)))
 
 static inline void sfence_vma_all(void) { __asm__ volatile("sfence.vma zero, zero" ::: "memory"); }
 static inline void sfence_vma(u64 va) { __asm__ volatile("sfence.vma %0, zero" :: "r"(va) : "memory"); }
