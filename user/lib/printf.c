@@ -54,8 +54,10 @@ int printf(const char *fmt, ...)
         }
         fmt++;
         char pad = ' ';
-        int width = 0, longs = 0;
-        if (*fmt == '0')
+        int width = 0, longs = 0, left = 0;
+        if (*fmt == '-')
+            left = 1, fmt++;
+        else if (*fmt == '0')
             pad = '0', fmt++;
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
@@ -83,10 +85,13 @@ int printf(const char *fmt, ...)
             const char *s = va_arg(ap, const char *);
             if (!s)
                 s = "(null)";
-            for (int n = (int)strlen(s); n < width; n++)
+            int n = (int)strlen(s);
+            for (int k = n; !left && k < width; k++)
                 put(&o, ' ');
             while (*s)
                 put(&o, *s++);
+            for (int k = n; left && k < width; k++)
+                put(&o, ' ');
             break;
         }
         case 'c':

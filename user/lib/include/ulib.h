@@ -12,7 +12,7 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 
 /* Formats: %d %i %u %x %s %c %p %%, with l/ll (%ld %lu %lx); width and '0'
- * padding ("%08lx", "%5d"). Output goes to SYS_WRITE. */
+ * padding ("%08lx", "%5d"); '-' left-justifies strings ("%-10s"). Output goes to SYS_WRITE. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int puts(const char *s);
 
