@@ -45,6 +45,33 @@ enum tether_fault {
 #define THREAD_INACTIVE 0u  /* created or suspended          */
 #define THREAD_RUNNABLE 1u  /* started: running or ready     */
 #define THREAD_FAULTED  2u  /* stopped by a fault (r1..r3)   */
+#define THREAD_BLOCKED_SEND  3u  /* queued on an endpoint to send   */
+#define THREAD_BLOCKED_RECV  4u  /* queued on an endpoint to receive */
+#define THREAD_BLOCKED_REPLY 5u  /* called, waiting for the reply    */
+
+/* IPC message info (the high 32 bits of a0; DESIGN.md I3):
+ *   bits 0..19  label     bits 20..21  number of transfer items (0..3)
+ * A message carries 6 data words in a1..a6; the last `items` of them are
+ * transfer items, each: src cap address (bits 0..31) | op << 32 |
+ * rights mask << 40. Items land in the receiver's receive window (set with
+ * THREAD_SET_IPC): item i goes to slot base + i, which must be empty. */
+#define MSG_WORDS       6u
+#define MSG_MAX_ITEMS   3u
+#define MSG_LABEL(info)  ((info) & 0xfffffu)
+#define MSG_ITEMS(info)  (((info) >> 20) & 3u)
+#define MSG_INFO(label, items) \
+    (((unsigned long long)(label) & 0xfffffu) | (unsigned long long)(items) << 20)
+#define ITEM(src, op, rights)                                                \
+    ((unsigned long long)(unsigned int)(src) | (unsigned long long)(op) << 32 | \
+     (unsigned long long)((rights) & 0xffu) << 40)
+#define ITEM_COPY  0u
+#define ITEM_MAP   1u
+#define ITEM_GRANT 2u
+/* A fault message (I5): label = FAULT_* kind, words: address, pc. The
+ * handler's reply with label FAULT_REPLY_SETPC resumes at word 0 instead of
+ * retrying the faulting instruction. */
+#define FAULT_REPLY_RETRY 0u
+#define FAULT_REPLY_SETPC 1u
 
 /* Rights on a capability (C1: every transfer may only remove rights). */
 #define R_READ   0x1u  /* read slots / query                     */
@@ -63,6 +90,9 @@ enum tether_fault {
 #define SLOT_EMPTY  0u  /* nothing there                                  */
 #define SLOT_VOID   1u  /* the object was destroyed: acts as empty (S3)   */
 #define SLOT_LIVE   2u
+
+/* "No cap" where an argument may name none (THREAD_SET_IPC). */
+#define CAP_NONE 0xffffffffu
 
 /* MINT op argument. */
 #define MINT_COPY 0u

@@ -134,7 +134,7 @@ int obj_destroy_step(oref o, u32 *budget)
     case OBJ_BANK:    e = bank_reap_step(o, budget); break;
     case OBJ_CSPACE:  e = cspace_reap_step(o, budget); break;
     case OBJ_WRAPPER: e = wrapper_reap_step(o, budget); break;
-    case OBJ_ENDPOINT: break;
+    case OBJ_ENDPOINT: e = endpoint_reap_step(o, budget); break;
     case OBJ_THREAD:  e = thread_reap_step(o, budget); break;
     case OBJ_ASPACE:  e = aspace_reap_step(o, budget); break;
     default: hal_panic("obj_destroy_step: bad object type");

@@ -40,20 +40,35 @@ int inv_lookup_cspace(const struct inv *iv, u64 cptr, u8 need, oref *cs)
     return E_OK;
 }
 
-int kernel_invoke(oref caller_cs, u64 cap_label, const u64 *args, u64 *results)
+int kernel_lookup(oref caller_cs, u32 cptr, struct target *t)
 {
-    struct inv iv;
     const struct obj *c = obj_get(caller_cs);
     if (caller_cs >= store.ntab || c->type != OBJ_CSPACE || c->state != OS_LIVE)
         return E_REVOKED;  /* no (live) CSpace to look cap addresses up in */
+    struct inv iv;
     iv.caller_cs = caller_cs;
-    iv.label = (u32)(cap_label >> 32);
+    return inv_lookup(&iv, cptr, t);
+}
+
+int kernel_invoke_target(oref caller_cs, const struct target *t, u32 label, const u64 *args,
+                         u64 *results)
+{
+    struct inv iv;
+    iv.caller_cs = caller_cs;
+    iv.t = *t;
+    iv.label = label;
     iv.a = args;
     iv.r = results;
-    int e = inv_lookup(&iv, (u32)cap_label, &iv.t);
+    if (!decoders[t->type])
+        return E_LABEL;  /* an object type with no methods (yet) */
+    return decoders[t->type](&iv);
+}
+
+int kernel_invoke(oref caller_cs, u64 cap_label, const u64 *args, u64 *results)
+{
+    struct target t;
+    int e = kernel_lookup(caller_cs, (u32)cap_label, &t);
     if (e != E_OK)
         return e;
-    if (!decoders[iv.t.type])
-        return E_LABEL;  /* an object type with no methods (yet) */
-    return decoders[iv.t.type](&iv);
+    return kernel_invoke_target(caller_cs, &t, (u32)(cap_label >> 32), args, results);
 }

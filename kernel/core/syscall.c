@@ -9,6 +9,8 @@
  * invisible to user code. */
 #include "kernel.h"
 #include "aspace.h"
+#include "invoke.h"
+#include "ipc.h"
 #include "sched.h"
 #include "hal.h"
 
@@ -37,39 +39,70 @@ static u64 sys_write(struct thread *th, u64 va, u64 n)
     return E_OK;
 }
 
+/* Look up the endpoint a0 names for an IPC system call. */
+static int ipc_target(struct thread *th, struct target *tg)
+{
+    int e = kernel_lookup(th->cspace.obj, (u32)th->regs.x[REG_A0], tg);
+    if (e == E_OK && tg->type != OBJ_ENDPOINT)
+        e = E_TYPE;
+    return e;
+}
+
 struct hal_regs *kernel_syscall(void)
 {
     oref t = sched_cur;
     struct thread *th = thread_body(t);
     u64 *x = th->regs.x;
     u64 res[INVOKE_RESULTS] = {0, 0, 0, 0};
+    struct target tg;
     int e;
     switch (x[REG_A7]) {
     case SYS_INVOKE:
-        e = kernel_invoke(th->cspace.obj, x[REG_A0], &x[REG_A0 + 1], res);
+        /* I4: one call for everything; an endpoint makes it IPC. */
+        e = kernel_lookup(th->cspace.obj, (u32)x[REG_A0], &tg);
+        if (e == E_OK && tg.type == OBJ_ENDPOINT)
+            return ipc_send(t, &tg, true, true);
+        if (e == E_OK)
+            e = kernel_invoke_target(th->cspace.obj, &tg, (u32)(x[REG_A0] >> 32), &x[REG_A0 + 1], res);
         if (e == E_CONTINUE)
             return sched_next();  /* pc stays on the ecall: it runs again */
         if (sched_cur != t)
             return sched_next();  /* the thread destroyed itself */
-        x[REG_A0] = (u64)e;
         for (u32 i = 0; i < INVOKE_RESULTS; i++)
             x[REG_A0 + 1 + i] = res[i];
         break;
     case SYS_WRITE:
-        x[REG_A0] = sys_write(th, x[REG_A0], x[REG_A0 + 1]);
+        e = (int)sys_write(th, x[REG_A0], x[REG_A0 + 1]);
         break;
     case SYS_YIELD:
         x[REG_A0] = E_OK;
         th->regs.pc += 4;
         sched_tick();
         return sched_next();
+    case SYS_SEND:
+    case SYS_NB_SEND:
+        if ((e = ipc_target(th, &tg)) != E_OK)
+            break;
+        return ipc_send(t, &tg, false, x[REG_A7] == SYS_SEND);
+    case SYS_RECV:
+    case SYS_NB_RECV:
+        if ((e = ipc_target(th, &tg)) != E_OK)
+            break;
+        return ipc_recv(t, &tg, x[REG_A7] == SYS_RECV);
+    case SYS_REPLY:
+        return ipc_reply(t, NULL);
+    case SYS_REPLY_RECV:
+        if ((e = ipc_target(th, &tg)) != E_OK)
+            break;
+        return ipc_reply(t, &tg);
     case SYS_HALT:
         kprintf("tether: halt, status %u\n", (u32)x[REG_A0]);
         hal_poweroff((u32)x[REG_A0]);
     default:
-        x[REG_A0] = E_SYSCALL;
+        e = E_SYSCALL;
         break;
     }
+    x[REG_A0] = (u64)e;
     th->regs.pc += 4;
     return sched_next();
 }
@@ -79,6 +112,12 @@ struct hal_regs *kernel_exception(u32 fault, u64 addr)
     oref t = sched_cur;
     if (t) {
         struct thread *th = thread_body(t);
+        th->fault = fault;
+        th->fault_addr = addr;
+        th->fault_pc = th->regs.pc;
+        /* I5: a message to its fault handler; without one, it stops. */
+        if (ipc_fault(t))
+            return sched_next();
         kprintf("tether: thread %u stopped: fault %u addr %lx pc %lx\n", t, fault, addr, th->regs.pc);
         thread_fault(t, fault, addr, th->regs.pc);
     }

@@ -2,6 +2,8 @@
 #include "thread.h"
 #include "cspace.h"
 #include "invoke.h"
+#include "ipc.h"
+#include "wrapper.h"
 #include "kernel.h"
 #include "sched.h"
 
@@ -39,14 +41,21 @@ void thread_start(oref t)
 {
     struct thread *th = thread_body(t);
     th->state = THREAD_RUNNABLE;
-    th->fault = FAULT_NONE;
+    th->ipc = 0;
     sched_enqueue(t);
 }
 
 int thread_reap_step(oref t, u32 *budget)
 {
     struct thread *th = thread_body(t);
+    ipc_cancel(t, true);
     sched_forget_thread(t);
+    th->state = THREAD_INACTIVE;
+    if (th->fault_ep.obj) {
+        int e = cap_delete_step(&th->fault_ep, budget);
+        if (e != E_OK)
+            return e;
+    }
     if (th->cspace.obj) {
         int e = cap_delete_step(&th->cspace, budget);
         if (e != E_OK)
@@ -75,7 +84,7 @@ static int thread_configure(struct inv *iv)
     struct slot *cs, *as;
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    if (th->state == THREAD_RUNNABLE)
+    if (th->state != THREAD_INACTIVE && th->state != THREAD_FAULTED)
         return E_BUSY;
     int e = slot_of_type(iv, iv->a[0], OBJ_CSPACE, &cs);
     if (e != E_OK || (e = slot_of_type(iv, iv->a[1], OBJ_ASPACE, &as)) != E_OK)
@@ -93,7 +102,7 @@ static int thread_start_inv(struct inv *iv)
     struct thread *th = thread_body(iv->t.obj);
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    if (th->state == THREAD_RUNNABLE)
+    if (th->state != THREAD_INACTIVE && th->state != THREAD_FAULTED)
         return E_BUSY;
     if (!th->cspace.obj || !th->aspace.obj)
         return E_INVAL;  /* never configured */
@@ -108,6 +117,7 @@ static int thread_suspend(struct inv *iv)
     struct thread *th = thread_body(iv->t.obj);
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
+    ipc_cancel(iv->t.obj, false);
     sched_dequeue(iv->t.obj);
     th->state = THREAD_INACTIVE;
     return E_OK;
@@ -125,6 +135,36 @@ static int thread_info(struct inv *iv)
     return E_OK;
 }
 
+/* THREAD_SET_IPC: fault endpoint (a cap address, or CAP_NONE) and the
+ * receive window for transfer items. */
+static int thread_set_ipc(struct inv *iv)
+{
+    struct thread *th = thread_body(iv->t.obj);
+    struct slot *ep = NULL;
+    struct target tg;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    if (iv->a[0] != CAP_NONE) {
+        int e = cspace_lookup_live(iv->caller_cs, iv->a[0], &ep);
+        if (e != E_OK || (e = cap_resolve(ep, &tg)) != E_OK)
+            return e;
+        if (tg.type != OBJ_ENDPOINT)
+            return E_TYPE;
+    }
+    if (iv->a[1] >= CAP_ADDR_LIMIT || iv->a[2] > CAP_ADDR_LIMIT - iv->a[1])
+        return E_BADCAP;
+    /* Perform. The thread keeps a copy of the cap (C2): an UNMAP of the
+     * original also takes its fault endpoint away. */
+    u32 budget = 1;
+    if (th->fault_ep.obj)
+        cap_delete_step(&th->fault_ep, &budget);  /* a leaf */
+    if (ep)
+        cap_copy(ep, &th->fault_ep, ep->rights, ep->badge);
+    th->win_base = (u32)iv->a[1];
+    th->win_count = (u32)iv->a[2];
+    return E_OK;
+}
+
 int thread_invoke(struct inv *iv)
 {
     switch (iv->label) {
@@ -132,6 +172,7 @@ int thread_invoke(struct inv *iv)
     case THREAD_START:     return thread_start_inv(iv);
     case THREAD_SUSPEND:   return thread_suspend(iv);
     case THREAD_INFO:      return thread_info(iv);
+    case THREAD_SET_IPC:   return thread_set_ipc(iv);
     default:               return E_LABEL;
     }
 }

@@ -1,14 +1,30 @@
-/* endpoint.h: IPC endpoints (DESIGN.md §4). The object exists so that caps
- * to it can be badged (C7) and wrapped (C8); message passing comes with the
- * IPC issue. */
+/* endpoint.h: IPC endpoints (DESIGN.md §4, I1..I6).
+ *
+ * An endpoint is a rendezvous point with one FIFO queue of waiting threads,
+ * all senders or all receivers (qstate). Queued threads are linked through
+ * their qprev/qnext fields (a thread is never on a run queue and an
+ * endpoint queue at once). Message passing itself is in ipc.c. */
 #ifndef TETHER_ENDPOINT_H
 #define TETHER_ENDPOINT_H
 
 #include "obj.h"
 
+enum { EPQ_IDLE = 0, EPQ_SEND = 1, EPQ_RECV = 2 };
+
 struct endpoint {
-    u64 reserved[8];  /* queue heads and state, filled in by IPC */
+    oref head, tail;   /* waiting threads, oldest first          */
+    u32 qstate;        /* EPQ_*: what the waiting threads want   */
+    u32 waiting;       /* queue length                           */
+    u64 reserved[6];
 };
+
+static inline struct endpoint *endpoint_body(oref e) { return (struct endpoint *)obj_body(e); }
+
+void ep_enqueue(oref ep, oref t, u32 qstate);  /* at the tail */
+void ep_remove(oref ep, oref t);
+
+/* I6: wake every waiting thread with E_REVOKED, REVOKE_BUDGET per step. */
+int endpoint_reap_step(oref ep, u32 *budget);
 
 struct inv;
 int endpoint_invoke(struct inv *iv);

@@ -19,6 +19,12 @@ struct inv {
     u64 *r;              /* INVOKE_RESULTS result words                 */
 };
 
+/* The two halves of kernel_invoke (kernel.h): look the cap up (checking the
+ * caller's CSpace is live) and resolve wrappers; then decode and perform. */
+int kernel_lookup(oref caller_cs, u32 cptr, struct target *t);
+int kernel_invoke_target(oref caller_cs, const struct target *t, u32 label, const u64 *args,
+                         u64 *results);
+
 /* Look up cap address `cptr` in the caller's CSpace and resolve it. */
 int inv_lookup(const struct inv *iv, u64 cptr, struct target *t);
 /* Same, requiring a CSpace with at least `need` rights. */

@@ -17,14 +17,27 @@ struct thread {
     struct hal_regs regs;   /* user context, saved by the machine on entry */
     struct slot cspace;     /* the CSpace it looks cap addresses up in      */
     struct slot aspace;     /* the AddrSpace it runs in                     */
-    oref qprev, qnext;      /* run queue links (sched.c)                    */
+    struct slot fault_ep;   /* where its faults are sent (I5), or empty     */
+    oref qprev, qnext;      /* run queue, or the endpoint queue it waits on */
     u8 prio;
     u8 state;               /* THREAD_* (abi.h)                             */
     u8 queued;              /* on a run queue                               */
-    u8 pad;
-    u32 fault;              /* FAULT_* when THREAD_FAULTED                  */
+    u8 ipc;                 /* IPC_* flags of a blocked send                */
+    u32 fault;              /* FAULT_* of the last fault                    */
     u64 fault_addr, fault_pc;
+    /* IPC state (ipc.c). */
+    oref ep;                /* endpoint it is queued on (BLOCKED_SEND/RECV) */
+    oref partner;           /* BLOCKED_REPLY: the thread that will reply;   */
+    u32 partner_epoch;      /*   a receiver: the caller it owes a reply     */
+    oref caller;            /* reply right (I2): the caller to answer, 0 =  */
+    u32 caller_epoch;       /*   none; one-shot                             */
+    u64 badge;              /* badge of the cap a blocked send used         */
+    u32 win_base, win_count;/* receive window for transfer items (I3)       */
 };
+
+#define IPC_CALL  1u   /* the blocked send is a call: wait for the reply   */
+#define IPC_GRANT 2u   /* its endpoint cap allows transferring caps        */
+#define IPC_FAULT 4u   /* it is a fault message, not the registers (I5)    */
 
 static inline struct thread *thread_body(oref t) { return (struct thread *)obj_body(t); }
 

@@ -1,0 +1,310 @@
+/* ipc.c: synchronous message passing (I1..I6).
+ *
+ * Rendezvous: whoever arrives second at an endpoint delivers the message
+ * (deliver()) and wakes the other; whoever arrives first waits in the
+ * endpoint's queue with its message still in its registers. A call leaves
+ * the caller BLOCKED_REPLY and gives the receiver a one-shot reply right
+ * (thread.caller + its epoch, so a destroyed caller is detected, I2). */
+#include "ipc.h"
+#include "bank.h"
+#include "cspace.h"
+#include "endpoint.h"
+#include "kernel.h"
+#include "sched.h"
+#include "thread.h"
+
+#define A0 REG_A0
+
+static inline struct thread *T(oref t) { return thread_body(t); }
+
+/* Finish t's system call with error e (pc past the ecall). */
+static struct hal_regs *done(oref t, u64 e)
+{
+    T(t)->regs.x[A0] = e;
+    T(t)->regs.pc += 4;
+    return sched_next();
+}
+
+static void wake(oref t, u64 a0)
+{
+    T(t)->regs.x[A0] = a0;
+    T(t)->state = THREAD_RUNNABLE;
+    sched_enqueue(t);
+}
+
+static void block(oref t, u8 state)
+{
+    sched_dequeue(t);
+    T(t)->state = state;
+}
+
+/* The message a (possibly queued) sender carries. */
+struct msg {
+    u64 info;          /* label | items << 20                          */
+    u64 w[MSG_WORDS];
+    u64 badge;
+    oref from_cs;      /* where its transfer items' source caps live  */
+    bool grant;        /* may it transfer caps                        */
+};
+
+static void msg_of(oref t, u64 badge, bool grant, struct msg *m)
+{
+    struct thread *th = T(t);
+    m->badge = badge;
+    m->from_cs = th->cspace.obj;
+    m->grant = grant;
+    if (th->ipc & IPC_FAULT) {  /* a fault message (I5) */
+        m->info = MSG_INFO(th->fault, 0);
+        m->w[0] = th->fault_addr;
+        m->w[1] = th->fault_pc;
+        for (u32 i = 2; i < MSG_WORDS; i++)
+            m->w[i] = 0;
+        return;
+    }
+    m->info = th->regs.x[A0] >> 32;
+    for (u32 i = 0; i < MSG_WORDS; i++)
+        m->w[i] = th->regs.x[A0 + 1 + i];
+}
+
+/* Check the transfer items of m against receiver `to`'s window; on E_OK
+ * everything needed (slots, storage) is known to be available. */
+static int check_items(const struct msg *m, oref to, struct slot **src, u32 n)
+{
+    struct thread *r = T(to);
+    oref dcs = r->cspace.obj;
+    u64 need = 0;
+    if (n && !m->grant)
+        return E_RIGHTS;
+    if (n > r->win_count)
+        return E_FULL;  /* the window is too small */
+    for (u32 i = 0; i < n; i++) {
+        u64 d = m->w[MSG_WORDS - n + i], op = (d >> 32) & 0xff;
+        if (op > ITEM_GRANT)
+            return E_INVAL;
+        int e = cspace_lookup_live(m->from_cs, (u32)d, &src[i]);
+        if (e != E_OK)
+            return e == E_REVOKED ? E_EMPTY : e;  /* void transfers as empty (S3) */
+        if (op == ITEM_MAP && src[i]->depth + 1u > MDB_MAX_DEPTH)
+            return E_DEPTH;
+        for (u32 j = 0; j < i; j++)  /* a cap moved away can't be used twice */
+            if (src[j] == src[i] && (op == ITEM_GRANT || ((m->w[MSG_WORDS - n + j] >> 32) & 0xff) == ITEM_GRANT))
+                return E_INVAL;
+        u32 idx = r->win_base + i;
+        struct slot *s;
+        cspace_lookup(dcs, idx, &s);
+        if (s && s->obj && (cap_live(s) || mdb_has_children(s)))
+            return E_FULL;
+        /* Storage for new nodes: counted per leaf (an over-estimate only
+         * when two new leaves share a new second-level node). */
+        if (!s && (i == 0 || ((idx - 1) >> CS_LEAF_BITS) != (idx >> CS_LEAF_BITS)))
+            need += cspace_grow_bytes(dcs, idx);
+    }
+    return need ? bank_can_charge(obj_get(dcs)->bank, need) : E_OK;
+}
+
+/* Move the items (checked by check_items) into to's window. */
+static void move_items(const struct msg *m, oref to, struct slot **src, u32 n)
+{
+    struct thread *r = T(to);
+    for (u32 i = 0; i < n; i++) {
+        u64 d = m->w[MSG_WORDS - n + i];
+        u8 rights = (u8)(src[i]->rights & (d >> 40));
+        struct slot *dst;
+        u32 budget = 1;
+        cspace_ensure(r->cspace.obj, r->win_base + i, &dst);
+        if (dst->obj)
+            cap_delete_step(dst, &budget);  /* a void leaf */
+        switch ((d >> 32) & 0xff) {
+        case ITEM_COPY:  cap_copy(src[i], dst, rights, src[i]->badge); break;
+        case ITEM_MAP:   cap_map(src[i], dst, rights, src[i]->badge); break;
+        case ITEM_GRANT: cap_grant(src[i], dst, rights); break;
+        }
+    }
+}
+
+/* Deliver m to thread `to`: its registers, or, if `to` waits for the reply
+ * to a fault, its resumption (I5). E_OK, or an error with nothing changed. */
+static int deliver(const struct msg *m, oref to)
+{
+    struct slot *src[MSG_MAX_ITEMS];
+    u32 n = MSG_ITEMS(m->info);
+    int e = check_items(m, to, src, n);
+    if (e != E_OK)
+        return e;
+    move_items(m, to, src, n);
+    struct thread *r = T(to);
+    if (r->state == THREAD_BLOCKED_REPLY && (r->ipc & IPC_FAULT)) {
+        if (MSG_LABEL(m->info) == FAULT_REPLY_SETPC)
+            r->regs.pc = m->w[0];
+        r->ipc = 0;
+        return E_OK;
+    }
+    r->regs.x[A0] = E_OK | m->info << 32;
+    for (u32 i = 0; i < MSG_WORDS; i++)
+        r->regs.x[A0 + 1 + i] = m->w[i];
+    r->regs.x[REG_A7] = m->badge;
+    return E_OK;
+}
+
+/* After a call was delivered: the caller waits for `server`'s reply. */
+static void await_reply(oref caller, oref server)
+{
+    struct thread *c = T(caller), *s = T(server);
+    block(caller, THREAD_BLOCKED_REPLY);
+    c->partner = server;
+    c->partner_epoch = obj_get(server)->epoch;
+    s->caller = caller;
+    s->caller_epoch = obj_get(caller)->epoch;
+}
+
+/* Drop t's reply right; a caller still waiting on it learns (I6). */
+static void drop_reply_right(oref t)
+{
+    struct thread *th = T(t);
+    oref c = th->caller;
+    th->caller = 0;
+    if (c && obj_get(c)->epoch == th->caller_epoch && obj_get(c)->state == OS_LIVE &&
+        T(c)->state == THREAD_BLOCKED_REPLY && T(c)->partner == t) {
+        if (T(c)->ipc & IPC_FAULT)
+            thread_fault(c, T(c)->fault, T(c)->fault_addr, T(c)->fault_pc);
+        else
+            wake(c, E_REVOKED);
+    }
+}
+
+/* t sends (or, with call, calls) on the endpoint; its message is in its
+ * registers, or it is a fault (t->ipc & IPC_FAULT). */
+static struct hal_regs *send(oref t, const struct target *tg, bool call, bool blk, u64 pc_step)
+{
+    struct thread *th = T(t);
+    struct endpoint *ep = endpoint_body(tg->obj);
+    bool grant = tg->rights & R_GRANT;
+    if (!(tg->rights & R_WRITE))
+        return done(t, E_RIGHTS);
+    if (ep->qstate == EPQ_RECV) {
+        oref r = ep->head;
+        struct msg m;
+        msg_of(t, tg->badge, grant, &m);
+        int e = deliver(&m, r);
+        if (e != E_OK)
+            return (th->ipc & IPC_FAULT) ? (thread_fault(t, th->fault, th->fault_addr, th->fault_pc), sched_next())
+                                         : done(t, (u64)e);
+        ep_remove(tg->obj, r);
+        wake(r, T(r)->regs.x[A0]);  /* deliver() wrote its a0 */
+        th->regs.pc += pc_step;
+        if (call)
+            await_reply(t, r);
+        else
+            th->regs.x[A0] = E_OK;
+        return sched_next();
+    }
+    if (!blk)
+        return done(t, E_WOULDBLOCK);
+    th->regs.pc += pc_step;
+    th->badge = tg->badge;
+    th->ipc = (u8)((th->ipc & IPC_FAULT) | (call ? IPC_CALL : 0) | (grant ? IPC_GRANT : 0));
+    block(t, THREAD_BLOCKED_SEND);
+    ep_enqueue(tg->obj, t, EPQ_SEND);
+    return sched_next();
+}
+
+struct hal_regs *ipc_send(oref t, const struct target *ep, bool call, bool block_ok)
+{
+    T(t)->ipc = 0;
+    return send(t, ep, call, block_ok, 4);
+}
+
+struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
+{
+    struct thread *th = T(t);
+    struct endpoint *ep = endpoint_body(tg->obj);
+    if (!(tg->rights & R_READ))
+        return done(t, E_RIGHTS);
+    if (ep->qstate == EPQ_SEND) {
+        oref s = ep->head;
+        struct thread *sh = T(s);
+        struct msg m;
+        msg_of(s, sh->badge, sh->ipc & IPC_GRANT, &m);
+        int e = deliver(&m, t);
+        if (e != E_OK)
+            return done(t, (u64)e);
+        ep_remove(tg->obj, s);
+        drop_reply_right(t);
+        th->regs.pc += 4;
+        if (sh->ipc & IPC_CALL)
+            await_reply(s, t);
+        else
+            wake(s, E_OK);
+        return sched_next();
+    }
+    if (!blk)
+        return done(t, E_WOULDBLOCK);
+    drop_reply_right(t);
+    th->regs.pc += 4;
+    block(t, THREAD_BLOCKED_RECV);
+    ep_enqueue(tg->obj, t, EPQ_RECV);
+    return sched_next();
+}
+
+struct hal_regs *ipc_reply(oref t, const struct target *ep)
+{
+    struct thread *th = T(t);
+    oref c = th->caller;
+    th->ipc = 0;
+    if (!c)
+        return done(t, E_EMPTY);  /* no reply right: none received, or used */
+    th->caller = 0;               /* one-shot (I2) */
+    if (obj_get(c)->epoch != th->caller_epoch || obj_get(c)->state != OS_LIVE ||
+        T(c)->state != THREAD_BLOCKED_REPLY || T(c)->partner != t)
+        return done(t, E_REVOKED);  /* the caller is gone or gave up */
+    struct msg m;
+    msg_of(t, 0, true, &m);
+    int e = deliver(&m, c);
+    if (e != E_OK) {
+        th->caller = c;  /* keep the right: the reply may be retried */
+        return done(t, (u64)e);
+    }
+    T(c)->state = THREAD_RUNNABLE;
+    sched_enqueue(c);
+    if (!ep)
+        return done(t, E_OK);
+    return ipc_recv(t, ep, true);
+}
+
+bool ipc_fault(oref t)
+{
+    struct thread *th = T(t);
+    struct target tg;
+    if (!th->fault_ep.obj || cap_resolve(&th->fault_ep, &tg) != E_OK || tg.type != OBJ_ENDPOINT ||
+        !(tg.rights & R_WRITE))
+        return false;
+    th->ipc = IPC_FAULT;
+    send(t, &tg, true, true, 0);  /* a call; the pc stays on the faulting instruction */
+    return true;
+}
+
+void ipc_cancel(oref t, bool destroyed)
+{
+    struct thread *th = T(t);
+    if (th->state == THREAD_BLOCKED_SEND || th->state == THREAD_BLOCKED_RECV)
+        ep_remove(th->ep, t);
+    if (destroyed)
+        drop_reply_right(t);
+    if (th->state != THREAD_RUNNABLE && th->state != THREAD_FAULTED && !(th->ipc & IPC_FAULT) &&
+        th->state != THREAD_INACTIVE)
+        th->regs.x[A0] = E_REVOKED;  /* the cancelled call returns this when restarted */
+    th->ipc = 0;
+}
+
+void ipc_abort(oref t, u64 e)
+{
+    struct thread *th = T(t);
+    ep_remove(th->ep, t);
+    if (th->ipc & IPC_FAULT) {
+        th->ipc = 0;
+        thread_fault(t, th->fault, th->fault_addr, th->fault_pc);
+        return;
+    }
+    th->ipc = 0;
+    wake(t, e);
+}

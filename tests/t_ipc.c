@@ -1,0 +1,372 @@
+/* t_ipc.c: IPC (I1..I6) and wrapper forwarding (C8) on the host. The
+ * harness plays the CPU: as(t) makes t the running thread, sys() puts a
+ * system call in its registers and enters the kernel. */
+#include "harness.h"
+#include "tk.h"
+#include "endpoint.h"
+#include "sched.h"
+#include "thread.h"
+
+#define MB (1ull << 20)
+enum { AS = 20, EP = 21, C1 = 22, C2 = 23, S = 24, H = 25, W = 26, EP2 = 27 };
+
+static struct thread *th(u32 slot) { return thread_body(tk_slot(slot)->obj); }
+static u64 *reg(u32 slot) { return th(slot)->regs.x; }
+static u32 state(u32 slot) { return th(slot)->state; }
+
+static void setup(void)
+{
+    tk_boot(8 * MB);
+    CHECK_EQ(tk_create(BANK, OBJ_ASPACE, AS, 0), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
+    u32 ts[] = {C1, C2, S, H};
+    for (u32 i = 0; i < 4; i++) {
+        CHECK_EQ(tk_create(BANK, OBJ_THREAD, ts[i], 0), E_OK);
+        CHECK_EQ(tk_inv(ts[i], THREAD_CONFIGURE, CS, AS, 0x1000 * (i + 1), 0, 10, 0), E_OK);
+        CHECK_EQ(tk_inv(ts[i], THREAD_SET_IPC, CAP_NONE, 100 + 10 * i, 4, 0, 0, 0), E_OK);
+        CHECK_EQ(tk_inv(ts[i], THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    }
+}
+
+/* Run thread `slot` (it must be runnable) and make it do system call n. */
+static struct hal_regs *sys(u32 slot, u64 n, u64 a0, u64 w0, u64 w1, u64 w2, u64 w3)
+{
+    oref t = tk_slot(slot)->obj;
+    CHECK_EQ(state(slot), THREAD_RUNNABLE);
+    sched_cur = t;
+    u64 *x = reg(slot);
+    x[REG_A7] = n;
+    x[REG_A0] = a0;
+    x[REG_A0 + 1] = w0, x[REG_A0 + 2] = w1, x[REG_A0 + 3] = w2, x[REG_A0 + 4] = w3;
+    x[REG_A0 + 5] = x[REG_A0 + 6] = 0;
+    return kernel_syscall();
+}
+
+static u64 msg(u32 cap, u64 label, u64 items) { return cap | MSG_INFO(label, items) << 32; }
+
+TEST(i1_call_delivers_label_words_and_badge)
+{
+    setup();
+    CHECK_EQ(tk_mint(30, EP, R_ALL, 0xb1, MINT_COPY), E_OK);
+    CHECK(sys(S, SYS_RECV, EP, 0, 0, 0, 0) == NULL || state(S) == THREAD_BLOCKED_RECV);
+    CHECK_EQ(state(S), THREAD_BLOCKED_RECV);
+    u64 pc = th(C1)->regs.pc;
+    sys(C1, SYS_INVOKE, msg(30, 0x77, 0), 1, 2, 3, 4);
+    CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
+    CHECK_EQ(state(S), THREAD_RUNNABLE);
+    CHECK_EQ(reg(S)[REG_A0], E_OK | MSG_INFO(0x77, 0) << 32);
+    CHECK_EQ(reg(S)[REG_A0 + 1], 1);
+    CHECK_EQ(reg(S)[REG_A0 + 4], 4);
+    CHECK_EQ(reg(S)[REG_A7], 0xb1);
+    /* The reply resumes the caller past its ecall with the reply message. */
+    sys(S, SYS_REPLY, msg(0, 0x55, 0), 9, 8, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0], E_OK);
+    CHECK_EQ(state(C1), THREAD_RUNNABLE);
+    CHECK_EQ(reg(C1)[REG_A0], E_OK | MSG_INFO(0x55, 0) << 32);
+    CHECK_EQ(reg(C1)[REG_A0 + 1], 9);
+    CHECK_EQ(th(C1)->regs.pc, pc + 4);
+}
+
+TEST(i1_senders_queue_fifo_and_send_does_not_wait_for_reply)
+{
+    setup();
+    sys(C1, SYS_SEND, msg(EP, 1, 0), 11, 0, 0, 0);
+    sys(C2, SYS_INVOKE, msg(EP, 2, 0), 22, 0, 0, 0);
+    CHECK_EQ(state(C1), THREAD_BLOCKED_SEND);
+    CHECK_EQ(state(C2), THREAD_BLOCKED_SEND);
+    CHECK_EQ(endpoint_body(tk_slot(EP)->obj)->waiting, 2);
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0 + 1], 11);       /* the oldest first */
+    CHECK_EQ(state(C1), THREAD_RUNNABLE);   /* a send is done once received */
+    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0 + 1], 22);
+    CHECK_EQ(state(C2), THREAD_BLOCKED_REPLY); /* a call waits for the reply */
+}
+
+TEST(i1_non_blocking_variants)
+{
+    setup();
+    sys(C1, SYS_NB_SEND, msg(EP, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_WOULDBLOCK);
+    sys(S, SYS_NB_RECV, EP, 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0], E_WOULDBLOCK);
+    CHECK_EQ(endpoint_body(tk_slot(EP)->obj)->waiting, 0);
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    sys(C1, SYS_NB_SEND, msg(EP, 1, 0), 5, 0, 0, 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(reg(S)[REG_A0 + 1], 5);
+}
+
+TEST(i1_rights_and_types)
+{
+    setup();
+    CHECK_EQ(tk_copy(30, EP, R_READ), E_OK);
+    CHECK_EQ(tk_copy(31, EP, R_WRITE), E_OK);
+    sys(C1, SYS_SEND, msg(30, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_RIGHTS);
+    sys(C1, SYS_RECV, 31, 0, 0, 0, 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_RIGHTS);
+    sys(C1, SYS_RECV, CS, 0, 0, 0, 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_TYPE);
+    sys(C1, SYS_SEND, 77, 0, 0, 0, 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_EMPTY);
+    sys(C1, SYS_SEND, CAP_ADDR_LIMIT, 0, 0, 0, 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_BADCAP);
+    /* I4: SYS_INVOKE on a kernel object is a kernel call. */
+    sys(C1, SYS_INVOKE, msg(BANK, BANK_QUERY, 0), 0, 0, 0, 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(reg(C1)[REG_A0 + 1], tk_usage(BANK));
+}
+
+TEST(i1_higher_priority_receiver_runs_first)
+{
+    setup();
+    CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_CONFIGURE, CS, AS, 0x9000, 0, 50, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    CHECK(sys(C1, SYS_SEND, msg(EP, 1, 0), 0, 0, 0, 0) == &th(S)->regs);
+}
+
+TEST(i2_reply_is_one_shot)
+{
+    setup();
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    sys(C1, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
+    sys(S, SYS_REPLY, 0, 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0], E_OK);
+    sys(S, SYS_REPLY, 0, 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0], E_EMPTY);  /* the second reply fails */
+    sys(H, SYS_REPLY, 0, 0, 0, 0, 0);
+    CHECK_EQ(reg(H)[REG_A0], E_EMPTY);  /* never received a call */
+}
+
+TEST(i2_reply_after_caller_destroyed_or_cancelled)
+{
+    setup();
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    sys(C1, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(tk_destroy(BANK, C1), E_OK);
+    sys(S, SYS_REPLY, 0, 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0], E_REVOKED);
+    /* A call cancelled by suspending the caller: the reply fails too, and the
+     * caller, when started again, sees E_REVOKED from its call. */
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    sys(C2, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(tk_inv(C2, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    sys(S, SYS_REPLY, 0, 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0], E_REVOKED);
+    CHECK_EQ(tk_inv(C2, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(reg(C2)[REG_A0], E_REVOKED);
+}
+
+TEST(i2_server_destroyed_wakes_its_caller)
+{
+    setup();
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    sys(C1, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(tk_destroy(BANK, S), E_OK);
+    CHECK_EQ(state(C1), THREAD_RUNNABLE);
+    CHECK_EQ(reg(C1)[REG_A0], E_REVOKED);
+}
+
+
+/* Send `items` transfer items (the last words of the message: w3..w5). */
+static void sendn(u32 from, u64 n, u32 cap, u32 items, u64 i0, u64 i1, u64 i2)
+{
+    u64 *x = reg(from);
+    u64 it[3] = {i0, i1, i2};
+    sched_cur = tk_slot(from)->obj;
+    x[REG_A7] = n;
+    x[REG_A0] = msg(cap, 7, items);
+    for (u32 i = 0; i < MSG_WORDS; i++)
+        x[REG_A0 + 1 + i] = i == 0 ? 0xabc : 0;
+    for (u32 i = 0; i < items; i++)
+        x[REG_A0 + 1 + MSG_WORDS - items + i] = it[i];
+    kernel_syscall();
+}
+#define send3(f, n, c, a, b, d) sendn(f, n, c, 3, a, b, d)
+#define send1(f, n, c, a) sendn(f, n, c, 1, a, 0, 0)
+
+TEST(i3_items_land_in_window_with_tree_semantics)
+{
+    setup();
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, 40, 0), E_OK);
+    CHECK_EQ(tk_map(41, 40, R_ALL), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, 42, 0), E_OK);
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);  /* S's window: slots 120..123 */
+    send3(C1, SYS_SEND, EP, ITEM(40, ITEM_MAP, R_READ), ITEM(41, ITEM_GRANT, R_ALL),
+          ITEM(42, ITEM_COPY, R_ALL));
+    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(reg(S)[REG_A0], E_OK | MSG_INFO(7, 3) << 32);
+    CHECK_EQ(tk_parent(120), 40);            /* MAP: child of the sender's cap */
+    CHECK_EQ(tk_slot(120)->rights, R_READ);
+    CHECK_EQ(tk_status(41), SLOT_EMPTY);     /* GRANT moved it...  */
+    CHECK_EQ(tk_parent(121), 40);            /* ...keeping its place */
+    CHECK_EQ(tk_parent(122), -1);            /* COPY of a root: a root */
+    /* The sender can take back what it mapped. */
+    CHECK_EQ(tk_unmap(40, 0), E_OK);
+    CHECK_EQ(tk_status(120), SLOT_EMPTY);
+    CHECK_EQ(tk_status(121), SLOT_EMPTY);
+    CHECK_EQ(tk_status(122), SLOT_LIVE);
+}
+
+TEST(i3_items_that_do_not_fit_change_nothing)
+{
+    setup();
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, 40, 0), E_OK);
+    CHECK_EQ(tk_copy(121, 40, R_ALL), E_OK);  /* occupies S's window slot 1 */
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    u64 before = tk_usage(BANK);
+    send3(C1, SYS_SEND, EP, ITEM(40, ITEM_COPY, R_ALL), ITEM(40, ITEM_COPY, R_ALL),
+          ITEM(40, ITEM_COPY, R_ALL));
+    CHECK_EQ(reg(C1)[REG_A0], E_FULL);
+    CHECK_EQ(state(S), THREAD_BLOCKED_RECV);  /* still waiting, untouched */
+    CHECK_EQ(tk_status(120), SLOT_EMPTY);
+    CHECK_EQ(tk_status(122), SLOT_EMPTY);
+    CHECK_EQ(tk_usage(BANK), before);
+    /* Other failures: empty source, bad op, GRANT of one cap twice, no grant
+     * right on the endpoint cap. */
+    send1(C1, SYS_SEND, EP, ITEM(77, ITEM_COPY, R_ALL));
+    CHECK_EQ(reg(C1)[REG_A0], E_EMPTY);
+    send1(C1, SYS_SEND, EP, ITEM(40, 3, R_ALL));
+    CHECK_EQ(reg(C1)[REG_A0], E_INVAL);
+    CHECK_EQ(tk_delete(121), E_OK);
+    sendn(C1, SYS_SEND, EP, 2, ITEM(40, ITEM_GRANT, R_ALL), ITEM(40, ITEM_COPY, R_ALL), 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_INVAL);
+    CHECK_EQ(tk_copy(50, EP, R_READ | R_WRITE), E_OK);
+    send1(C1, SYS_SEND, 50, ITEM(40, ITEM_COPY, R_ALL));
+    CHECK_EQ(reg(C1)[REG_A0], E_RIGHTS);
+    CHECK_EQ(tk_status(40), SLOT_LIVE);
+    CHECK_EQ(state(S), THREAD_BLOCKED_RECV);
+    /* A receiver whose window is too small, arriving second, gets the error
+     * and the queued sender stays queued. */
+    CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_SET_IPC, CAP_NONE, 120, 1, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    sendn(C1, SYS_SEND, EP, 2, ITEM(40, ITEM_COPY, R_ALL), ITEM(40, ITEM_COPY, R_ALL), 0);
+    CHECK_EQ(state(C1), THREAD_BLOCKED_SEND);
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0], E_FULL);
+    CHECK_EQ(state(C1), THREAD_BLOCKED_SEND);
+}
+
+TEST(i3_grant_through_proxy_that_exits)
+{
+    /* The seed's transport chain: C1 -> proxy H (GRANT) -> server S. */
+    setup();
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, 40, 0), E_OK);
+    CHECK_EQ(tk_map(41, 40, R_ALL), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP2, 0), E_OK);
+    sys(H, SYS_RECV, EP, 0, 0, 0, 0);          /* H's window: 130.. */
+    send1(C1, SYS_SEND, EP, ITEM(41, ITEM_GRANT, R_ALL));
+    CHECK_EQ(tk_status(130), SLOT_LIVE);
+    sys(S, SYS_RECV, EP2, 0, 0, 0, 0);         /* S's window: 120.. */
+    send1(H, SYS_SEND, EP2, ITEM(130, ITEM_GRANT, R_ALL));
+    CHECK_EQ(reg(H)[REG_A0], E_OK);
+    CHECK_EQ(tk_destroy(BANK, H), E_OK);       /* the proxy exits */
+    CHECK_EQ(tk_status(130), SLOT_EMPTY);
+    CHECK_EQ(tk_status(120), SLOT_LIVE);
+    CHECK_EQ(tk_parent(120), 40);              /* still revocable by the origin */
+}
+
+TEST(c8_call_through_wrapper_and_revoke)
+{
+    setup();
+    CHECK_EQ(tk_inv(BANK, BANK_WRAP, CS, W, CS, EP, 0x5a, R_ALL), E_OK);
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    sys(C1, SYS_INVOKE, msg(W, 3, 0), 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A7], 0x5a);  /* the wrapper's badge, no extra IPC */
+    CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
+    sys(S, SYS_REPLY_RECV, EP, 0, 0, 0, 0);
+    CHECK_EQ(state(C1), THREAD_RUNNABLE);
+    /* C2 queues through the wrapper; revoking the wrapper does not cancel a
+     * message already queued, but every new call fails with E_REVOKED. */
+    CHECK_EQ(tk_destroy(BANK, W), E_OK);
+    sys(C1, SYS_INVOKE, msg(W, 3, 0), 0, 0, 0, 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_REVOKED);
+}
+
+TEST(i5_fault_goes_to_handler_which_resumes_the_thread)
+{
+    setup();
+    CHECK_EQ(tk_mint(30, EP, R_ALL, 0xfa, MINT_COPY), E_OK);
+    CHECK_EQ(tk_inv(C1, THREAD_SET_IPC, 30, 0, 0, 0, 0, 0), E_OK);
+    sys(H, SYS_RECV, EP, 0, 0, 0, 0);
+    sched_cur = tk_slot(C1)->obj;
+    u64 pc = th(C1)->regs.pc;
+    reg(C1)[REG_A0] = 0x1234;
+    kernel_exception(FAULT_WRITE, 0xbad0);
+    CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
+    CHECK_EQ(reg(H)[REG_A0], E_OK | MSG_INFO(FAULT_WRITE, 0) << 32);
+    CHECK_EQ(reg(H)[REG_A0 + 1], 0xbad0);
+    CHECK_EQ(reg(H)[REG_A0 + 2], pc);
+    CHECK_EQ(reg(H)[REG_A7], 0xfa);
+    /* Resume at another pc; the thread's registers are untouched. */
+    sys(H, SYS_REPLY, msg(0, FAULT_REPLY_SETPC, 0), pc + 0x40, 0, 0, 0);
+    CHECK_EQ(reg(H)[REG_A0], E_OK);
+    CHECK_EQ(state(C1), THREAD_RUNNABLE);
+    CHECK_EQ(th(C1)->regs.pc, pc + 0x40);
+    CHECK_EQ(reg(C1)[REG_A0], 0x1234);
+    /* A fault with the handler not waiting queues; a plain reply retries. */
+    sched_cur = tk_slot(C1)->obj;
+    kernel_exception(FAULT_READ, 0x10);
+    CHECK_EQ(state(C1), THREAD_BLOCKED_SEND);
+    sys(H, SYS_RECV, EP, 0, 0, 0, 0);
+    CHECK_EQ(reg(H)[REG_A0 + 1], 0x10);
+    sys(H, SYS_REPLY, msg(0, FAULT_REPLY_RETRY, 0), 0, 0, 0, 0);
+    CHECK_EQ(th(C1)->regs.pc, pc + 0x40);
+    /* Without a fault endpoint the thread stops. */
+    sched_cur = tk_slot(C2)->obj;
+    kernel_exception(FAULT_ILLEGAL, 0);
+    CHECK_EQ(state(C2), THREAD_FAULTED);
+}
+
+TEST(i6_endpoint_destroyed_wakes_every_waiter)
+{
+    setup();
+    sys(C1, SYS_SEND, msg(EP, 1, 0), 0, 0, 0, 0);
+    sys(C2, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
+    sys(S, SYS_SEND, msg(EP, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(tk_destroy(BANK, EP), E_OK);
+    CHECK_EQ(state(C1), THREAD_RUNNABLE);
+    CHECK_EQ(state(C2), THREAD_RUNNABLE);
+    CHECK_EQ(state(S), THREAD_RUNNABLE);
+    CHECK_EQ(reg(C1)[REG_A0], E_REVOKED);
+    CHECK_EQ(reg(C2)[REG_A0], E_REVOKED);
+    CHECK_EQ(reg(S)[REG_A0], E_REVOKED);
+}
+
+TEST(i6_endpoint_destroy_is_bounded_and_restartable)
+{
+    tk_boot(16 * MB);
+    CHECK_EQ(tk_create(BANK, OBJ_ASPACE, AS, 0), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
+    for (u32 i = 0; i < 150; i++) {
+        u32 t = 200 + i;
+        CHECK_EQ(tk_create(BANK, OBJ_THREAD, t, 0), E_OK);
+        CHECK_EQ(tk_inv(t, THREAD_CONFIGURE, CS, AS, 0, 0, 1, 0), E_OK);
+        CHECK_EQ(tk_inv(t, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+        sys(t, SYS_RECV, EP, 0, 0, 0, 0);
+    }
+    int calls;
+    CHECK_EQ(tk_inv_all(BANK, BANK_DESTROY, CS, EP, 0, 0, 0, 0, &calls), E_OK);
+    CHECK_EQ(calls, 3);  /* 150 waiters woken, REVOKE_BUDGET per step */
+    for (u32 i = 0; i < 150; i++)
+        CHECK_EQ(reg(200 + i)[REG_A0], E_REVOKED);
+}
+
+TEST(i6_thread_destroyed_while_queued_leaves_the_queue)
+{
+    setup();
+    sys(C1, SYS_SEND, msg(EP, 1, 0), 1, 0, 0, 0);
+    sys(C2, SYS_SEND, msg(EP, 1, 0), 2, 0, 0, 0);
+    CHECK_EQ(tk_destroy(BANK, C1), E_OK);
+    CHECK_EQ(endpoint_body(tk_slot(EP)->obj)->waiting, 1);
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    CHECK_EQ(reg(S)[REG_A0 + 1], 2);
+    CHECK_EQ(tk_inv(C2, THREAD_SET_IPC, CS, 0, 0, 0, 0, 0), E_TYPE);
+    CHECK_EQ(tk_inv(C2, THREAD_SET_IPC, CAP_NONE, CAP_ADDR_LIMIT, 1, 0, 0, 0), E_BADCAP);
+    CHECK_EQ(tk_inv(C2, THREAD_SET_IPC, CAP_NONE, 10, CAP_ADDR_LIMIT, 0, 0, 0), E_BADCAP);
+}
