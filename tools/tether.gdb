@@ -12,3 +12,9 @@ end
 document regs
 regs ADDR: print a saved user context (struct hal_regs) at ADDR.
 end
+define curthread
+  print *(struct thread *)(store.base + (unsigned long)store.tab[sched_cur].body * 32)
+end
+document curthread
+curthread: print the current thread (sched_cur): saved registers, caps, state, fault.
+end

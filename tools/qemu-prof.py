@@ -1,0 +1,31 @@
+# qemu-prof.py: the gdb side of tools/qemu-prof.sh (see there).
+import gdb, collections
+gdb.execute("set pagination off")
+gdb.execute("file " + KERNEL)
+gdb.execute("target remote localhost:1235")
+gdb.execute("break trap_vector if $a7 == 0 && ($a0 >> 32) == %s" % LABEL)
+gdb.execute("continue")
+gdb.execute("delete")
+counts = collections.Counter()
+lines = collections.Counter()
+n = 0
+while True:
+    pc = int(gdb.parse_and_eval("$pc")) & 0xffffffffffffffff
+    if pc < 0x8000000000000000:
+        break
+    sal = gdb.find_pc_line(pc)
+    f = gdb.block_for_pc(pc)
+    fn = f.function.name if f and f.function else "?"
+    counts[fn] += 1
+    lines["%s:%d" % (sal.symtab.filename.split('/')[-1] if sal.symtab else "?", sal.line)] += 1
+    n += 1
+    try:
+        gdb.execute("stepi", to_string=True)
+    except gdb.error:
+        break
+print("TOTAL kernel instructions", n)
+for k, v in counts.most_common():
+    print("%5d %s" % (v, k))
+print("--- lines")
+for k, v in lines.most_common(40):
+    print("%5d %s" % (v, k))
