@@ -281,11 +281,20 @@ TEST(c8_call_through_wrapper_and_revoke)
     CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
     sys(S, SYS_REPLY_RECV, EP, 0, 0, 0, 0);
     CHECK_EQ(state(C1), THREAD_RUNNABLE);
-    /* C2 queues through the wrapper; revoking the wrapper does not cancel a
-     * message already queued, but every new call fails with E_REVOKED. */
+    /* C2 blocks calling through the wrapper (S is busy); revoking the
+     * wrapper fails that call at once, and every later call too. */
+    sys(C1, SYS_INVOKE, msg(EP, 3, 0), 0, 0, 0, 0);   /* S takes C1's call */
+    sys(C2, SYS_INVOKE, msg(W, 3, 0), 0, 0, 0, 0);
+    CHECK_EQ(state(C2), THREAD_BLOCKED_SEND);
     CHECK_EQ(tk_destroy(BANK, W), E_OK);
-    sys(C1, SYS_INVOKE, msg(W, 3, 0), 0, 0, 0, 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_REVOKED);
+    CHECK_EQ(state(C2), THREAD_RUNNABLE);
+    CHECK_EQ(reg(C2)[REG_A0], E_REVOKED);
+    CHECK_EQ(endpoint_body(tk_slot(EP)->obj)->waiting, 0);
+    sys(C2, SYS_INVOKE, msg(W, 3, 0), 0, 0, 0, 0);
+    CHECK_EQ(reg(C2)[REG_A0], E_REVOKED);
+    /* The direct cap still works. */
+    sys(S, SYS_REPLY_RECV, EP, 0, 0, 0, 0);
+    CHECK_EQ(state(C1), THREAD_RUNNABLE);
 }
 
 TEST(i5_fault_goes_to_handler_which_resumes_the_thread)

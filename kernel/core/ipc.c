@@ -17,6 +17,34 @@
 
 static inline struct thread *T(oref t) { return thread_body(t); }
 
+/* A sender queued through a wrapper is on the wrapper's waiter list, so
+ * that destroying the wrapper can fail its call (I6, C8). */
+static void via_link(oref t, oref w)
+{
+    struct wrapper *wb = wrapper_body(w);
+    struct thread *th = T(t);
+    th->via = w;
+    th->vprev = 0;
+    th->vnext = wb->waiters;
+    if (wb->waiters)
+        T(wb->waiters)->vprev = t;
+    wb->waiters = t;
+}
+
+static void via_unlink(oref t)
+{
+    struct thread *th = T(t);
+    if (!th->via)
+        return;
+    if (th->vprev)
+        T(th->vprev)->vnext = th->vnext;
+    else
+        wrapper_body(th->via)->waiters = th->vnext;
+    if (th->vnext)
+        T(th->vnext)->vprev = th->vprev;
+    th->via = th->vprev = th->vnext = 0;
+}
+
 /* Finish t's system call with error e (pc past the ecall). */
 static struct hal_regs *done(oref t, u64 e)
 {
@@ -205,6 +233,8 @@ static struct hal_regs *send(oref t, const struct target *tg, bool call, bool bl
     th->ipc = (u8)((th->ipc & IPC_FAULT) | (call ? IPC_CALL : 0) | (grant ? IPC_GRANT : 0));
     block(t, THREAD_BLOCKED_SEND);
     ep_enqueue(tg->obj, t, EPQ_SEND);
+    if (tg->via)
+        via_link(t, tg->via);
     return sched_next();
 }
 
@@ -229,6 +259,7 @@ struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
         if (e != E_OK)
             return done(t, (u64)e);
         ep_remove(tg->obj, s);
+        via_unlink(s);
         drop_reply_right(t);
         th->regs.pc += 4;
         if (sh->ipc & IPC_CALL)
@@ -288,6 +319,7 @@ void ipc_cancel(oref t, bool destroyed)
     struct thread *th = T(t);
     if (th->state == THREAD_BLOCKED_SEND || th->state == THREAD_BLOCKED_RECV)
         ep_remove(th->ep, t);
+    via_unlink(t);
     if (destroyed)
         drop_reply_right(t);
     if (th->state != THREAD_RUNNABLE && th->state != THREAD_FAULTED && !(th->ipc & IPC_FAULT) &&
@@ -300,6 +332,7 @@ void ipc_abort(oref t, u64 e)
 {
     struct thread *th = T(t);
     ep_remove(th->ep, t);
+    via_unlink(t);
     if (th->ipc & IPC_FAULT) {
         th->ipc = 0;
         thread_fault(t, th->fault, th->fault_addr, th->fault_pc);

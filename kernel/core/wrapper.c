@@ -1,11 +1,13 @@
 /* wrapper.c: wrapper objects (C8): resolution and destruction. */
 #include "wrapper.h"
+#include "ipc.h"
 
 int cap_resolve_chain(const struct slot *s, struct target *t)
 {
     t->rights = R_ALL;
     t->badge = 0;
     t->wraps = 0;
+    t->via = s->obj;
     for (;;) {
         if (!s->obj)
             return t->wraps ? E_REVOKED : E_EMPTY; /* wrapper target unmapped */
@@ -18,6 +20,8 @@ int cap_resolve_chain(const struct slot *s, struct target *t)
         if (o->type != OBJ_WRAPPER) {
             t->obj = s->obj;
             t->type = o->type;
+            if (!t->wraps)
+                t->via = 0;
             return E_OK;
         }
         if (++t->wraps > WRAP_MAX_DEPTH)
@@ -40,6 +44,13 @@ void wrapper_init(oref w, struct slot *src, u8 rights, u64 badge)
 
 int wrapper_reap_step(oref w, u32 *budget)
 {
+    /* Calls queued through the wrapper fail: their permission is gone. */
+    while (wrapper_body(w)->waiters) {
+        if (*budget == 0)
+            return E_CONTINUE;
+        (*budget)--;
+        ipc_abort(wrapper_body(w)->waiters, E_REVOKED);
+    }
     struct slot *t = &wrapper_body(w)->target;
     return t->obj ? cap_delete_step(t, budget) : E_OK;
 }

@@ -33,6 +33,8 @@ struct thread {
     u32 caller_epoch;       /*   none; one-shot                             */
     u64 badge;              /* badge of the cap a blocked send used         */
     u32 win_base, win_count;/* receive window for transfer items (I3)       */
+    oref via;               /* wrapper a queued send went through, or 0     */
+    oref vprev, vnext;      /* that wrapper's list of waiters               */
 };
 
 #define IPC_CALL  1u   /* the blocked send is a call: wait for the reply   */

@@ -16,7 +16,8 @@
 struct wrapper {
     struct slot target;  /* copy of the target cap, rights already masked */
     u64 badge;           /* 0 = none; applies to an unbadged endpoint      */
-    u32 pad[6];
+    oref waiters;        /* threads queued on an endpoint through it (I6)  */
+    u32 pad[5];
 };
 
 static inline struct wrapper *wrapper_body(oref w) { return (struct wrapper *)obj_body(w); }
@@ -28,6 +29,7 @@ struct target {
     u8 rights;   /* intersection of the rights along the chain */
     u64 badge;   /* the badge along the chain (at most one is set) */
     u32 wraps;   /* number of wrappers passed */
+    oref via;    /* the first wrapper passed (the one the cap names), or 0 */
 };
 
 /* Resolve the live cap in s: E_OK, E_EMPTY, E_REVOKED (a destroyed object or
@@ -44,6 +46,7 @@ static inline int cap_resolve(const struct slot *s, struct target *t)
         t->rights = s->rights;
         t->badge = s->badge;
         t->wraps = 0;
+        t->via = 0;
         return E_OK;
     }
     return cap_resolve_chain(s, t);
