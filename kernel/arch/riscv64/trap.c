@@ -14,6 +14,7 @@
 #include "riscv.h"
 #include "sbi.h"
 #include "sched.h"
+#include "thread.h"
 #include "trap.h"
 
 #define TICKS_PER_SECOND 100
@@ -21,6 +22,7 @@
 extern char trap_vector[];
 static u64 tick_interval;
 static oref root_thread;
+static u32 root_epoch;           /* the root thread may be destroyed */
 
 static void timer_next(void)
 {
@@ -45,6 +47,7 @@ void trap_timer_start(void)
 void trap_set_root_thread(oref t)
 {
     root_thread = t;
+    root_epoch = obj_get(t)->epoch;
 }
 
 /* scause of an exception -> FAULT_* (faults.def). */
@@ -111,10 +114,11 @@ _Noreturn void trap_user(struct hal_regs *r)
         hal_return_to_user(r);
     }
     u64 tval = csr_read(stval);
-    bool root = sched_cur == root_thread;
     struct hal_regs *next = kernel_exception(fault_kind(cause), tval);
-    if (root)
-        root_fault(cause, tval);
+    const struct obj *o = obj_get(root_thread);
+    if (o->epoch == root_epoch && o->state == OS_LIVE &&
+        thread_body(root_thread)->state == THREAD_FAULTED)
+        root_fault(cause, tval);    /* stopped: it had no fault handler */
     trap_resume(next);
 }
 

@@ -10,9 +10,9 @@
 void trap_init(u64 timebase_hz);
 void trap_timer_start(void);
 
-/* The root thread: until fault handlers exist (I5), a fault of the root
- * thread powers the machine off (status 255), so a failing test image ends
- * at once instead of idling. */
+/* The root thread: a fault that stops it (no fault handler took it, I5)
+ * powers the machine off (status 255), so a failing test image ends at
+ * once instead of idling. */
 void trap_set_root_thread(oref t);
 
 /* Leave the kernel to the registers a kernel entry returned; NULL: idle
