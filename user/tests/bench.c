@@ -52,7 +52,7 @@ static int errors;
 static void expect(long e, const char *what)
 {
     if (e != E_OK && errors++ < 5)
-        printf("bench: %s failed: %s\n", what, tether_error_name(e));
+        printf("bench image: %s failed: %s\n", what, tether_error_name(e));
 }
 
 static void report(const char *name, struct acc *a, uint64_t b)
@@ -91,7 +91,7 @@ int main(void)
         expect(e, "unmap");
     }
     uint64_t b = acc_avg(&base);
-    printf("bench: measurement overhead %lu instr (subtracted)\n", b);
+    printf("bench image: measurement overhead %lu instr (subtracted)\n", b);
     report("null_syscall", &acc_null, b);
     report("copy", &acc_copy, b);
     report("map", &acc_map, b);
