@@ -14,6 +14,8 @@
 #include "cspace.h"
 #include "wrapper.h"
 #include "tk.h"
+#include "sched.h"
+#include "thread.h"
 
 typedef void (*op_fn)(u32 i);
 
@@ -58,6 +60,62 @@ static void op_delete_perform(u32 i)
     cap_delete_step(tk_slot(C + i), &budget);
 }
 static void op_slot_only(u32 i) { (void)tk_slot(A + i); }
+
+/* IPC: client C calls server S (waiting in recv); S answers with
+ * reply_recv. Each op is one kernel entry, as from user space. */
+enum { IAS = 30, IEP = 31, IC = 32, IS = 33, IW = 34 };
+static u32 call_cap = IEP;
+static oref ithr[IW + 1];
+static void ipc_sys(u32 who, u64 n, u64 a0)
+{
+    struct hal_regs *r = &thread_body(ithr[who])->regs;
+    sched_cur = ithr[who];
+    r->x[REG_A7] = n;
+    r->x[REG_A0] = a0;
+    kernel_syscall();
+}
+static void op_call_only(u32 i) { (void)i; ipc_sys(IC, SYS_INVOKE, call_cap); }
+static void op_replyrecv_only(u32 i) { (void)i; ipc_sys(IS, SYS_REPLY_RECV, IEP); }
+static void ipc_setup(void)
+{
+    tk_boot(16u << 20);
+    tk_create(BANK, OBJ_ASPACE, IAS, 0);
+    tk_create(BANK, OBJ_ENDPOINT, IEP, 0);
+    tk_inv(BANK, BANK_WRAP, CS, IW, CS, IEP, 0, R_ALL);
+    u32 ts[] = {IC, IS};
+    for (u32 i = 0; i < 2; i++) {
+        tk_create(BANK, OBJ_THREAD, ts[i], 0);
+        tk_inv(ts[i], THREAD_CONFIGURE, CS, IAS, 0x1000, 0, 10, 0);
+        tk_inv(ts[i], THREAD_START, 0, 0, 0, 0, 0, 0);
+        ithr[ts[i]] = tk_slot(ts[i])->obj;
+    }
+    ipc_sys(IS, SYS_RECV, IEP);
+}
+
+/* One-way costs: alternate call and reply_recv, measuring each half in its
+ * own region (a region may only hold whole operations). */
+static void measure_ipc_halves(const char *call_name, const char *rr_name)
+{
+    CALLGRIND_START_INSTRUMENTATION;
+    for (u32 i = 0; i < N; i++) {
+        CALLGRIND_TOGGLE_COLLECT;
+        op_call_only(i);
+        CALLGRIND_TOGGLE_COLLECT;
+        op_replyrecv_only(i);
+    }
+    char label[64];
+    snprintf(label, sizeof label, "%s/%u", call_name, N);
+    CALLGRIND_DUMP_STATS_AT(label);
+    for (u32 i = 0; i < N; i++) {
+        op_call_only(i);
+        CALLGRIND_TOGGLE_COLLECT;
+        op_replyrecv_only(i);
+        CALLGRIND_TOGGLE_COLLECT;
+    }
+    snprintf(label, sizeof label, "%s/%u", rr_name, N);
+    CALLGRIND_DUMP_STATS_AT(label);
+    CALLGRIND_STOP_INSTRUMENTATION;
+}
 
 static u32 target_slot;
 static void op_destroy(u32 i) { (void)i; tk_destroy(BANK, target_slot); }
@@ -136,6 +194,11 @@ int main(void)
         tk_map(100 + i, 10, R_ALL);
     target_slot = 10;
     measure("unmap_per_node/4096", op_unmap, 1);
+
+    ipc_setup();
+    measure_ipc_halves("ipc_call0", "ipc_replyrecv0");
+    call_cap = IW;
+    measure_ipc_halves("ipc_call_wrapped", "ipc_replyrecv_wrapped");
 
     rescind_with("rescind_1", 1);
     rescind_with("rescind_1k", 1000);

@@ -341,3 +341,79 @@ void ipc_abort(oref t, u64 e)
     th->ipc = 0;
     wake(t, e);
 }
+
+/* ---- fast paths --------------------------------------------------------- */
+
+/* Can thread r be switched to directly? (What sched_next would check.) */
+static inline bool runnable_here(const struct thread *r)
+{
+    return cap_live(&r->aspace) && cap_live(&r->cspace);
+}
+
+/* Resolve the endpoint named by cap address a0 of t's CSpace. */
+static inline bool fast_ep(const struct thread *th, u64 a0, u8 need, struct target *tg)
+{
+    u32 cptr = (u32)a0;
+    if (cptr >= CAP_ADDR_LIMIT || (a0 >> 52) & 3)  /* transfer items: slow path */
+        return false;
+    struct slot *s = cspace_slot(th->cspace.obj, cptr);
+    return s && cap_resolve(s, tg) == E_OK && tg->type == OBJ_ENDPOINT && (tg->rights & need);
+}
+
+static inline void copy_words(struct thread *to, const struct thread *from, u64 a0, u64 badge)
+{
+    to->regs.x[A0] = a0 >> 32 << 32;  /* E_OK | msginfo << 32 */
+    for (u32 i = 1; i <= MSG_WORDS; i++)
+        to->regs.x[A0 + i] = from->regs.x[A0 + i];
+    to->regs.x[REG_A7] = badge;
+}
+
+struct hal_regs *ipc_call_fast(oref t)
+{
+    struct thread *th = T(t);
+    u64 a0 = th->regs.x[A0];
+    struct target tg;
+    if (!fast_ep(th, a0, R_WRITE, &tg))
+        return NULL;
+    struct endpoint *ep = endpoint_body(tg.obj);
+    if (ep->qstate != EPQ_RECV)
+        return NULL;
+    oref r = ep->head;
+    struct thread *rt = T(r);
+    if (rt->prio < th->prio || !runnable_here(rt))
+        return NULL;
+    /* Commit: nothing below can fail. */
+    ep_remove(tg.obj, r);
+    copy_words(rt, th, a0, tg.badge);
+    th->regs.pc += 4;
+    th->ipc = 0;
+    await_reply(t, r);
+    rt->state = THREAD_RUNNABLE;
+    sched_enqueue(r);
+    return sched_run(r);
+}
+
+struct hal_regs *ipc_replyrecv_fast(oref t)
+{
+    struct thread *th = T(t);
+    u64 a0 = th->regs.x[A0];
+    oref c = th->caller;
+    struct target tg;
+    if (!c || !fast_ep(th, a0, R_READ, &tg))
+        return NULL;
+    struct thread *ct = T(c);
+    struct endpoint *ep = endpoint_body(tg.obj);
+    if (obj_get(c)->epoch != th->caller_epoch || obj_get(c)->state != OS_LIVE ||
+        ct->state != THREAD_BLOCKED_REPLY || ct->partner != t || (ct->ipc & IPC_FAULT) ||
+        ct->prio < th->prio || ep->qstate == EPQ_SEND || !runnable_here(ct))
+        return NULL;
+    /* Commit: reply, then wait on the endpoint. */
+    th->caller = 0;
+    copy_words(ct, th, a0, 0);
+    ct->state = THREAD_RUNNABLE;
+    sched_enqueue(c);
+    th->regs.pc += 4;
+    block(t, THREAD_BLOCKED_RECV);
+    ep_enqueue(tg.obj, t, EPQ_RECV);
+    return sched_run(c);
+}

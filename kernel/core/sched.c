@@ -72,6 +72,18 @@ static oref highest(void)
     return 0;
 }
 
+struct hal_regs *sched_run(oref t)
+{
+    struct thread *th = thread_body(t);
+    struct aspace *as = aspace_body(th->aspace.obj);
+    if (active_pt != &as->pt) {
+        hal_pt_activate(&as->pt);
+        active_pt = &as->pt;
+    }
+    sched_cur = t;
+    return &th->regs;
+}
+
 struct hal_regs *sched_next(void)
 {
     oref t;
@@ -82,13 +94,7 @@ struct hal_regs *sched_next(void)
             thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
             continue;
         }
-        struct aspace *as = aspace_body(th->aspace.obj);
-        if (active_pt != &as->pt) {
-            hal_pt_activate(&as->pt);
-            active_pt = &as->pt;
-        }
-        sched_cur = t;
-        return &th->regs;
+        return sched_run(t);
     }
     sched_cur = 0;
     return NULL;

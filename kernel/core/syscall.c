@@ -56,8 +56,11 @@ struct hal_regs *kernel_syscall(void)
     u64 res[INVOKE_RESULTS] = {0, 0, 0, 0};
     struct target tg;
     int e;
+    struct hal_regs *fast;
     switch (x[REG_A7]) {
     case SYS_INVOKE:
+        if ((fast = ipc_call_fast(t)))
+            return fast;
         /* I4: one call for everything; an endpoint makes it IPC. */
         e = kernel_lookup(th->cspace.obj, (u32)x[REG_A0], &tg);
         if (e == E_OK && tg.type == OBJ_ENDPOINT)
@@ -92,6 +95,8 @@ struct hal_regs *kernel_syscall(void)
     case SYS_REPLY:
         return ipc_reply(t, NULL);
     case SYS_REPLY_RECV:
+        if ((fast = ipc_replyrecv_fast(t)))
+            return fast;
         if ((e = ipc_target(th, &tg)) != E_OK)
             break;
         return ipc_reply(t, &tg);

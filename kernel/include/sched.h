@@ -16,6 +16,9 @@ void sched_tick(void);
 /* Choose the thread to run, activate its AddrSpace; its registers, or NULL
  * when nothing can run (the machine then waits for an interrupt). */
 struct hal_regs *sched_next(void);
+/* Switch to runnable thread t directly (IPC fast path: t's CSpace and
+ * AddrSpace caps were checked live by the caller). */
+struct hal_regs *sched_run(oref t);
 /* t is being destroyed: make sure it is not current. */
 void sched_forget_thread(oref t);
 /* pt is being destroyed: make sure it is not active. */
