@@ -17,19 +17,21 @@ static int (*const decoders[OBJ_COUNT])(struct inv *) = {
 
 int inv_lookup(const struct inv *iv, u64 cptr, struct target *t)
 {
-    struct slot *s;
-    int e = cspace_lookup(iv->caller_cs, cptr, &s);
-    if (e != E_OK)
-        return e;
-    if (!s || !s->obj)
-        return E_EMPTY;
-    return cap_resolve(s, t);
+    return cap_lookup(iv->caller_cs, cptr, t);
 }
 
 int inv_lookup_cspace(const struct inv *iv, u64 cptr, u8 need, oref *cs)
 {
     struct target t;
-    int e = inv_lookup(iv, cptr, &t);
+    int e;
+    /* The common case of copying within the invoked CSpace: no second lookup. */
+    if (cptr == iv->cptr && iv->t.type == OBJ_CSPACE) {
+        if ((iv->t.rights & need) != need)
+            return E_RIGHTS;
+        *cs = iv->t.obj;
+        return E_OK;
+    }
+    e = inv_lookup(iv, cptr, &t);
     if (e != E_OK)
         return e;
     if (t.type != OBJ_CSPACE)
@@ -45,16 +47,15 @@ int kernel_lookup(oref caller_cs, u32 cptr, struct target *t)
     const struct obj *c = obj_get(caller_cs);
     if (caller_cs >= store.ntab || c->type != OBJ_CSPACE || c->state != OS_LIVE)
         return E_REVOKED;  /* no (live) CSpace to look cap addresses up in */
-    struct inv iv;
-    iv.caller_cs = caller_cs;
-    return inv_lookup(&iv, cptr, t);
+    return cap_lookup(caller_cs, cptr, t);
 }
 
-int kernel_invoke_target(oref caller_cs, const struct target *t, u32 label, const u64 *args,
-                         u64 *results)
+int kernel_invoke_target(oref caller_cs, u32 cptr, const struct target *t, u32 label,
+                         const u64 *args, u64 *results)
 {
     struct inv iv;
     iv.caller_cs = caller_cs;
+    iv.cptr = cptr;
     iv.t = *t;
     iv.label = label;
     iv.a = args;
@@ -70,5 +71,5 @@ int kernel_invoke(oref caller_cs, u64 cap_label, const u64 *args, u64 *results)
     int e = kernel_lookup(caller_cs, (u32)cap_label, &t);
     if (e != E_OK)
         return e;
-    return kernel_invoke_target(caller_cs, &t, (u32)(cap_label >> 32), args, results);
+    return kernel_invoke_target(caller_cs, (u32)cap_label, &t, (u32)(cap_label >> 32), args, results);
 }

@@ -53,26 +53,30 @@ struct hal_regs *kernel_syscall(void)
     oref t = sched_cur;
     struct thread *th = thread_body(t);
     u64 *x = th->regs.x;
-    u64 res[INVOKE_RESULTS] = {0, 0, 0, 0};
+    u64 res[INVOKE_RESULTS];
     struct target tg;
     int e;
     struct hal_regs *fast;
     switch (x[REG_A7]) {
     case SYS_INVOKE:
-        if ((fast = ipc_call_fast(t)))
-            return fast;
-        /* I4: one call for everything; an endpoint makes it IPC. */
-        e = kernel_lookup(th->cspace.obj, (u32)x[REG_A0], &tg);
-        if (e == E_OK && tg.type == OBJ_ENDPOINT)
+        /* I4: one call for everything; an endpoint makes it IPC. (The
+         * thread's CSpace is live: sched_next checked it before it ran.) */
+        e = cap_lookup(th->cspace.obj, (u32)x[REG_A0], &tg);
+        if (e == E_OK && tg.type == OBJ_ENDPOINT) {
+            if ((fast = ipc_call_fast(t, &tg)))
+                return fast;
             return ipc_send(t, &tg, true, true);
+        }
         if (e == E_OK)
-            e = kernel_invoke_target(th->cspace.obj, &tg, (u32)(x[REG_A0] >> 32), &x[REG_A0 + 1], res);
+            e = kernel_invoke_target(th->cspace.obj, (u32)x[REG_A0], &tg, (u32)(x[REG_A0] >> 32),
+                                     &x[REG_A0 + 1], res);
         if (e == E_CONTINUE)
             return sched_next();  /* pc stays on the ecall: it runs again */
         if (sched_cur != t)
             return sched_next();  /* the thread destroyed itself */
-        for (u32 i = 0; i < INVOKE_RESULTS; i++)
-            x[REG_A0 + 1 + i] = res[i];
+        if (e == E_OK)  /* results only on success: errors leave a1..a4 alone */
+            for (u32 i = 0; i < INVOKE_RESULTS; i++)
+                x[REG_A0 + 1 + i] = res[i];
         break;
     case SYS_WRITE:
         e = (int)sys_write(th, x[REG_A0], x[REG_A0 + 1]);

@@ -9,21 +9,35 @@
 #ifndef TETHER_INVOKE_H
 #define TETHER_INVOKE_H
 
+#include "cspace.h"
 #include "wrapper.h"
 
 struct inv {
     oref caller_cs;      /* CSpace in which cap addresses are looked up */
+    u32 cptr;            /* cap address of the invoked cap              */
     struct target t;     /* the invoked object, after wrappers          */
     u32 label;
     const u64 *a;        /* INVOKE_ARGS argument words                  */
     u64 *r;              /* INVOKE_RESULTS result words                 */
 };
 
+/* Cap address -> slot -> live check -> wrapper resolution, all inline for
+ * the common case (the hottest code in the kernel). */
+static inline int cap_lookup(oref cs, u64 cptr, struct target *t)
+{
+    if (cptr >= CAP_ADDR_LIMIT)
+        return E_BADCAP;
+    struct slot *s = cspace_slot(cs, (u32)cptr);
+    if (!s || !s->obj)
+        return E_EMPTY;
+    return cap_resolve(s, t);
+}
+
 /* The two halves of kernel_invoke (kernel.h): look the cap up (checking the
  * caller's CSpace is live) and resolve wrappers; then decode and perform. */
 int kernel_lookup(oref caller_cs, u32 cptr, struct target *t);
-int kernel_invoke_target(oref caller_cs, const struct target *t, u32 label, const u64 *args,
-                         u64 *results);
+int kernel_invoke_target(oref caller_cs, u32 cptr, const struct target *t, u32 label,
+                         const u64 *args, u64 *results);
 
 /* Look up cap address `cptr` in the caller's CSpace and resolve it. */
 int inv_lookup(const struct inv *iv, u64 cptr, struct target *t);

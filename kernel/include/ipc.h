@@ -19,7 +19,7 @@ struct hal_regs *ipc_reply(oref t, const struct target *ep);
  * between two threads that can take it at once, the partner being of at
  * least the caller's priority. NULL if the case is not that simple: the
  * caller then takes the general path, which gives the same result. */
-struct hal_regs *ipc_call_fast(oref t);
+struct hal_regs *ipc_call_fast(oref t, const struct target *ep);
 struct hal_regs *ipc_replyrecv_fast(oref t);
 /* Send t's fault to its fault endpoint (I5). False if it has none (the
  * caller then stops the thread). */
