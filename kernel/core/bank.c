@@ -129,6 +129,7 @@ int obj_destroy_step(oref o, u32 *budget)
 {
     struct obj *x = obj_get(o);
     x->state = OS_DYING;  /* rescinded: no cap to o is live any more (S3) */
+    x->live = OBJ_NOT_LIVE;
     int e = E_OK;
     switch (x->type) {
     case OBJ_BANK:    e = bank_reap_step(o, budget); break;

@@ -119,6 +119,8 @@ u64 store_init(void *ram, u64 bytes)
 
     /* Entry 0 is "no object"; entries 1.. are threaded onto the free list. */
     store.free_obj = 0;
+    for (u32 i = 0; i < ntab; i++)
+        store.tab[i].live = OBJ_NOT_LIVE;
     for (u32 i = ntab - 1; i >= 1; i--) {
         store.tab[i].next = store.free_obj;
         store.free_obj = i;
@@ -152,6 +154,7 @@ oref obj_alloc(u8 type, int order)
     e->body = body;
     e->type = type;
     e->state = OS_LIVE;
+    e->live = e->epoch;
     e->order = (u8)order;
     e->bank = e->prev = e->next = 0;
     store.live_objs++;
@@ -165,10 +168,11 @@ void obj_free(oref o)
     e->body = 0;
     e->type = 0;
     e->state = OS_FREE;
+    e->live = OBJ_NOT_LIVE;
     store.live_objs--;
     /* S3: old capabilities carry the old epoch and are now void. An entry
      * whose epoch would wrap is retired instead of reused. */
-    if (++e->epoch == 0xffffffffu)
+    if (++e->epoch == OBJ_NOT_LIVE)
         return;
     e->next = store.free_obj;
     store.free_obj = o;

@@ -8,6 +8,7 @@
 oref sched_cur;
 static oref head[NPRIO], tail[NPRIO];
 static u64 bitmap[NPRIO / 64];
+static u64 summary;  /* bit w: bitmap[w] != 0 (two-level lookup, as in seL4) */
 static const hal_pt_root *active_pt;
 
 void sched_reset(void)
@@ -16,6 +17,7 @@ void sched_reset(void)
         head[i] = tail[i] = 0;
     for (u32 i = 0; i < NPRIO / 64; i++)
         bitmap[i] = 0;
+    summary = 0;
     sched_cur = 0;
     active_pt = NULL;
 }
@@ -34,6 +36,7 @@ void sched_enqueue(oref t)
         head[p] = t;
     tail[p] = t;
     bitmap[p / 64] |= 1ull << (p % 64);
+    summary |= 1ull << (p / 64);
     th->queued = 1;
 }
 
@@ -51,8 +54,11 @@ void sched_dequeue(oref t)
         thread_body(th->qnext)->qprev = th->qprev;
     else
         tail[p] = th->qprev;
-    if (!head[p])
+    if (!head[p]) {
         bitmap[p / 64] &= ~(1ull << (p % 64));
+        if (!bitmap[p / 64])
+            summary &= ~(1ull << (p / 64));
+    }
     th->queued = 0;
 }
 
@@ -66,10 +72,10 @@ void sched_tick(void)
 
 static oref highest(void)
 {
-    for (int w = NPRIO / 64 - 1; w >= 0; w--)
-        if (bitmap[w])
-            return head[w * 64 + 63 - __builtin_clzll(bitmap[w])];
-    return 0;
+    if (!summary)
+        return 0;
+    u32 w = 63 - (u32)__builtin_clzll(summary);
+    return head[w * 64 + 63 - (u32)__builtin_clzll(bitmap[w])];
 }
 
 struct hal_regs *sched_run(oref t)
@@ -84,20 +90,35 @@ struct hal_regs *sched_run(oref t)
     return &th->regs;
 }
 
-struct hal_regs *sched_next(void)
+/* A thread whose CSpace or AddrSpace was destroyed can't run. */
+static inline bool can_run(const struct thread *th)
 {
-    oref t;
-    while ((t = highest())) {
-        struct thread *th = thread_body(t);
-        /* A thread whose CSpace or AddrSpace was destroyed can't run. */
-        if (!cap_live(&th->aspace) || !cap_live(&th->cspace)) {
-            thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
-            continue;
-        }
-        return sched_run(t);
+    return cap_live(&th->aspace) && cap_live(&th->cspace);
+}
+
+/* The rare case: stop threads that can't run until one can. */
+static __attribute__((noinline)) struct hal_regs *sched_next_slow(oref t)
+{
+    if (!t) {
+        sched_cur = 0;
+        return NULL;
     }
+    do {
+        struct thread *th = thread_body(t);
+        if (can_run(th))
+            return sched_run(t);
+        thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
+    } while ((t = highest()));
     sched_cur = 0;
     return NULL;
+}
+
+struct hal_regs *sched_next(void)
+{
+    oref t = highest();
+    if (t && can_run(thread_body(t)))
+        return sched_run(t);
+    return sched_next_slow(t);
 }
 
 void sched_forget_thread(oref t)

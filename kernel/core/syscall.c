@@ -16,7 +16,7 @@
 
 #define WRITE_MAX 4096u  /* bytes per SYS_WRITE: bounds the time in the kernel */
 
-static u64 sys_write(struct thread *th, u64 va, u64 n)
+static __attribute__((noinline)) u64 sys_write(struct thread *th, u64 va, u64 n)
 {
     u8 buf[256];
     if (n > WRITE_MAX)
@@ -48,72 +48,103 @@ static int ipc_target(struct thread *th, struct target *tg)
     return e;
 }
 
-struct hal_regs *kernel_syscall(void)
+/* SYS_INVOKE (I4): one call for everything; an endpoint makes it IPC. The
+ * thread's CSpace is live: sched_next checked it before the thread ran. */
+static struct hal_regs *sys_invoke(oref t, struct thread *th)
 {
-    oref t = sched_cur;
-    struct thread *th = thread_body(t);
     u64 *x = th->regs.x;
     u64 res[INVOKE_RESULTS];
-    struct target tg;
-    int e;
+    struct inv iv;
     struct hal_regs *fast;
-    switch (x[REG_A7]) {
-    case SYS_INVOKE:
-        /* I4: one call for everything; an endpoint makes it IPC. (The
-         * thread's CSpace is live: sched_next checked it before it ran.) */
-        e = cap_lookup(th->cspace.obj, (u32)x[REG_A0], &tg);
-        if (e == E_OK && tg.type == OBJ_ENDPOINT) {
-            if ((fast = ipc_call_fast(t, &tg)))
-                return fast;
-            return ipc_send(t, &tg, true, true);
-        }
-        if (e == E_OK)
-            e = kernel_invoke_target(th->cspace.obj, (u32)x[REG_A0], &tg, (u32)(x[REG_A0] >> 32),
-                                     &x[REG_A0 + 1], res);
-        if (e == E_CONTINUE)
-            return sched_next();  /* pc stays on the ecall: it runs again */
-        if (sched_cur != t)
-            return sched_next();  /* the thread destroyed itself */
-        if (e == E_OK)  /* results only on success: errors leave a1..a4 alone */
-            for (u32 i = 0; i < INVOKE_RESULTS; i++)
-                x[REG_A0 + 1 + i] = res[i];
-        break;
+    int e = cap_lookup(th->cspace.obj, (u32)x[REG_A0], &iv.t);
+    if (e == E_OK && iv.t.type == OBJ_ENDPOINT) {
+        if ((fast = ipc_call_fast(t, &iv.t)))
+            return fast;
+        return ipc_send(t, &iv.t, true, true);
+    }
+    if (e == E_OK) {
+        iv.caller_cs = th->cspace.obj;
+        iv.cptr = (u32)x[REG_A0];
+        iv.label = (u32)(x[REG_A0] >> 32);
+        iv.a = &x[REG_A0 + 1];
+        iv.r = res;
+        e = kernel_dispatch(&iv);
+    }
+    if (e == E_CONTINUE)
+        return sched_next();  /* pc stays on the ecall: it runs again */
+    if (sched_cur != t)
+        return sched_next();  /* the thread destroyed itself */
+    if (e == E_OK)  /* results only on success: errors leave a1..a4 alone */
+        for (u32 i = 0; i < INVOKE_RESULTS; i++)
+            x[REG_A0 + 1 + i] = res[i];
+    x[REG_A0] = (u64)e;
+    th->regs.pc += 4;
+    return sched_next();
+}
+
+/* IPC system calls other than the call (sys_invoke). */
+static __attribute__((noinline)) struct hal_regs *sys_ipc(oref t, struct thread *th, u64 n)
+{
+    struct target tg;
+    struct hal_regs *fast;
+    int e;
+    if (n == SYS_REPLY)
+        return ipc_reply(t, NULL);
+    if (n == SYS_REPLY_RECV && (fast = ipc_replyrecv_fast(t)))
+        return fast;
+    if ((e = ipc_target(th, &tg)) != E_OK) {
+        th->regs.x[REG_A0] = (u64)e;
+        th->regs.pc += 4;
+        return sched_next();
+    }
+    switch (n) {
+    case SYS_SEND:
+    case SYS_NB_SEND:
+        return ipc_send(t, &tg, false, n == SYS_SEND);
+    case SYS_RECV:
+    case SYS_NB_RECV:
+        return ipc_recv(t, &tg, n == SYS_RECV);
+    default: /* SYS_REPLY_RECV */
+        return ipc_reply(t, &tg);
+    }
+}
+
+/* The rest: console, yield, halt, unknown numbers. */
+static __attribute__((noinline)) struct hal_regs *sys_misc(struct thread *th, u64 n)
+{
+    u64 *x = th->regs.x;
+    switch (n) {
     case SYS_WRITE:
-        e = (int)sys_write(th, x[REG_A0], x[REG_A0 + 1]);
+        x[REG_A0] = sys_write(th, x[REG_A0], x[REG_A0 + 1]);
         break;
     case SYS_YIELD:
         x[REG_A0] = E_OK;
-        th->regs.pc += 4;
         sched_tick();
-        return sched_next();
-    case SYS_SEND:
-    case SYS_NB_SEND:
-        if ((e = ipc_target(th, &tg)) != E_OK)
-            break;
-        return ipc_send(t, &tg, false, x[REG_A7] == SYS_SEND);
-    case SYS_RECV:
-    case SYS_NB_RECV:
-        if ((e = ipc_target(th, &tg)) != E_OK)
-            break;
-        return ipc_recv(t, &tg, x[REG_A7] == SYS_RECV);
-    case SYS_REPLY:
-        return ipc_reply(t, NULL);
-    case SYS_REPLY_RECV:
-        if ((fast = ipc_replyrecv_fast(t)))
-            return fast;
-        if ((e = ipc_target(th, &tg)) != E_OK)
-            break;
-        return ipc_reply(t, &tg);
+        break;
     case SYS_HALT:
         kprintf("tether: halt, status %u\n", (u32)x[REG_A0]);
         hal_poweroff((u32)x[REG_A0]);
     default:
-        e = E_SYSCALL;
+        x[REG_A0] = E_SYSCALL;
         break;
     }
-    x[REG_A0] = (u64)e;
     th->regs.pc += 4;
     return sched_next();
+}
+
+_Static_assert(SYS_REPLY_RECV - SYS_SEND == 5, "IPC system calls are numbered contiguously");
+
+/* Dispatch on a7; every case is a tail call (a lean hot path). */
+struct hal_regs *kernel_syscall(void)
+{
+    oref t = sched_cur;
+    struct thread *th = thread_body(t);
+    u64 n = th->regs.x[REG_A7];
+    if (n == SYS_INVOKE)
+        return sys_invoke(t, th);
+    if (n >= SYS_SEND && n <= SYS_REPLY_RECV)
+        return sys_ipc(t, th, n);
+    return sys_misc(th, n);
 }
 
 struct hal_regs *kernel_exception(u32 fault, u64 addr)

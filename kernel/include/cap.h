@@ -43,8 +43,7 @@ static inline sref slot_ref(const struct slot *s) { return ptr_sref(s); }
 /* Is the object the slot names still the one the cap was made for? */
 static inline bool cap_live(const struct slot *s)
 {
-    const struct obj *o = obj_get(s->obj);
-    return s->obj && o->epoch == s->epoch && o->state == OS_LIVE;
+    return obj_get(s->obj)->live == s->epoch;  /* entry 0 is never live */
 }
 /* Same, but also accepts an object that is being destroyed (so that its
  * destroyer can continue the destruction). */

@@ -34,14 +34,24 @@ static inline int cap_lookup(oref cs, u64 cptr, struct target *t)
 }
 
 /* The two halves of kernel_invoke (kernel.h): look the cap up (checking the
- * caller's CSpace is live) and resolve wrappers; then decode and perform. */
+ * caller's CSpace is live) and resolve wrappers; then, with a filled-in
+ * struct inv, decode and perform. */
 int kernel_lookup(oref caller_cs, u32 cptr, struct target *t);
-int kernel_invoke_target(oref caller_cs, u32 cptr, const struct target *t, u32 label,
-                         const u64 *args, u64 *results);
+int kernel_dispatch(struct inv *iv);
 
 /* Look up cap address `cptr` in the caller's CSpace and resolve it. */
 int inv_lookup(const struct inv *iv, u64 cptr, struct target *t);
-/* Same, requiring a CSpace with at least `need` rights. */
-int inv_lookup_cspace(const struct inv *iv, u64 cptr, u8 need, oref *cs);
+/* Same, requiring a CSpace with at least `need` rights. Copying within the
+ * invoked CSpace is the common case: then no second lookup is needed. */
+int inv_lookup_cspace_any(const struct inv *iv, u64 cptr, u8 need, oref *cs);
+static inline int inv_lookup_cspace(const struct inv *iv, u64 cptr, u8 need, oref *cs)
+{
+    if (cptr != iv->cptr || iv->t.type != OBJ_CSPACE)
+        return inv_lookup_cspace_any(iv, cptr, need, cs);
+    if ((iv->t.rights & need) != need)
+        return E_RIGHTS;
+    *cs = iv->t.obj;
+    return E_OK;
+}
 
 #endif

@@ -28,6 +28,8 @@ typedef u32 sref;  /* storage reference: granule index; 0 = none */
 enum obj_state { OS_FREE = 0, OS_LIVE = 1, OS_DYING = 2 };
 
 struct obj {
+    u32 live;       /* = epoch while OS_LIVE, OBJ_NOT_LIVE otherwise: a cap
+                     * is live iff this equals its epoch (one compare)      */
     u32 epoch;      /* bumped when the object is destroyed (S3)              */
     sref body;      /* object storage                                        */
     oref bank;      /* the bank that paid for it (0 for the root bank)       */
@@ -36,8 +38,10 @@ struct obj {
     u8 state;       /* enum obj_state                                        */
     u8 order;       /* buddy order of the body                               */
     u8 pad;
+    u32 pad2;
 };
-_Static_assert(sizeof(struct obj) == 24, "object table entry size");
+_Static_assert(sizeof(struct obj) == 32, "object table entry size (a power of two)");
+#define OBJ_NOT_LIVE 0xffffffffu  /* never an epoch: entries retire before */
 
 /* The whole storage state; one instance, set up by store_init(). */
 struct store {

@@ -39,8 +39,7 @@ int cap_resolve_chain(const struct slot *s, struct target *t);
 static inline int cap_resolve(const struct slot *s, struct target *t)
 {
     const struct obj *o = obj_get(s->obj);
-    if (__builtin_expect(s->obj && o->epoch == s->epoch && o->state == OS_LIVE &&
-                             o->type != OBJ_WRAPPER, 1)) {
+    if (__builtin_expect(o->live == s->epoch && o->type != OBJ_WRAPPER, 1)) {
         t->obj = s->obj;
         t->type = o->type;
         t->rights = s->rights;
