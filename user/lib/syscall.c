@@ -47,8 +47,8 @@ static _Noreturn void thread_main(struct uthread *t)
         tether_THREAD_SUSPEND(t->cap);
 }
 
-long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(long), long arg,
-                  void *stack, unsigned long size, unsigned prio)
+long thread_create(struct uthread *t, uint32_t bank, uint32_t cap, uint32_t cs, uint32_t as,
+                   long (*fn)(long), long arg, void *stack, unsigned long size, unsigned prio)
 {
     uint64_t sp = ((uint64_t)stack + size) & ~15UL;
     t->cap = cap;
@@ -58,8 +58,15 @@ long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(lon
     t->done = 0;
     long e = tether_BANK_CREATE(bank, OBJ_THREAD, ROOT_CAP_CSPACE, cap, 0);
     if (e == E_OK)
-        e = tether_THREAD_CONFIGURE(cap, ROOT_CAP_CSPACE, ROOT_CAP_ASPACE,
-                                    (uint64_t)thread_main, sp, prio, (uint64_t)t);
+        e = tether_THREAD_CONFIGURE(cap, cs, as, (uint64_t)thread_main, sp, prio, (uint64_t)t);
+    return e;
+}
+
+long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(long), long arg,
+                  void *stack, unsigned long size, unsigned prio)
+{
+    long e = thread_create(t, bank, cap, ROOT_CAP_CSPACE, ROOT_CAP_ASPACE, fn, arg, stack, size,
+                           prio);
     if (e == E_OK)
         e = tether_THREAD_START(cap);
     return e;

@@ -3,6 +3,8 @@
  *   tether_syscall / tether_invoke      raw system calls (inline ecall)
  *   tether_<LABEL>(cap, args..., r)     one typed wrapper per invocation
  *                                       label of labels.def, generated below
+ *   tether_call, tether_send, ...       IPC: struct tether_msg (err, info,
+ *                                       words, badge) from the registers
  *   tether_write, tether_yield, exit    the other system calls
  *   thread_spawn                        a thread running a function of
  *                                       this image, on a given stack */
@@ -66,6 +68,86 @@ static inline long tether_yield(void)                                  /* SYS_YI
     return (long)a0;
 }
 
+/* ---- IPC (DESIGN.md §4, syscalls.def) ------------------------------------
+ * A message is a label, six words (a1..a6; with transfer items the last
+ * `items` words are ITEM(src, op, rights)) and, on receipt, the badge of
+ * the sender's cap (a7). Every stub returns the registers the kernel left:
+ *     err    E_* (low 32 bits of a0)
+ *     info   msginfo (high 32 bits of a0): tmsg_label(m), tmsg_items(m)
+ *     w[6]   a1..a6: the message received (recv, call, reply_recv)
+ *     badge  a7: the badge of the cap the message came through (0 = none;
+ *            a reply carries 0)
+ * `info` arguments are MSG_INFO(label, items); `w` may be NULL (all zero).
+ * On an error (err != E_OK) w and badge are whatever the registers held. */
+struct tether_msg {
+    long err;
+    uint64_t info;
+    uint64_t w[MSG_WORDS];
+    uint64_t badge;
+};
+#define tmsg_label(m) MSG_LABEL((m).info)
+#define tmsg_items(m) MSG_ITEMS((m).info)
+
+/* The one IPC system call: a0 = cap | info << 32, a1..a6 = w. */
+static inline struct tether_msg tether_ipc(uint64_t sys, uint32_t cap, uint64_t info,
+                                           const uint64_t *w)
+{
+    register uint64_t a0 __asm__("a0") = cap | info << 32;
+    register uint64_t a1 __asm__("a1") = w ? w[0] : 0;
+    register uint64_t a2 __asm__("a2") = w ? w[1] : 0;
+    register uint64_t a3 __asm__("a3") = w ? w[2] : 0;
+    register uint64_t a4 __asm__("a4") = w ? w[3] : 0;
+    register uint64_t a5 __asm__("a5") = w ? w[4] : 0;
+    register uint64_t a6 __asm__("a6") = w ? w[5] : 0;
+    register uint64_t a7 __asm__("a7") = sys;
+    __asm__ volatile("ecall"
+                     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
+                       "+r"(a7)
+                     :
+                     : "memory");
+    struct tether_msg m = { (long)(uint32_t)a0, a0 >> 32, { a1, a2, a3, a4, a5, a6 }, a7 };
+    return m;
+}
+
+/* call: send to endpoint `ep` and wait for the reply (I1, I2); the result
+ * is the reply. Through a wrapper, or on a kernel object, the same call. */
+static inline struct tether_msg tether_call(uint32_t ep, uint64_t info, const uint64_t *w)
+{
+    return tether_ipc(SYS_INVOKE, ep, info, w);
+}
+/* send: block until a receiver took the message (err only). */
+static inline struct tether_msg tether_send(uint32_t ep, uint64_t info, const uint64_t *w)
+{
+    return tether_ipc(SYS_SEND, ep, info, w);
+}
+/* nb_send: E_WOULDBLOCK if no receiver waits. */
+static inline struct tether_msg tether_nb_send(uint32_t ep, uint64_t info, const uint64_t *w)
+{
+    return tether_ipc(SYS_NB_SEND, ep, info, w);
+}
+/* recv: wait for a message on `ep`; a call leaves a one-shot reply right. */
+static inline struct tether_msg tether_recv(uint32_t ep)
+{
+    return tether_ipc(SYS_RECV, ep, 0, 0);
+}
+/* nb_recv: E_WOULDBLOCK if no sender waits. */
+static inline struct tether_msg tether_nb_recv(uint32_t ep)
+{
+    return tether_ipc(SYS_NB_RECV, ep, 0, 0);
+}
+/* reply: answer the last call received (E_EMPTY: no reply right, e.g. used
+ * already; E_REVOKED: the caller is gone). To a fault message, label
+ * FAULT_REPLY_RETRY retries the instruction, FAULT_REPLY_SETPC resumes at w[0]. */
+static inline struct tether_msg tether_reply(uint64_t info, const uint64_t *w)
+{
+    return tether_ipc(SYS_REPLY, 0, info, w);
+}
+/* reply_recv: reply, then wait on `ep`; the result is the next message. */
+static inline struct tether_msg tether_reply_recv(uint32_t ep, uint64_t info, const uint64_t *w)
+{
+    return tether_ipc(SYS_REPLY_RECV, ep, info, w);
+}
+
 /* End the program. For the root task this is SYS_HALT(status): the kernel
  * powers the machine off and QEMU exits with `status` (0 = success). */
 _Noreturn void exit(int status);
@@ -127,6 +209,14 @@ struct uthread {
  * E_* code of the first step that failed (then t is not running). */
 long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(long), long arg,
                   void *stack, unsigned long size, unsigned prio);
+
+/* The same without starting it (THREAD_START does), configured with cap
+ * addresses cs and as of the root CSpace. The thread runs fn with cap
+ * addresses of `cs`; when fn returns it suspends itself through t->cap,
+ * looked up in `cs` (copy the thread cap there at the same address, or
+ * never return from fn). */
+long thread_create(struct uthread *t, uint32_t bank, uint32_t cap, uint32_t cs, uint32_t as,
+                   long (*fn)(long), long arg, void *stack, unsigned long size, unsigned prio);
 
 /* Text of an error code (errors.def), of a fault kind (faults.def). */
 const char *tether_error_name(long err);
