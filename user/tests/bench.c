@@ -63,6 +63,259 @@ static void report(const char *name, struct acc *a, uint64_t b)
         printf("  (%s: %lu of %lu samples had a timer tick, left out)\n", name, a->dropped, a->n);
 }
 
+
+/* ---- IPC -----------------------------------------------------------------
+ * Two threads of this task at the same priority (the fast paths need the
+ * partner at no lower priority): the root is the client, a server thread
+ * answers with reply_recv. Timestamps are taken in asm right next to the
+ * ecall, by both threads, in memory both see:
+ *
+ *   client:  rdcycle c0; ecall (call); rdcycle c1
+ *   server:  ecall (recv / reply_recv); rdcycle s_in; sd; ...;
+ *            rdcycle s_out; sd; ecall (reply_recv)
+ *
+ *   call half  (qemu.call*)        = s_in  - c0 - b0: from the client's ecall until
+ *                                    the server is back in user space with the message
+ *   reply half (qemu.replyrecv0)   = c1 - s_out - b1: from the server's reply_recv
+ *                                    ecall until the client is back with the reply
+ *   round trip (qemu.call_rt0)     = c1 - c0 - b0 (includes the server's ~10
+ *                                    user instructions between its two stamps)
+ *
+ * b0 = "rdcycle; rdcycle", b1 = "rdcycle; sd; rdcycle" (the sd between the
+ * server's stamp and its ecall), measured the same way and subtracted. */
+#define IPC_EP   30u
+#define IPC_WRAP 31u
+#define IPC_WIN  32u   /* the server's receive window (1 slot) */
+#define ITEM_SRC 33u
+#define IPC_SRV  34u   /* the server thread */
+#define FLT_EP   35u
+#define FLT_SRV  36u
+#define DEST_EP  37u
+#define WAITERS_FIRST 64u
+#define NWAITERS 130u  /* > 2 * REVOKE_BUDGET: the first step wakes 64 and continues */
+
+static volatile uint64_t s_in, s_out;
+static char srv_stack[4096] __attribute__((aligned(16)));
+static char flt_stack[4096] __attribute__((aligned(16)));
+
+static long bench_server(long ep)
+{
+    register uint64_t a0 __asm__("a0") = (uint64_t)ep;
+    register uint64_t a1 __asm__("a1") = 0, a2 __asm__("a2") = 0, a3 __asm__("a3") = 0;
+    register uint64_t a4 __asm__("a4") = 0, a5 __asm__("a5") = 0, a6 __asm__("a6") = 0;
+    register uint64_t a7 __asm__("a7") = SYS_RECV;
+    __asm__ volatile("ecall\n rdcycle t0\n sd t0, 0(%[in])"
+                     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
+                     : [in] "r"(&s_in)
+                     : "t0", "memory");
+    for (;;) {
+        if (MSG_ITEMS(a0 >> 32))
+            tether_CS_DELETE(CS, IPC_WIN);   /* room for the next item */
+        a0 = (uint64_t)ep;                   /* reply: label 0, no words */
+        a1 = a2 = a3 = a4 = a5 = a6 = 0;
+        a7 = SYS_REPLY_RECV;
+        __asm__ volatile("rdcycle t0\n sd t0, 0(%[out])\n ecall\n rdcycle t0\n sd t0, 0(%[in])"
+                         : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
+                           "+r"(a7)
+                         : [in] "r"(&s_in), [out] "r"(&s_out)
+                         : "t0", "memory");
+    }
+}
+
+/* One timed call: c[0] = rdcycle before the ecall, c[1] after. */
+static inline long timed_call(uint64_t a0v, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                              uint64_t w4, uint64_t w5, uint64_t c[2])
+{
+    register uint64_t a0 __asm__("a0") = a0v;
+    register uint64_t a1 __asm__("a1") = w0, a2 __asm__("a2") = w1, a3 __asm__("a3") = w2;
+    register uint64_t a4 __asm__("a4") = w3, a5 __asm__("a5") = w4, a6 __asm__("a6") = w5;
+    register uint64_t a7 __asm__("a7") = SYS_INVOKE;
+    uint64_t c0, c1;
+    __asm__ volatile("rdcycle %[c0]\n ecall\n rdcycle %[c1]"
+                     : [c0] "=&r"(c0), [c1] "=&r"(c1), "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3),
+                       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
+                     :
+                     : "memory");
+    c[0] = c0;
+    c[1] = c1;
+    return (long)(uint32_t)a0;
+}
+
+static struct acc b0_acc, b1_acc;
+static struct acc call0, rr0, rt0, call4, rr4, call_item, rt_item, call_wr, rt_wr;
+static struct acc flt_rt, dstep;
+
+static void ipc_baselines(void)
+{
+    static uint64_t slot;
+    for (int i = 0; i < ITERS; i++) {
+        uint64_t c0, c1;
+        __asm__ volatile("rdcycle %0\n rdcycle %1" : "=&r"(c0), "=&r"(c1));
+        acc_add(&b0_acc, c1 - c0);
+        __asm__ volatile("rdcycle t0\n sd t0, 0(%2)\n rdcycle %1\n mv %0, t0"
+                         : "=&r"(c0), "=&r"(c1)
+                         : "r"(&slot)
+                         : "t0", "memory");
+        acc_add(&b1_acc, c1 - c0);
+    }
+}
+
+/* Sample one call on cap `cap` (words as given) into call/reply/rt. */
+static void ipc_sample(uint32_t cap, uint64_t items, uint64_t w3, uint64_t w5, uint64_t b0,
+                       uint64_t b1, struct acc *ca, struct acc *ra, struct acc *ta)
+{
+    uint64_t c[2];
+    long e = timed_call(cap | MSG_INFO(1, items) << 32, w3 ? 1 : 0, w3 ? 2 : 0, w3 ? 3 : 0, w3,
+                        0, w5, c);
+    expect(e, "ipc call");
+    if (ca)
+        acc_add(ca, s_in - c[0] - b0);
+    if (ra)
+        acc_add(ra, c[1] - s_out - b1);
+    if (ta)
+        acc_add(ta, c[1] - c[0] - b0);
+}
+
+/* The fault handler: resume the faulting thread 4 bytes on (SETPC). */
+static long fault_server(long ep)
+{
+    register uint64_t a0 __asm__("a0") = (uint64_t)ep;
+    register uint64_t a7 __asm__("a7") = SYS_RECV;
+    __asm__ volatile("ecall\n"
+                     "1: addi a1, a2, 4\n"    /* a2 = fault pc */
+                     "mv a0, %[info]\n"
+                     "li a7, %[rr]\n"
+                     "ecall\n"
+                     "j 1b"
+                     : "+r"(a0), "+r"(a7)
+                     : [info] "r"((uint64_t)ep | MSG_INFO(FAULT_REPLY_SETPC, 0) << 32),
+                       [rr] "i"(SYS_REPLY_RECV)
+                     : "a1", "a2", "a3", "a4", "a5", "a6", "memory");
+    return 0;
+}
+
+/* Waiters of the endpoint-destroy benchmark (priority above the root):
+ * each blocks in recv on dest_ep; the first to run after a wake stamps
+ * wake_ts right after its ecall returns. Then it suspends itself; the
+ * root starts it again for the next round (on a new endpoint). */
+static volatile uint64_t wake_ts;
+static volatile uint32_t dest_ep;
+static struct uthread waiters[NWAITERS];
+static char wstacks[NWAITERS][1024] __attribute__((aligned(16)));
+
+static long waiter(long i)
+{
+    for (;;) {
+        register uint64_t a0 __asm__("a0") = dest_ep;
+        register uint64_t a7 __asm__("a7") = SYS_RECV;
+        uint64_t t;
+        __asm__ volatile("ecall\n rdcycle %[t]"
+                         : [t] "=&r"(t), "+r"(a0), "+r"(a7)
+                         :
+                         : "a1", "a2", "a3", "a4", "a5", "a6", "memory");
+        if (!wake_ts)
+            wake_ts = t;
+        tether_THREAD_SUSPEND(waiters[i].cap);
+    }
+}
+
+static void bench_ipc(void)
+{
+    struct uthread srv, flt;
+    uint64_t c[2];
+    ipc_baselines();
+    uint64_t b0 = acc_avg(&b0_acc), b1 = acc_avg(&b1_acc);
+    printf("bench image: ipc stamp overheads b0 %lu b1 %lu instr (subtracted)\n", b0, b1);
+
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, IPC_EP, 0), "ipc ep");
+    expect(tether_BANK_WRAP(ROOT_CAP_BANK, CS, IPC_WRAP, CS, IPC_EP, 0, R_ALL), "wrap");
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, ITEM_SRC, 0), "item src");
+    expect(thread_spawn(&srv, ROOT_CAP_BANK, IPC_SRV, bench_server, IPC_EP, srv_stack,
+                        sizeof srv_stack, ROOT_THREAD_PRIO), "server");
+    expect(tether_THREAD_SET_IPC(IPC_SRV, CAP_NONE, IPC_WIN, 1), "server window");
+    tether_yield();  /* the server runs and waits in recv */
+
+    for (int i = 0; i < 4; i++)  /* warm up every path */
+        ipc_sample(IPC_EP, 0, 0, 0, b0, b1, 0, 0, 0);
+    for (int i = 0; i < ITERS; i++) {
+        ipc_sample(IPC_EP, 0, 0, 0, b0, b1, &call0, &rr0, &rt0);
+        ipc_sample(IPC_EP, 0, 4, 0, b0, b1, &call4, &rr4, 0);
+        ipc_sample(IPC_WRAP, 0, 0, 0, b0, b1, &call_wr, 0, &rt_wr);
+        ipc_sample(IPC_EP, 1, 0, ITEM(ITEM_SRC, ITEM_COPY, R_ALL), b0, b1, &call_item, 0, &rt_item);
+    }
+    report("call0", &call0, 0);
+    report("replyrecv0", &rr0, 0);
+    report("call_rt0", &rt0, 0);
+    report("call4", &call4, 0);
+    report("replyrecv4", &rr4, 0);
+    report("call_wrapped", &call_wr, 0);
+    report("call_wrapped_rt", &rt_wr, 0);
+    report("call_item", &call_item, 0);
+    report("call_item_rt", &rt_item, 0);
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, IPC_SRV), "server destroy");
+
+    /* Fault round trip: the root faults (a load from an unmapped page);
+     * its handler, at the same priority, resumes it past the load. */
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, FLT_EP, 0), "fault ep");
+    expect(thread_spawn(&flt, ROOT_CAP_BANK, FLT_SRV, fault_server, FLT_EP, flt_stack,
+                        sizeof flt_stack, ROOT_THREAD_PRIO), "fault server");
+    tether_yield();
+    expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, FLT_EP, 0, 0), "root fault ep");
+    for (int i = 0; i < ITERS + 4; i++) {
+        uint64_t c0, c1, v = 7;
+        __asm__ volatile(".option push\n .option norvc\n"
+                         "li t0, 0x50000000\n"
+                         "rdcycle %[c0]\n"
+                         "ld %[v], 0(t0)\n"
+                         "rdcycle %[c1]\n"
+                         ".option pop"
+                         : [c0] "=&r"(c0), [c1] "=&r"(c1), [v] "+r"(v)
+                         :
+                         : "t0", "memory");
+        if (v != 7)
+            expect(E_INVAL, "fault skipped");
+        if (i >= 4)
+            acc_add(&flt_rt, c1 - c0 - b0);
+    }
+    expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, CAP_NONE, 0, 0), "root fault ep off");
+    report("fault_roundtrip", &flt_rt, 0);
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, FLT_SRV), "fault server destroy");
+
+    /* Endpoint destroy: NWAITERS threads at priority 101 wait in recv. The
+     * first BANK_DESTROY step wakes REVOKE_BUDGET of them and answers
+     * E_CONTINUE; the kernel then switches to the first woken waiter
+     * (higher priority), which stamps the time right after its ecall:
+     * wake_ts - c0 is exactly one kernel entry (one step) plus the switch. */
+    for (unsigned i = 0; i < NWAITERS; i++)
+        expect(thread_spawn(&waiters[i], ROOT_CAP_BANK, WAITERS_FIRST + i, waiter, i, wstacks[i],
+                            sizeof wstacks[i], ROOT_THREAD_PRIO + 1),
+               "waiter");
+    for (int round = 0; round < 8; round++) {
+        uint64_t c0;
+        expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, DEST_EP, 0), "dest ep");
+        dest_ep = DEST_EP;
+        for (unsigned i = 0; i < NWAITERS; i++)
+            if (round)
+                expect(tether_THREAD_START(waiters[i].cap), "waiter start");
+        /* round 0: they were started by thread_spawn and are waiting */
+        wake_ts = 0;
+        {
+            register uint64_t a0 __asm__("a0") = ROOT_CAP_BANK | (uint64_t)BANK_DESTROY << 32;
+            register uint64_t a1 __asm__("a1") = CS, a2 __asm__("a2") = DEST_EP;
+            register uint64_t a7 __asm__("a7") = SYS_INVOKE;
+            __asm__ volatile("rdcycle %[c0]\n ecall"
+                             : [c0] "=&r"(c0), "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a7)
+                             :
+                             : "a3", "a4", "a5", "a6", "memory");
+            expect((long)(uint32_t)a0, "destroy ep");
+        }
+        if (round)  /* round 0 touches everything first */
+            acc_add(&dstep, wake_ts - c0 - b0);
+    }
+    report("ep_destroy_max_step", &dstep, 0);
+    (void)c;
+}
+
 int main(void)
 {
     uint64_t c0 = rdcycle(), i0 = rdinstret();
@@ -97,5 +350,6 @@ int main(void)
     report("map", &acc_map, b);
     report("delete_leaf", &acc_del, b);
     report("unmap_1child", &acc_unmap, b);
+    bench_ipc();
     return errors ? 1 : 0;
 }
