@@ -44,16 +44,7 @@ static u64 extra_bytes(oref o)
     struct obj *x = obj_get(o);
     u64 n = 0;
     if (x->type == OBJ_CSPACE) {
-        struct cspace *c = cspace_body(o);
-        for (u32 i = 0; i < (1u << CS_L1_BITS); i++) {
-            if (!c->l1[i])
-                continue;
-            n += store_block_size(CS_L2_BYTES);
-            sref *l2 = sref_ptr(c->l1[i]);
-            for (u32 j = 0; j < (1u << CS_L2_BITS); j++)
-                if (l2[j])
-                    n += store_block_size(CS_LEAF_BYTES);
-        }
+        n += radix_bytes(cspace_body(o));
     } else if (x->type == OBJ_ASPACE) {
         n += (u64)aspace_body(o)->pt_pages * PAGE_BYTES;
     }

@@ -9,9 +9,9 @@
 #define LEAF_MASK ((1u << CS_LEAF_BITS) - 1)
 #define REAP_LOOKS 8192u  /* slot examinations per reap step (bounded work) */
 
-u64 cspace_grow_bytes(oref cs, u64 idx)
+u64 radix_grow_bytes(const struct cspace *r, u32 idx)
 {
-    sref l2 = cspace_body(cs)->l1[idx >> L2_SHIFT];
+    sref l2 = r->l1[idx >> L2_SHIFT];
     if (!l2)
         return store_block_size(CS_L2_BYTES) + store_block_size(CS_LEAF_BYTES);
     if (!((sref *)sref_ptr(l2))[(idx >> CS_LEAF_BITS) & L2_MASK])
@@ -19,17 +19,18 @@ u64 cspace_grow_bytes(oref cs, u64 idx)
     return 0;
 }
 
-int cspace_ensure(oref cs, u64 idx, struct slot **s)
+u64 cspace_grow_bytes(oref cs, u64 idx)
 {
-    if (idx >= CAP_ADDR_LIMIT)
-        return E_BADCAP;
-    u64 need = cspace_grow_bytes(cs, idx);
+    return radix_grow_bytes(cspace_body(cs), (u32)idx);
+}
+
+int radix_ensure(struct cspace *c, oref bank, u32 idx, struct slot **s)
+{
+    u64 need = radix_grow_bytes(c, idx);
     if (need) {
-        oref bank = obj_get(cs)->bank;
         int e = bank_can_charge(bank, need);
         if (e != E_OK)
             return e;
-        struct cspace *c = cspace_body(cs);
         sref *l1e = &c->l1[idx >> L2_SHIFT];
         sref new_l2 = 0, leaf;
         if (!*l1e && (e = bank_alloc_store(bank, CS_L2_BYTES, &new_l2)) != E_OK)
@@ -47,14 +48,34 @@ int cspace_ensure(oref cs, u64 idx, struct slot **s)
         ((sref *)sref_ptr(l2))[(idx >> CS_LEAF_BITS) & L2_MASK] = leaf;
         c->nodes++;
     }
-    *s = cspace_slot(cs, (u32)idx);
+    *s = radix_slot(c, idx);
     return E_OK;
 }
 
-int cspace_reap_step(oref cs, u32 *budget)
+int cspace_ensure(oref cs, u64 idx, struct slot **s)
 {
-    struct cspace *c = cspace_body(cs);
-    oref bank = obj_get(cs)->bank;
+    if (idx >= CAP_ADDR_LIMIT)
+        return E_BADCAP;
+    return radix_ensure(cspace_body(cs), obj_get(cs)->bank, (u32)idx, s);
+}
+
+u64 radix_bytes(const struct cspace *c)
+{
+    u64 n = 0;
+    for (u32 i = 0; i < (1u << CS_L1_BITS); i++) {
+        if (!c->l1[i])
+            continue;
+        n += store_block_size(CS_L2_BYTES);
+        const sref *l2 = sref_ptr(c->l1[i]);
+        for (u32 j = 0; j <= L2_MASK; j++)
+            if (l2[j])
+                n += store_block_size(CS_LEAF_BYTES);
+    }
+    return n;
+}
+
+int radix_reap_step(struct cspace *c, oref bank, u32 *budget)
+{
     u32 looks = 0;
     /* Phase 1: delete every cap (and its descendants, C6), in index order. */
     while (c->reap_cursor < CAP_ADDR_LIMIT) {
@@ -70,7 +91,7 @@ int cspace_reap_step(oref cs, u32 *budget)
             c->reap_cursor = (i | LEAF_MASK) + 1;
             continue;
         }
-        struct slot *s = cspace_slot(cs, i);
+        struct slot *s = radix_slot(c, i);
         if (s->obj) {
             int e = cap_delete_step(s, budget);
             if (e != E_OK)
@@ -102,6 +123,11 @@ int cspace_reap_step(oref cs, u32 *budget)
         c->nodes--;
     }
     return E_OK;
+}
+
+int cspace_reap_step(oref cs, u32 *budget)
+{
+    return radix_reap_step(cspace_body(cs), obj_get(cs)->bank, budget);
 }
 
 /* ---- invocations ---------------------------------------------------- */

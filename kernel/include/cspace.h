@@ -18,8 +18,10 @@
 #define CS_LEAF_BYTES ((1u << CS_LEAF_BITS) * (u32)sizeof(struct slot))
 _Static_assert(CS_L1_BITS + CS_L2_BITS + CS_LEAF_BITS == CAP_ADDR_BITS, "cap address bits");
 
+/* A space of slots indexed by number: the body of a CSpace, and the
+ * mapping table of an AddrSpace (indexed by virtual page number, C9). */
 struct cspace {
-    u32 reap_cursor;   /* next index to clear while the CSpace is destroyed */
+    u32 reap_cursor;   /* next index to clear while the space is destroyed */
     u32 nodes;         /* radix nodes allocated                              */
     u32 pad[14];
     sref l1[1u << CS_L1_BITS];
@@ -27,10 +29,10 @@ struct cspace {
 
 static inline struct cspace *cspace_body(oref cs) { return (struct cspace *)obj_body(cs); }
 
-/* The slot at idx, or NULL if no storage exists for it (an empty slot). */
-static inline struct slot *cspace_slot(oref cs, u32 idx)
+/* The slot at idx of space r, or NULL if no storage exists for it. */
+static inline struct slot *radix_slot(const struct cspace *r, u32 idx)
 {
-    sref l2 = cspace_body(cs)->l1[idx >> (CS_L2_BITS + CS_LEAF_BITS)];
+    sref l2 = r->l1[idx >> (CS_L2_BITS + CS_LEAF_BITS)];
     if (!l2)
         return NULL;
     sref leaf = ((sref *)sref_ptr(l2))[(idx >> CS_LEAF_BITS) & ((1u << CS_L2_BITS) - 1)];
@@ -38,6 +40,18 @@ static inline struct slot *cspace_slot(oref cs, u32 idx)
         return NULL;
     return (struct slot *)sref_ptr(leaf) + (idx & ((1u << CS_LEAF_BITS) - 1));
 }
+static inline struct slot *cspace_slot(oref cs, u32 idx) { return radix_slot(cspace_body(cs), idx); }
+
+/* Storage for slot idx of space r, nodes charged to bank: E_OK, E_NOMEM,
+ * E_REVOKED (bank being destroyed). idx must be below CAP_ADDR_LIMIT. */
+int radix_ensure(struct cspace *r, oref bank, u32 idx, struct slot **s);
+/* Bytes of nodes radix_ensure(idx) would allocate now. */
+u64 radix_grow_bytes(const struct cspace *r, u32 idx);
+/* Destroy space r in steps: delete every slot (remove_slot: the caller's
+ * way of deleting one, e.g. with descendants), then free the nodes. */
+int radix_reap_step(struct cspace *r, oref bank, u32 *budget);
+/* Bytes of nodes r holds (for kernel_check). */
+u64 radix_bytes(const struct cspace *r);
 
 /* Look up idx: E_BADCAP if out of range, else E_OK with *s (NULL = empty). */
 static inline int cspace_lookup(oref cs, u64 idx, struct slot **s)
