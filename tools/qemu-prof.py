@@ -3,11 +3,14 @@ import gdb, collections
 gdb.execute("set pagination off")
 gdb.execute("file " + KERNEL)
 gdb.execute("target remote localhost:1235")
-gdb.execute("break trap_vector if $a7 == 0 && ($a0 >> 32) == %s" % LABEL)
-gdb.execute("continue")
+gdb.execute("break trap_vector if $a7 == %s && ($a0 >> 32) == %s" % (SYSNO, LABEL))
+for _ in range(SKIP + 1):
+    gdb.execute("continue")
 gdb.execute("delete")
 counts = collections.Counter()
 lines = collections.Counter()
+unknown = collections.Counter()
+PCS = globals().get("PCS", False)
 n = 0
 while True:
     pc = int(gdb.parse_and_eval("$pc")) & 0xffffffffffffffff
@@ -17,6 +20,7 @@ while True:
     f = gdb.block_for_pc(pc)
     fn = f.function.name if f and f.function else "?"
     counts[fn] += 1
+    if fn == "?" and PCS: unknown[pc] += 1
     lines["%s:%d" % (sal.symtab.filename.split('/')[-1] if sal.symtab else "?", sal.line)] += 1
     n += 1
     try:
@@ -29,3 +33,7 @@ for k, v in counts.most_common():
 print("--- lines")
 for k, v in lines.most_common(40):
     print("%5d %s" % (v, k))
+if PCS:
+    print("--- pcs without a function")
+    for k, v in sorted(unknown.items()):
+        print("%5d %x" % (v, k))

@@ -84,9 +84,9 @@ hal_return_to_user:
     ld      t0, REGS_PC(a0)
     csrw    sepc, t0
     /* sstatus.SPP is 0 (sret goes to U-mode): trap_init clears it, and
-     * traps from U-mode leave it 0 (S-mode traps panic). */
-    li      t0, 1 << 5              /* SPIE = 1: U-mode takes interrupts */
-    csrs    sstatus, t0
+     * traps from U-mode leave it 0 (S-mode traps panic). SPIE is not
+     * needed: in U-mode, S-level interrupts are taken whatever sstatus.SIE
+     * says (privileged spec, 3.1.6.1), so SIE stays 0 everywhere. */
     csrw    sscratch, a0            /* where the next trap saves registers */
 
     ld      x1,  1*8(a0)
