@@ -23,7 +23,7 @@ static void setup(void)
     for (u32 i = 0; i < 4; i++) {
         CHECK_EQ(tk_create(BANK, OBJ_THREAD, ts[i], 0), E_OK);
         CHECK_EQ(tk_inv(ts[i], THREAD_CONFIGURE, CS, AS, 0x1000 * (i + 1), 0, 10, 0), E_OK);
-        CHECK_EQ(tk_inv(ts[i], THREAD_SET_IPC, CAP_NONE, 100 + 10 * i, 4, 0, 0, 0), E_OK);
+        CHECK_EQ(tk_inv(ts[i], THREAD_SET_IPC, CAP_NONE, 100 + 10 * i, 4, 0, MWIN_OFF, 0), E_OK);
         CHECK_EQ(tk_inv(ts[i], THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
     }
 }

@@ -67,6 +67,17 @@ enum tether_fault {
 #define ITEM_COPY  0u
 #define ITEM_MAP   1u
 #define ITEM_GRANT 2u
+/* A memory item (flexpage, C9): op | ITEM_MEM; src = source virtual page
+ * number (va >> 12); bits 48..55 = log2 pages. It lands in the receiver's
+ * memory window (THREAD_SET_IPC), or, in the reply to a page fault, at the
+ * faulting address (aligned down to the flexpage size): that is a pager. */
+#define ITEM_MEM   4u
+#define MEM_ITEM(va, log2, op, rights) \
+    (ITEM((unsigned long long)(va) >> 12, (op) | ITEM_MEM, rights) | (unsigned long long)(log2) << 48)
+#define PAGE_SIZE_BYTES 4096u
+#define FLEX_MAX_LOG2   8u   /* at most 256 pages per flexpage operation */
+/* User virtual addresses the kernel manages: [0, USER_VA_LIMIT). */
+#define USER_VA_LIMIT   (1ull << (CAP_ADDR_BITS + 12))
 /* A fault message (I5): label = FAULT_* kind, words: address, pc. The
  * handler's reply with label FAULT_REPLY_SETPC resumes at word 0 instead of
  * retrying the faulting instruction. */
@@ -93,6 +104,8 @@ enum tether_fault {
 
 /* "No cap" where an argument may name none (THREAD_SET_IPC). */
 #define CAP_NONE 0xffffffffu
+/* THREAD_SET_IPC log2 meaning "no memory window". */
+#define MWIN_OFF 0xffu
 
 /* MINT op argument. */
 #define MINT_COPY 0u

@@ -4,6 +4,7 @@
 #include "endpoint.h"
 #include "aspace.h"
 #include "thread.h"
+#include "frame.h"
 #include "hal.h"
 #include "invoke.h"
 #include "wrapper.h"
@@ -138,6 +139,7 @@ int obj_destroy_step(oref o, u32 *budget)
     case OBJ_ENDPOINT: e = endpoint_reap_step(o, budget); break;
     case OBJ_THREAD:  e = thread_reap_step(o, budget); break;
     case OBJ_ASPACE:  e = aspace_reap_step(o, budget); break;
+    case OBJ_FRAME:   e = frame_reap_step(o, budget); break;
     default: hal_panic("obj_destroy_step: bad object type");
     }
     if (e != E_OK)
@@ -160,6 +162,7 @@ static u64 create_size(u64 type)
     case OBJ_ENDPOINT: return sizeof(struct endpoint);
     case OBJ_THREAD:   return sizeof(struct thread);
     case OBJ_ASPACE:   return sizeof(struct aspace);
+    case OBJ_FRAME:    return sizeof(struct frame);
     default:           return 0;
     }
 }
@@ -187,7 +190,8 @@ static int alloc_with_slot(oref b, u8 type, u64 size, oref dcs, u64 idx, oref *o
     int e = bank_alloc_obj(b, type, size, o);
     if (e != E_OK)
         return e;
-    if (type == OBJ_ASPACE && (e = aspace_init(*o)) != E_OK) {
+    if ((type == OBJ_ASPACE && (e = aspace_init(*o)) != E_OK) ||
+        (type == OBJ_FRAME && (e = frame_init(*o, b)) != E_OK)) {
         obj_finish(*o);
         return e;
     }
@@ -195,6 +199,8 @@ static int alloc_with_slot(oref b, u8 type, u64 size, oref dcs, u64 idx, oref *o
         u32 budget = ~0u;  /* roll back: nothing changed */
         if (type == OBJ_ASPACE)
             aspace_reap_step(*o, &budget);
+        if (type == OBJ_FRAME)
+            frame_reap_step(*o, &budget);
         obj_finish(*o);
     }
     return e;
@@ -221,7 +227,10 @@ static int bank_create(struct inv *iv)
         bank_body(o)->limit = iv->a[3];
         bank_body(o)->depth = bank_body(b)->depth + 1;
     }
-    cap_make_root(d, o, obj_get(o)->epoch, R_ALL, 0);
+    if (type == OBJ_FRAME)
+        frame_first_cap(o, d);  /* below the frame's master cap */
+    else
+        cap_make_root(d, o, obj_get(o)->epoch, R_ALL, 0);
     return E_OK;
 }
 

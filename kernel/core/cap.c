@@ -1,5 +1,6 @@
 /* cap.c: the derivation tree (see cap.h for the representation). */
 #include "cap.h"
+#include "aspace.h"
 
 static void clear(struct slot *s)
 {
@@ -9,6 +10,7 @@ static void clear(struct slot *s)
     s->prev = s->next = 0;
     s->depth = 0;
     s->rights = 0;
+    s->flags = 0;
 }
 
 void cap_make_root(struct slot *dst, oref o, u32 epoch, u8 rights, u64 badge)
@@ -19,6 +21,7 @@ void cap_make_root(struct slot *dst, oref o, u32 epoch, u8 rights, u64 badge)
     dst->rights = rights;
     dst->prev = dst->next = 0;
     dst->depth = 0;
+    dst->flags = 0;
 }
 
 static void fill(struct slot *dst, const struct slot *src, u8 rights, u64 badge)
@@ -27,6 +30,7 @@ static void fill(struct slot *dst, const struct slot *src, u8 rights, u64 badge)
     dst->epoch = src->epoch;
     dst->rights = rights;
     dst->badge = badge;
+    dst->flags = 0;
 }
 
 /* Link n into the list right before p. */
@@ -57,6 +61,16 @@ static void unlink(struct slot *s)
         slot_at(s->prev)->next = s->next;
     if (s->next)
         slot_at(s->next)->prev = s->prev;
+}
+
+/* Take node s out of the tree and empty it. A mapping also leaves its
+ * AddrSpace's page table and the TLB (C9, S3). */
+static void remove(struct slot *s)
+{
+    if (s->flags & SLOT_MAPPING)
+        aspace_unmapped(s);
+    unlink(s);
+    clear(s);
 }
 
 void cap_copy(struct slot *src, struct slot *dst, u8 rights, u64 badge)
@@ -103,9 +117,7 @@ int cap_revoke_step(struct slot *s, u32 *budget)
         (*budget)--;
         /* Remove the first descendant; its children (if any) now follow s
          * directly and are s's children (see cap.h). */
-        struct slot *c = slot_at(s->next);
-        unlink(c);
-        clear(c);
+        remove(slot_at(s->next));
     }
     return E_OK;
 }
@@ -118,8 +130,7 @@ int cap_delete_step(struct slot *s, u32 *budget)
     if (*budget == 0)
         return E_CONTINUE;
     (*budget)--;
-    unlink(s);
-    clear(s);
+    remove(s);
     return E_OK;
 }
 

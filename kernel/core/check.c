@@ -5,6 +5,7 @@
 #include "cspace.h"
 #include "thread.h"
 #include "wrapper.h"
+#include "frame.h"
 
 static u64 nodes_in_lists, nodes_total;
 
@@ -46,9 +47,42 @@ static u64 extra_bytes(oref o)
     if (x->type == OBJ_CSPACE) {
         n += radix_bytes(cspace_body(o));
     } else if (x->type == OBJ_ASPACE) {
-        n += (u64)aspace_body(o)->pt_pages * PAGE_BYTES;
+        n += (u64)aspace_body(o)->pt_pages * PAGE_BYTES + radix_bytes(&aspace_body(o)->map);
+    } else if (x->type == OBJ_FRAME) {
+        n += frame_body(o)->page ? PAGE_BYTES : 0;
     }
     return n;
+}
+
+/* Check every slot of space r; mapping slots must say where they are. */
+static const char *check_radix(const struct cspace *r, oref as)
+{
+    const char *why = NULL;
+    for (u32 i = 0; i < (1u << CS_L1_BITS) && !why; i++) {
+        if (!r->l1[i])
+            continue;
+        sref *l2 = sref_ptr(r->l1[i]);
+        for (u32 j = 0; j < (1u << CS_L2_BITS) && !why; j++) {
+            if (!l2[j])
+                continue;
+            struct slot *leaf = sref_ptr(l2[j]);
+            for (u32 k = 0; k < (1u << CS_LEAF_BITS) && !why; k++) {
+                struct slot *s = &leaf[k];
+                u32 idx = (i << (CS_L2_BITS + CS_LEAF_BITS)) | (j << CS_LEAF_BITS) | k;
+                why = check_slot(s);
+                if (!why && s->obj && as) {
+                    u32 rights;
+                    if (!(s->flags & SLOT_MAPPING) || s->badge != MAPPING_WHERE(as, idx))
+                        why = "mapping: slot does not say where it is";
+                    else if (!hal_pt_lookup(&aspace_body(as)->pt, (u64)idx << 12, &rights))
+                        why = "mapping: no page-table entry for a mapping slot";
+                } else if (!why && s->obj && (s->flags & SLOT_MAPPING)) {
+                    why = "slot: a CSpace slot marked as a mapping";
+                }
+            }
+        }
+    }
+    return why;
 }
 
 static const char *check_object_slots(oref o)
@@ -56,25 +90,19 @@ static const char *check_object_slots(oref o)
     struct obj *x = obj_get(o);
     const char *why = NULL;
     if (x->type == OBJ_CSPACE) {
-        struct cspace *c = cspace_body(o);
-        for (u32 i = 0; i < (1u << CS_L1_BITS) && !why; i++) {
-            if (!c->l1[i])
-                continue;
-            sref *l2 = sref_ptr(c->l1[i]);
-            for (u32 j = 0; j < (1u << CS_L2_BITS) && !why; j++) {
-                if (!l2[j])
-                    continue;
-                struct slot *leaf = sref_ptr(l2[j]);
-                for (u32 k = 0; k < (1u << CS_LEAF_BITS) && !why; k++)
-                    why = check_slot(&leaf[k]);
-            }
-        }
+        why = check_radix(cspace_body(o), 0);
+    } else if (x->type == OBJ_ASPACE) {
+        why = check_radix(&aspace_body(o)->map, o);
+    } else if (x->type == OBJ_FRAME) {
+        why = check_slot(&frame_body(o)->master);
     } else if (x->type == OBJ_WRAPPER) {
         why = check_slot(&wrapper_body(o)->target);
     } else if (x->type == OBJ_THREAD) {
         why = check_slot(&thread_body(o)->cspace);
         if (!why)
             why = check_slot(&thread_body(o)->aspace);
+        if (!why)
+            why = check_slot(&thread_body(o)->fault_ep);
     }
     return why;
 }

@@ -5,6 +5,7 @@
 #include "cspace.h"
 #include "endpoint.h"
 #include "thread.h"
+#include "aspace.h"
 #include "kernel.h"
 
 /* Decoder for each object type; wrappers never reach here (resolved). */
@@ -13,6 +14,7 @@ static int (*const decoders[OBJ_COUNT])(struct inv *) = {
     [OBJ_CSPACE] = cspace_invoke,
     [OBJ_ENDPOINT] = endpoint_invoke,
     [OBJ_THREAD] = thread_invoke,
+    [OBJ_ASPACE] = aspace_invoke,
 };
 
 int inv_lookup(const struct inv *iv, u64 cptr, struct target *t)

@@ -7,6 +7,7 @@
  * (thread.caller + its epoch, so a destroyed caller is detected, I2). */
 #include "ipc.h"
 #include "bank.h"
+#include "aspace.h"
 #include "cspace.h"
 #include "endpoint.h"
 #include "kernel.h"
@@ -72,6 +73,7 @@ struct msg {
     u64 w[MSG_WORDS];
     u64 badge;
     oref from_cs;      /* where its transfer items' source caps live  */
+    oref from_as;      /* ... and its memory items' source pages      */
     bool grant;        /* may it transfer caps                        */
 };
 
@@ -80,6 +82,7 @@ static void msg_of(oref t, u64 badge, bool grant, struct msg *m)
     struct thread *th = T(t);
     m->badge = badge;
     m->from_cs = th->cspace.obj;
+    m->from_as = th->aspace.obj;
     m->grant = grant;
     if (th->ipc & IPC_FAULT) {  /* a fault message (I5) */
         m->info = MSG_INFO(th->fault, 0);
@@ -96,56 +99,107 @@ static void msg_of(oref t, u64 badge, bool grant, struct msg *m)
 
 /* Check the transfer items of m against receiver `to`'s window; on E_OK
  * everything needed (slots, storage) is known to be available. */
-static int check_items(const struct msg *m, oref to, struct slot **src, u32 n)
+/* A transfer item, decoded and checked. */
+struct item {
+    bool mem;            /* a flexpage (else a capability)        */
+    u8 op;               /* ITEM_COPY / MAP / GRANT               */
+    struct slot *src;    /* cap items: the source slot            */
+    u32 dst;             /* cap items: the slot in the window     */
+    struct flex f;       /* memory items                          */
+};
+
+/* Check the transfer items of m against receiver `to`: cap items go to its
+ * cap window in order, memory items to its memory window in order, or, in
+ * the reply to a page fault, to the faulting page (a pager, I5). On E_OK
+ * everything needed (slots, storage, bank charges) is available. */
+static int check_items(const struct msg *m, oref to, struct item *it, u32 n)
 {
     struct thread *r = T(to);
     oref dcs = r->cspace.obj;
-    u64 need = 0;
+    u64 need_cs = 0, need_as = 0;
+    u32 ncap = 0, mem_off = 0;
+    bool pager = r->state == THREAD_BLOCKED_REPLY && (r->ipc & IPC_FAULT);
     if (n && !m->grant)
         return E_RIGHTS;
-    if (n > r->win_count)
-        return E_FULL;  /* the window is too small */
     for (u32 i = 0; i < n; i++) {
-        u64 d = m->w[MSG_WORDS - n + i], op = (d >> 32) & 0xff;
-        if (op > ITEM_GRANT)
+        u64 d = m->w[MSG_WORDS - n + i];
+        u8 op = (d >> 32) & 0xff;
+        it[i].mem = op & ITEM_MEM;
+        it[i].op = op & ~ITEM_MEM;
+        if (it[i].op > ITEM_GRANT || op > (ITEM_MEM | ITEM_GRANT))
             return E_INVAL;
-        int e = cspace_lookup_live(m->from_cs, (u32)d, &src[i]);
+        if (it[i].mem) {
+            struct flex *f = &it[i].f;
+            u64 log2 = (d >> 48) & 0xff, src = (u32)d;
+            if (log2 > FLEX_MAX_LOG2 || !((d >> 40) & R_READ) ||
+                src + (1u << log2) > (USER_VA_LIMIT >> 12) || (pager && mem_off))
+                return E_INVAL;
+            f->npages = 1u << log2;
+            if (pager) {  /* at the faulting page, aligned to the flexpage */
+                if (r->fault_addr >= USER_VA_LIMIT)
+                    return E_INVAL;
+                f->dst_vpn = (u32)(r->fault_addr >> 12) & ~(f->npages - 1);
+            } else {
+                if (!r->mwin_on || mem_off + f->npages > (1u << r->mwin_log2))
+                    return E_FULL;  /* no memory window, or too small */
+                f->dst_vpn = r->mwin_vpn + mem_off;
+            }
+            mem_off += f->npages;
+            f->src_as = m->from_as;
+            f->dst_as = r->aspace.obj;
+            f->src_vpn = (u32)src;
+            f->op = it[i].op;
+            f->rights = (u8)(d >> 40);
+            int e = flex_check(f, &need_as);
+            if (e != E_OK)
+                return e;
+            continue;
+        }
+        int e = cspace_lookup_live(m->from_cs, (u32)d, &it[i].src);
         if (e != E_OK)
             return e == E_REVOKED ? E_EMPTY : e;  /* void transfers as empty (S3) */
-        if (op == ITEM_MAP && src[i]->depth + 1u > MDB_MAX_DEPTH)
+        if (it[i].op == ITEM_MAP && it[i].src->depth + 1u > MDB_MAX_DEPTH)
             return E_DEPTH;
         for (u32 j = 0; j < i; j++)  /* a cap moved away can't be used twice */
-            if (src[j] == src[i] && (op == ITEM_GRANT || ((m->w[MSG_WORDS - n + j] >> 32) & 0xff) == ITEM_GRANT))
+            if (!it[j].mem && it[j].src == it[i].src && (it[i].op == ITEM_GRANT || it[j].op == ITEM_GRANT))
                 return E_INVAL;
-        u32 idx = r->win_base + i;
+        if (ncap >= r->win_count)
+            return E_FULL;  /* the window is too small */
+        u32 idx = it[i].dst = r->win_base + ncap++;
         struct slot *s;
         cspace_lookup(dcs, idx, &s);
         if (s && s->obj && (cap_live(s) || mdb_has_children(s)))
             return E_FULL;
         /* Storage for new nodes: counted per leaf (an over-estimate only
          * when two new leaves share a new second-level node). */
-        if (!s && (i == 0 || ((idx - 1) >> CS_LEAF_BITS) != (idx >> CS_LEAF_BITS)))
-            need += cspace_grow_bytes(dcs, idx);
+        if (!s && (ncap == 1 || !(idx % (1u << CS_LEAF_BITS))))
+            need_cs += cspace_grow_bytes(dcs, idx);
     }
-    return need ? bank_can_charge(obj_get(dcs)->bank, need) : E_OK;
+    int e = need_cs ? bank_can_charge(obj_get(dcs)->bank, need_cs) : E_OK;
+    if (e == E_OK && need_as)
+        e = bank_can_charge(obj_get(r->aspace.obj)->bank, need_as);
+    return e;
 }
 
-/* Move the items (checked by check_items) into to's window. */
-static void move_items(const struct msg *m, oref to, struct slot **src, u32 n)
+/* Move the items (checked by check_items) into their places. */
+static void move_items(const struct msg *m, oref to, struct item *it, u32 n)
 {
     struct thread *r = T(to);
     for (u32 i = 0; i < n; i++) {
-        u64 d = m->w[MSG_WORDS - n + i];
-        u8 rights = (u8)(src[i]->rights & (d >> 40));
+        if (it[i].mem) {
+            flex_do(&it[i].f);
+            continue;
+        }
+        u8 rights = (u8)(it[i].src->rights & (m->w[MSG_WORDS - n + i] >> 40));
         struct slot *dst;
         u32 budget = 1;
-        cspace_ensure(r->cspace.obj, r->win_base + i, &dst);
+        cspace_ensure(r->cspace.obj, it[i].dst, &dst);
         if (dst->obj)
             cap_delete_step(dst, &budget);  /* a void leaf */
-        switch ((d >> 32) & 0xff) {
-        case ITEM_COPY:  cap_copy(src[i], dst, rights, src[i]->badge); break;
-        case ITEM_MAP:   cap_map(src[i], dst, rights, src[i]->badge); break;
-        case ITEM_GRANT: cap_grant(src[i], dst, rights); break;
+        switch (it[i].op) {
+        case ITEM_COPY:  cap_copy(it[i].src, dst, rights, it[i].src->badge); break;
+        case ITEM_MAP:   cap_map(it[i].src, dst, rights, it[i].src->badge); break;
+        case ITEM_GRANT: cap_grant(it[i].src, dst, rights); break;
         }
     }
 }
@@ -154,12 +208,12 @@ static void move_items(const struct msg *m, oref to, struct slot **src, u32 n)
  * to a fault, its resumption (I5). E_OK, or an error with nothing changed. */
 static int deliver(const struct msg *m, oref to)
 {
-    struct slot *src[MSG_MAX_ITEMS];
+    struct item it[MSG_MAX_ITEMS];
     u32 n = MSG_ITEMS(m->info);
-    int e = check_items(m, to, src, n);
+    int e = check_items(m, to, it, n);
     if (e != E_OK)
         return e;
-    move_items(m, to, src, n);
+    move_items(m, to, it, n);
     struct thread *r = T(to);
     if (r->state == THREAD_BLOCKED_REPLY && (r->ipc & IPC_FAULT)) {
         if (MSG_LABEL(m->info) == FAULT_REPLY_SETPC)

@@ -153,6 +153,10 @@ static int thread_set_ipc(struct inv *iv)
     }
     if (iv->a[1] >= CAP_ADDR_LIMIT || iv->a[2] > CAP_ADDR_LIMIT - iv->a[1])
         return E_BADCAP;
+    bool mwin = iv->a[4] <= CAP_ADDR_BITS;  /* else: no memory window */
+    if (mwin && (iv->a[3] % PAGE_SIZE_BYTES || iv->a[3] >= USER_VA_LIMIT ||
+                 (iv->a[3] >> 12) + (1ull << iv->a[4]) > (USER_VA_LIMIT >> 12)))
+        return E_INVAL;
     /* Perform. The thread keeps a copy of the cap (C2): an UNMAP of the
      * original also takes its fault endpoint away. */
     u32 budget = 1;
@@ -162,6 +166,9 @@ static int thread_set_ipc(struct inv *iv)
         cap_copy(ep, &th->fault_ep, ep->rights, ep->badge);
     th->win_base = (u32)iv->a[1];
     th->win_count = (u32)iv->a[2];
+    th->mwin_vpn = mwin ? (u32)(iv->a[3] >> 12) : 0;
+    th->mwin_log2 = mwin ? (u8)iv->a[4] : 0;
+    th->mwin_on = mwin;
     return E_OK;
 }
 

@@ -50,6 +50,18 @@ int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights, hal_page_alloc 
     return E_OK;
 }
 
+int hal_pt_need(const hal_pt_root *pt, u64 va)
+{
+    const u64 *t = pt->root;
+    for (int lvl = 2; lvl > 0; lvl--) {
+        u64 e = t[(va >> (12 + 9 * lvl)) & 511];
+        if (!(e & V))
+            return lvl;
+        t = (const u64 *)(uptr)(e & ~0xfffull);
+    }
+    return 0;
+}
+
 int hal_pt_unmap(hal_pt_root *pt, u64 va)
 {
     if ((va & (PG - 1)) || va >= USER_TOP)

@@ -1,21 +1,28 @@
-/* aspace.h: address spaces.
+/* aspace.h: address spaces (C9, S1, S3, S4).
  *
- * An AddrSpace owns a hardware page table (through hal_pt_*). Every
- * page-table page is charged to the bank that paid for the AddrSpace (S1).
- * Mapping frames by capability (flexpages, C9) comes with the memory issue;
- * until then only the kernel maps pages, when it loads the root task. */
+ * An AddrSpace is a space of mapping slots indexed by virtual page number
+ * (the same radix as a CSpace): a mapping is a frame capability stored at a
+ * virtual page, a node in the frame's derivation tree like any other cap.
+ * The hardware page table (hal_pt_*) is a cache of it: every mapping slot
+ * has its PTE, and removing a slot from the tree, by whatever path (UNMAP,
+ * DELETE, destroying the frame, its bank or the AddrSpace), clears the PTE
+ * and the TLB entry (cap.c calls aspace_unmapped). Mapping nodes, the radix
+ * and page-table pages are all charged to the AddrSpace's bank (S1).
+ * The kernel also maps the root task's boot image directly (PTEs without
+ * mapping slots, paid by the root bank). */
 #ifndef TETHER_ASPACE_H
 #define TETHER_ASPACE_H
 
-#include "obj.h"
+#include "cspace.h"
 #include "hal_arch.h"
 
 #define PAGE_BYTES 4096u
 
 struct aspace {
     hal_pt_root pt;
-    u32 pt_pages;    /* page-table pages charged to the bank */
+    u32 pt_pages;        /* page-table pages charged to the bank */
     u32 pad;
+    struct cspace map;   /* mapping slots by virtual page number */
 };
 
 static inline struct aspace *aspace_body(oref as) { return (struct aspace *)obj_body(as); }
@@ -25,6 +32,24 @@ void *aspace_pt_alloc(void *ctx);
 int aspace_init(oref as);
 int aspace_reap_step(oref as, u32 *budget);
 
+/* Slot s (a mapping) is leaving the tree: clear its PTE and TLB entry. */
+void aspace_unmapped(const struct slot *s);
+
+/* A flexpage transfer between AddrSpaces (AS_MAP, and memory items in IPC):
+ * npages pages from src_vpn of src_as to dst_vpn of dst_as; pages with no
+ * live mapping in the source are skipped. */
+struct flex {
+    oref src_as, dst_as;
+    u32 src_vpn, dst_vpn, npages;
+    u8 op;       /* ITEM_COPY, ITEM_MAP or ITEM_GRANT */
+    u8 rights;   /* mask; includes R_READ             */
+};
+/* Check everything (nothing changes); *need += bytes the destination's bank
+ * must be able to pay. E_OK, E_FULL, E_DEPTH. */
+int flex_check(const struct flex *f, u64 *need);
+/* Perform a checked transfer. */
+void flex_do(const struct flex *f);
+
 /* Copy n bytes from user address va of `as` into buf, checking every page
  * is mapped readable first. E_OK or E_FAULT; never a kernel fault. */
 int aspace_copy_in(oref as, u64 va, void *buf, u64 n);
@@ -32,5 +57,8 @@ int aspace_copy_in(oref as, u64 va, void *buf, u64 n);
 /* A zeroed 4 KiB page of storage charged to bank b, for kernel-loaded user
  * memory (the root task's image and stack). NULL if the bank can't pay. */
 void *kernel_page_alloc(void *bank_oref);
+
+struct inv;
+int aspace_invoke(struct inv *iv);
 
 #endif

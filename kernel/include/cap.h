@@ -30,8 +30,11 @@ struct slot {
     sref next;
     u16 depth;     /* 0 = root of its derivation tree                 */
     u8 rights;     /* R_* bits                                        */
-    u8 pad;
+    u8 flags;      /* SLOT_MAPPING: lives in an AddrSpace (badge = where) */
 };
+#define SLOT_MAPPING 1u
+/* A mapping slot's badge says where it is: AddrSpace oref << 32 | page. */
+#define MAPPING_WHERE(as, vpn) ((u64)(as) << 32 | (u32)(vpn))
 _Static_assert(sizeof(struct slot) == 32, "a slot is 32 bytes, like seL4's");
 
 #define MDB_MAX_DEPTH 0xfff0u /* MAP beyond this depth fails with E_DEPTH */

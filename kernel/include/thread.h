@@ -32,7 +32,11 @@ struct thread {
     oref caller;            /* reply right (I2): the caller to answer, 0 =  */
     u32 caller_epoch;       /*   none; one-shot                             */
     u64 badge;              /* badge of the cap a blocked send used         */
-    u32 win_base, win_count;/* receive window for transfer items (I3)       */
+    u32 win_base, win_count;/* receive window for cap items (I3)            */
+    u32 mwin_vpn;           /* receive window for memory items: first page  */
+    u8 mwin_log2;           /*   and log2 pages,                            */
+    u8 mwin_on;             /*   if one was set                             */
+    u8 pad2[2];
     oref via;               /* wrapper a queued send went through, or 0     */
     oref vprev, vnext;      /* that wrapper's list of waiters               */
 };

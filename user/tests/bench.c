@@ -232,7 +232,7 @@ static void bench_ipc(void)
     expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, ITEM_SRC, 0), "item src");
     expect(thread_spawn(&srv, ROOT_CAP_BANK, IPC_SRV, bench_server, IPC_EP, srv_stack,
                         sizeof srv_stack, ROOT_THREAD_PRIO), "server");
-    expect(tether_THREAD_SET_IPC(IPC_SRV, CAP_NONE, IPC_WIN, 1), "server window");
+    expect(tether_THREAD_SET_IPC(IPC_SRV, CAP_NONE, IPC_WIN, 1, 0, MWIN_OFF), "server window");
     tether_yield();  /* the server runs and waits in recv */
 
     for (int i = 0; i < 4; i++)  /* warm up every path */
@@ -260,7 +260,7 @@ static void bench_ipc(void)
     expect(thread_spawn(&flt, ROOT_CAP_BANK, FLT_SRV, fault_server, FLT_EP, flt_stack,
                         sizeof flt_stack, ROOT_THREAD_PRIO), "fault server");
     tether_yield();
-    expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, FLT_EP, 0, 0), "root fault ep");
+    expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, FLT_EP, 0, 0, 0, MWIN_OFF), "root fault ep");
     for (int i = 0; i < ITERS + 4; i++) {
         uint64_t c0, c1, v = 7;
         __asm__ volatile(".option push\n .option norvc\n"
@@ -277,7 +277,7 @@ static void bench_ipc(void)
         if (i >= 4)
             acc_add(&flt_rt, c1 - c0 - b0);
     }
-    expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, CAP_NONE, 0, 0), "root fault ep off");
+    expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, CAP_NONE, 0, 0, 0, MWIN_OFF), "root fault ep off");
     report("fault_roundtrip", &flt_rt, 0);
     expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, FLT_SRV), "fault server destroy");
 

@@ -321,7 +321,7 @@ TEST(i3_items_into_full_window_change_nothing)
     uint32_t x = new_ep(), win = fresh_slots(2), blocker = new_ep();
     CHECK_EQ(tether_CS_COPY(CS, win + 1, CS, blocker, R_ALL), E_OK);  /* window slot 1 taken */
     spawn(&rcv, item_receiver, 0, PRIO + 1);
-    CHECK_EQ(tether_THREAD_SET_IPC(rcv.cap, CAP_NONE, win, 2), E_OK);
+    CHECK_EQ(tether_THREAD_SET_IPC(rcv.cap, CAP_NONE, win, 2, 0, MWIN_OFF), E_OK);
     CHECK_EQ(tstate(rcv.cap), THREAD_BLOCKED_RECV);
     uint64_t usage[4];
     CHECK_EQ(tether_BANK_QUERY(BANK, usage), E_OK);
@@ -380,7 +380,7 @@ TEST(i3_receiver_with_full_window_gets_error_sender_stays)
     q_x = new_ep();
     uint32_t win = fresh_slot(), blocker = new_ep();
     CHECK_EQ(tether_CS_COPY(CS, win, CS, blocker, R_ALL), E_OK);
-    CHECK_EQ(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, CAP_NONE, win, 1), E_OK);
+    CHECK_EQ(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, CAP_NONE, win, 1, 0, MWIN_OFF), E_OK);
     spawn(&snd, item_sender, 0, PRIO + 1);
     CHECK_EQ(tstate(snd.cap), THREAD_BLOCKED_SEND);
     struct tether_msg m = tether_recv(q_ep);
@@ -397,7 +397,7 @@ TEST(i3_receiver_with_full_window_gets_error_sender_stays)
     CHECK(snd.done);
     CHECK_EQ(snd.result, E_OK);
     CHECK_EQ(status(CS, win), SLOT_LIVE);
-    CHECK_EQ(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, CAP_NONE, 0, 0), E_OK);
+    CHECK_EQ(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, CAP_NONE, 0, 0, 0, MWIN_OFF), E_OK);
     reap(&snd);
     CHECK_EQ(destroy(q_ep), E_OK);
     CHECK_EQ(destroy(q_x), E_OK);
@@ -438,13 +438,13 @@ TEST(i3_grant_through_proxy_that_is_destroyed)
     /* The server (root CSpace, window swin) waits on `out`. */
     t_ep = out;
     spawn(&srv, item_receiver, 1, PRIO + 1);
-    CHECK_EQ(tether_THREAD_SET_IPC(srv.cap, CAP_NONE, swin, 1), E_OK);
+    CHECK_EQ(tether_THREAD_SET_IPC(srv.cap, CAP_NONE, swin, 1, 0, MWIN_OFF), E_OK);
     CHECK_EQ(tstate(srv.cap), THREAD_BLOCKED_RECV);
     CHECK(nstacks < NSTACKS);
     CHECK_EQ(thread_create(&px, BANK, fresh_slot(), pcs, ROOT_CAP_ASPACE, proxy, 0,
                            stacks[nstacks++], STACK_BYTES, PRIO + 1),
              E_OK);
-    CHECK_EQ(tether_THREAD_SET_IPC(px.cap, CAP_NONE, P_WIN, 1), E_OK);
+    CHECK_EQ(tether_THREAD_SET_IPC(px.cap, CAP_NONE, P_WIN, 1, 0, MWIN_OFF), E_OK);
     CHECK_EQ(tether_CS_COPY(pcs, P_SELF, CS, px.cap, R_ALL), E_OK);
     CHECK_EQ(tether_THREAD_START(px.cap), E_OK);
     CHECK_EQ(tstate(px.cap), THREAD_BLOCKED_RECV);
@@ -487,7 +487,7 @@ TEST(c5_unmap_reaches_cap_passed_by_map_map_ipc)
     CHECK_EQ(tether_CS_MAP(CS, a, CS, orig, R_ALL), E_OK);
     CHECK_EQ(tether_CS_MAP(CS, b, CS, a, R_ALL), E_OK);
     spawn(&rcv, item_receiver, 0, PRIO + 1);
-    CHECK_EQ(tether_THREAD_SET_IPC(rcv.cap, CAP_NONE, win, 1), E_OK);
+    CHECK_EQ(tether_THREAD_SET_IPC(rcv.cap, CAP_NONE, win, 1, 0, MWIN_OFF), E_OK);
     uint64_t w[6] = { 0, 0, 0, 0, 0, ITEM(b, ITEM_MAP, R_READ | R_WRITE) };
     CHECK_EQ(tether_send(t_ep, MSG_INFO(1, 1), w).err, E_OK);
     CHECK(rcv.done);
@@ -594,7 +594,7 @@ TEST(i5_fault_handler_resumes_with_setpc_and_retry)
         CHECK_EQ(thread_create(&f, BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, faulty_load, 0x5eed,
                                stacks[nstacks++], STACK_BYTES, PRIO + 1),
                  E_OK);
-        CHECK_EQ(tether_THREAD_SET_IPC(f.cap, minted, 0, 0), E_OK);
+        CHECK_EQ(tether_THREAD_SET_IPC(f.cap, minted, 0, 0, 0, MWIN_OFF), E_OK);
         CHECK_EQ(tether_THREAD_START(f.cap), E_OK);
         /* Both ran to the end before the root went on. */
         CHECK(h.done);
@@ -636,7 +636,7 @@ TEST(i6_fault_handler_destroyed_stops_the_thread)
     CHECK_EQ(thread_create(&f, BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, faulty_load, 1,
                            stacks[nstacks++], STACK_BYTES, PRIO + 1),
              E_OK);
-    CHECK_EQ(tether_THREAD_SET_IPC(f.cap, f_ep, 0, 0), E_OK);
+    CHECK_EQ(tether_THREAD_SET_IPC(f.cap, f_ep, 0, 0, 0, MWIN_OFF), E_OK);
     CHECK_EQ(tether_THREAD_START(f.cap), E_OK);
     CHECK_EQ(tmsg_label(seen[0]), FAULT_READ);
     CHECK_EQ(tstate(taker.cap), THREAD_INACTIVE);

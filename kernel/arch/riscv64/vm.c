@@ -143,6 +143,20 @@ int hal_pt_unmap(hal_pt_root *pt, u64 va)
     return E_OK;
 }
 
+int hal_pt_need(const hal_pt_root *pt, u64 va)
+{
+    const u64 *table = pt->root;
+    for (int l = 2; l > 0; l--) {
+        u64 pte = table[VPN(l, va)];
+        if (!(pte & PTE_V))
+            return l;  /* this level's table and the ones below are missing */
+        if (pte & PTE_LEAF_BITS)
+            return 0;  /* a large page: hal_pt_map will say E_FULL */
+        table = P2V(PTE2PA(pte));
+    }
+    return 0;
+}
+
 void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights)
 {
     u64 *pte;

@@ -26,6 +26,7 @@ typedef void (*hal_page_free)(void *ctx, void *page);
 int hal_pt_create(hal_pt_root *pt, hal_page_alloc alloc, void *ctx);
 int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights, hal_page_alloc alloc, void *ctx);
 int hal_pt_unmap(hal_pt_root *pt, u64 va);
+int hal_pt_need(const hal_pt_root *pt, u64 va);
 void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights);
 void hal_pt_destroy(hal_pt_root *pt, hal_page_free free_page, void *ctx);
 void hal_pt_activate(const hal_pt_root *pt);

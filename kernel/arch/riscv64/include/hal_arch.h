@@ -44,6 +44,10 @@ int hal_pt_create(hal_pt_root *pt, hal_page_alloc alloc, void *ctx);
 int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights,
                hal_page_alloc alloc, void *ctx);
 
+/* How many page-table pages hal_pt_map(pt, va) would allocate now (0..2):
+ * lets the core charge a bank before it changes anything (S1). */
+int hal_pt_need(const hal_pt_root *pt, u64 va);
+
 /* Remove the mapping at va and flush it from the TLB. E_OK, E_EMPTY if
  * nothing was mapped there, E_INVAL for a bad va. */
 int hal_pt_unmap(hal_pt_root *pt, u64 va);
