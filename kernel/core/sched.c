@@ -121,6 +121,13 @@ struct hal_regs *sched_next(void)
     return sched_next_slow(t);
 }
 
+void sched_switch_to(oref t)
+{
+    sched_dequeue(t);
+    sched_enqueue(t);  /* the queues stay as they are: t is runnable */
+    sched_run(t);
+}
+
 void sched_forget_thread(oref t)
 {
     sched_dequeue(t);

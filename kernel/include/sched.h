@@ -24,5 +24,8 @@ void sched_forget_thread(oref t);
 /* pt is being destroyed: make sure it is not active. */
 void sched_forget_aspace(const hal_pt_root *pt);
 void sched_reset(void);
+/* Make t the running thread as if the scheduler had chosen it (host tests
+ * and debuggers play the CPU with this). */
+void sched_switch_to(oref t);
 
 #endif

@@ -1,0 +1,342 @@
+/* t_mem.c: frames, AddrSpaces and flexpages (C9, S1, S3, S4, I5 pagers) on
+ * the host, against the host page tables (kernel/host/hal_pt.c). */
+#include "harness.h"
+#include "tk.h"
+#include "aspace.h"
+#include "frame.h"
+#include "sched.h"
+#include "thread.h"
+
+#define MB (1ull << 20)
+#define PG 4096ull
+enum { A1 = 20, A2 = 21, A3 = 22, F1 = 30, F2 = 31, B = 10 };
+
+static oref obj(u32 slot) { return tk_slot(slot)->obj; }
+static struct aspace *as(u32 slot) { return aspace_body(obj(slot)); }
+/* What the hardware page table of AddrSpace `slot` maps at va (or NULL). */
+static void *pte(u32 slot, u64 va)
+{
+    u32 r;
+    return hal_pt_lookup(&as(slot)->pt, va, &r);
+}
+static u32 pte_rights(u32 slot, u64 va)
+{
+    u32 r = 0;
+    hal_pt_lookup(&as(slot)->pt, va, &r);
+    return r;
+}
+static int map_frame(u32 a, u32 f, u64 va, u64 rights, u64 op)
+{
+    return tk_inv(a, AS_MAP_FRAME, f, va, rights, op, 0, 0);
+}
+static int flex(u32 dst, u32 src, u64 sva, u64 dva, u64 log2, u64 rights, u64 op)
+{
+    return tk_inv(dst, AS_MAP, src, sva, dva, log2, rights, op);
+}
+static int unmap(u32 a, u64 va, u64 log2, u64 self)
+{
+    return tk_inv_all(a, AS_UNMAP, va, log2, self, 0, 0, 0, NULL);
+}
+static u32 info(u32 a, u64 va)
+{
+    CHECK_EQ(tk_inv(a, AS_INFO, va, 0, 0, 0, 0, 0), E_OK);
+    return (u32)tk_r[0];
+}
+
+static void setup(void)
+{
+    tk_boot(16 * MB);
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, B, 4 * MB), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_ASPACE, A1, 0), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_ASPACE, A2, 0), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_ASPACE, A3, 0), E_OK);
+    CHECK_EQ(tk_create(B, OBJ_FRAME, F1, 0), E_OK);
+    CHECK_EQ(tk_create(B, OBJ_FRAME, F2, 0), E_OK);
+}
+
+TEST(s1_frame_is_a_zeroed_page_paid_by_its_bank)
+{
+    tk_boot(8 * MB);
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, B, 64 * 1024), E_OK);
+    CHECK_EQ(tk_create(B, OBJ_FRAME, F1, 0), E_OK);
+    CHECK_EQ(tk_usage(B), store_block_size(sizeof(struct frame)) + PG);
+    u8 *p = frame_page(obj(F1));
+    u32 nonzero = 0;
+    for (u32 i = 0; i < PG; i++)
+        nonzero += p[i] != 0;
+    CHECK_EQ(nonzero, 0);
+    /* A bank that can pay for the object but not the page: nothing changes. */
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, 11, 1024), E_OK);
+    CHECK_EQ(tk_create(11, OBJ_FRAME, 12, 0), E_NOMEM);
+    CHECK_EQ(tk_usage(11), 0);
+    CHECK_EQ(tk_status(12), SLOT_EMPTY);
+}
+
+TEST(c9_frame_mapping_is_a_cap_in_the_tree)
+{
+    setup();
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ | R_WRITE, ITEM_MAP), E_OK);
+    CHECK(pte(A1, 0x10000) == frame_page(obj(F1)));
+    CHECK_EQ(pte_rights(A1, 0x10000), R_READ | R_WRITE);
+    CHECK_EQ(info(A1, 0x10000), SLOT_LIVE);
+    CHECK_EQ(tk_r[1], R_READ | R_WRITE);
+    CHECK_EQ(tk_r[2], 1);
+    struct slot *m = radix_slot(&as(A1)->map, 0x10);
+    CHECK(cap_parent(m) == tk_slot(F1));  /* MAP: a child of the frame cap */
+    /* UNMAP of the frame cap in the CSpace takes the page away (one tree). */
+    CHECK_EQ(tk_unmap(F1, 0), E_OK);
+    CHECK(pte(A1, 0x10000) == NULL);
+    CHECK_EQ(info(A1, 0x10000), SLOT_EMPTY);
+}
+
+TEST(c9_map_frame_checks_arguments)
+{
+    setup();
+    CHECK_EQ(map_frame(A1, A2, 0x10000, R_READ, ITEM_MAP), E_TYPE);
+    CHECK_EQ(map_frame(A1, 99, 0x10000, R_READ, ITEM_MAP), E_EMPTY);
+    CHECK_EQ(map_frame(A1, F1, 0x10001, R_READ, ITEM_MAP), E_INVAL);
+    CHECK_EQ(map_frame(A1, F1, USER_VA_LIMIT, R_READ, ITEM_MAP), E_INVAL);
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ, 3), E_INVAL);
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_WRITE, ITEM_MAP), E_RIGHTS);
+    CHECK_EQ(tk_copy(40, F1, R_WRITE), E_OK);  /* a frame cap without read */
+    CHECK_EQ(map_frame(A1, 40, 0x10000, R_ALL, ITEM_MAP), E_RIGHTS);
+    CHECK_EQ(tk_copy(41, A1, R_READ), E_OK);
+    CHECK_EQ(map_frame(41, F1, 0x10000, R_READ, ITEM_MAP), E_RIGHTS);
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ, ITEM_MAP), E_OK);
+    CHECK_EQ(map_frame(A1, F2, 0x10000, R_READ, ITEM_MAP), E_FULL);
+    CHECK(pte(A1, 0x10000) == frame_page(obj(F1)));
+}
+
+TEST(c9_flexpage_map_copy_grant_between_aspaces)
+{
+    setup();
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ | R_WRITE, ITEM_MAP), E_OK);
+    CHECK_EQ(map_frame(A1, F2, 0x11000, R_READ | R_WRITE, ITEM_MAP), E_OK);
+    /* MAP 2 pages A1 -> A2 read-only: children in the tree. */
+    CHECK_EQ(flex(A2, A1, 0x10000, 0x40000, 1, R_READ, ITEM_MAP), E_OK);
+    CHECK(pte(A2, 0x40000) == frame_page(obj(F1)));
+    CHECK(pte(A2, 0x41000) == frame_page(obj(F2)));
+    CHECK_EQ(pte_rights(A2, 0x40000), R_READ);
+    CHECK(cap_parent(radix_slot(&as(A2)->map, 0x40)) == radix_slot(&as(A1)->map, 0x10));
+    /* A2 MAPs on to A3; A2 GRANTs one page to A3. */
+    CHECK_EQ(flex(A3, A2, 0x40000, 0x80000, 0, R_ALL, ITEM_MAP), E_OK);
+    CHECK_EQ(flex(A3, A2, 0x41000, 0x90000, 0, R_ALL, ITEM_GRANT), E_OK);
+    CHECK(pte(A2, 0x41000) == NULL);  /* moved away */
+    CHECK(pte(A3, 0x90000) == frame_page(obj(F2)));
+    CHECK(cap_parent(radix_slot(&as(A3)->map, 0x90)) == radix_slot(&as(A1)->map, 0x11));
+    /* Rights only shrink along the way (C1). */
+    CHECK_EQ(pte_rights(A3, 0x80000), R_READ);
+    /* UNMAP in A1 removes everything derived, in every AddrSpace. */
+    CHECK_EQ(unmap(A1, 0x10000, 1, 0), E_OK);
+    CHECK(pte(A2, 0x40000) == NULL);
+    CHECK(pte(A3, 0x80000) == NULL);
+    CHECK(pte(A3, 0x90000) == NULL);
+    CHECK(pte(A1, 0x10000) != NULL);  /* not self */
+    CHECK_EQ(unmap(A1, 0x10000, 1, 1), E_OK);
+    CHECK(pte(A1, 0x10000) == NULL);
+    CHECK(pte(A1, 0x11000) == NULL);
+    /* COPY of a mapping is a sibling: the source's UNMAP does not reach it,
+     * but the frame cap's does. */
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ, ITEM_MAP), E_OK);
+    CHECK_EQ(flex(A2, A1, 0x10000, 0x40000, 0, R_READ, ITEM_COPY), E_OK);
+    CHECK_EQ(unmap(A1, 0x10000, 0, 0), E_OK);
+    CHECK(pte(A2, 0x40000) != NULL);
+    CHECK_EQ(tk_unmap(F1, 0), E_OK);
+    CHECK(pte(A2, 0x40000) == NULL);
+}
+
+TEST(c9_flexpage_errors_change_nothing)
+{
+    setup();
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ, ITEM_MAP), E_OK);
+    CHECK_EQ(map_frame(A2, F2, 0x41000, R_READ, ITEM_MAP), E_OK);
+    CHECK_EQ(map_frame(A1, F2, 0x11000, R_READ, ITEM_MAP), E_OK);
+    u64 before = tk_usage(BANK);
+    /* The second destination page is taken: all or nothing. */
+    CHECK_EQ(flex(A2, A1, 0x10000, 0x40000, 1, R_READ, ITEM_MAP), E_FULL);
+    CHECK(pte(A2, 0x40000) == NULL);
+    CHECK_EQ(tk_usage(BANK), before);
+    CHECK_EQ(flex(A2, A1, 0x10000, 0x40000, FLEX_MAX_LOG2 + 1, R_READ, ITEM_MAP), E_INVAL);
+    CHECK_EQ(flex(A2, A1, 0x10800, 0x40000, 0, R_READ, ITEM_MAP), E_INVAL);
+    CHECK_EQ(flex(A2, A1, 0x10000, USER_VA_LIMIT - PG, 1, R_READ, ITEM_MAP), E_INVAL);
+    CHECK_EQ(flex(A2, A1, 0x10000, 0x40000, 0, R_WRITE, ITEM_MAP), E_INVAL);
+    CHECK_EQ(flex(A2, A1, 0x10000, 0x40000, 0, R_READ, 3), E_INVAL);
+    CHECK_EQ(flex(A2, F1, 0x10000, 0x40000, 0, R_READ, ITEM_MAP), E_TYPE);
+    CHECK_EQ(flex(A1, A1, 0x10000, 0x11000, 1, R_READ, ITEM_MAP), E_INVAL); /* overlap */
+    CHECK_EQ(tk_copy(40, A1, R_READ), E_OK);
+    CHECK_EQ(flex(A2, 40, 0x10000, 0x50000, 0, R_READ, ITEM_GRANT), E_RIGHTS);
+    CHECK_EQ(tk_inv(A2, AS_UNMAP, 0x10000, 0, 2, 0, 0, 0), E_INVAL);
+    CHECK_EQ(tk_usage(BANK), before);
+    /* Pages with nothing mapped are skipped, not an error. */
+    CHECK_EQ(flex(A2, A1, 0x200000, 0x300000, 4, R_READ, ITEM_MAP), E_OK);
+    CHECK(pte(A2, 0x300000) == NULL);
+}
+
+TEST(s3_destroying_a_frame_unmaps_it_everywhere_before_reuse)
+{
+    setup();
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ | R_WRITE, ITEM_MAP), E_OK);
+    CHECK_EQ(flex(A2, A1, 0x10000, 0x40000, 0, R_READ | R_WRITE, ITEM_MAP), E_OK);
+    CHECK_EQ(flex(A3, A1, 0x10000, 0x40000, 0, R_READ, ITEM_COPY), E_OK);
+    u8 *page = frame_page(obj(F1));
+    for (u32 i = 0; i < PG; i++)
+        page[i] = 0xa5;  /* the old holder's secret */
+    CHECK_EQ(tk_destroy(B, F1), E_OK);
+    CHECK(pte(A1, 0x10000) == NULL);
+    CHECK(pte(A2, 0x40000) == NULL);
+    CHECK(pte(A3, 0x40000) == NULL);
+    CHECK_EQ(tk_status(F1), SLOT_EMPTY);  /* the task's cap was part of the tree */
+    /* Reuse: someone else's new frame gets zeroed memory, and no old
+     * mapping can see it (S4). */
+    CHECK_EQ(tk_create(B, OBJ_FRAME, 32, 0), E_OK);
+    u8 *np = frame_page(obj(32));
+    u32 leaked = 0;
+    for (u32 i = 0; i < PG; i++)
+        leaked += np[i] != 0;
+    CHECK_EQ(leaked, 0);
+    CHECK_EQ(map_frame(A3, 32, 0x70000, R_READ, ITEM_MAP), E_OK);
+    CHECK(pte(A2, 0x40000) == NULL);
+}
+
+TEST(s2_destroying_a_bank_unmaps_its_frames)
+{
+    setup();
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ, ITEM_MAP), E_OK);
+    CHECK_EQ(map_frame(A1, F2, 0x11000, R_READ, ITEM_MAP), E_OK);
+    CHECK_EQ(flex(A2, A1, 0x10000, 0x40000, 1, R_READ, ITEM_MAP), E_OK);
+    CHECK_EQ(tk_destroy(BANK, B), E_OK);
+    CHECK(pte(A1, 0x10000) == NULL);
+    CHECK(pte(A2, 0x41000) == NULL);
+    CHECK_EQ(info(A2, 0x41000), SLOT_EMPTY);
+}
+
+TEST(s2_destroying_an_aspace_removes_what_was_derived_from_it)
+{
+    setup();
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ, ITEM_MAP), E_OK);
+    CHECK_EQ(flex(A2, A1, 0x10000, 0x40000, 0, R_READ, ITEM_MAP), E_OK);
+    u64 before = tk_usage(BANK);
+    CHECK_EQ(tk_destroy(BANK, A1), E_OK);
+    CHECK(pte(A2, 0x40000) == NULL);  /* C6: a child of a deleted mapping */
+    CHECK(tk_usage(BANK) < before);
+    CHECK_EQ(tk_status(F1), SLOT_LIVE); /* the frame itself lives on */
+}
+
+TEST(c5_aspace_unmap_is_restartable)
+{
+    setup();
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ, ITEM_MAP), E_OK);
+    /* 200 mappings derived from one page: COPY it around A2 and A3. */
+    for (u32 i = 0; i < 100; i++) {
+        CHECK_EQ(flex(A2, A1, 0x10000, 0x100000 + i * PG, 0, R_READ, ITEM_MAP), E_OK);
+        CHECK_EQ(flex(A3, A2, 0x100000 + i * PG, 0x100000 + i * PG, 0, R_READ, ITEM_MAP), E_OK);
+    }
+    int calls;
+    CHECK_EQ(tk_inv_all(A1, AS_UNMAP, 0x10000, 0, 0, 0, 0, 0, &calls), E_OK);
+    CHECK_EQ(calls, 4);  /* 200 nodes, REVOKE_BUDGET per call */
+    for (u32 i = 0; i < 100; i++) {
+        CHECK(pte(A2, 0x100000 + i * PG) == NULL);
+        CHECK(pte(A3, 0x100000 + i * PG) == NULL);
+    }
+}
+
+TEST(s1_mapping_storage_charged_and_exhaustion)
+{
+    setup();
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, 12, 64 * 1024), E_OK);
+    CHECK_EQ(tk_create(12, OBJ_ASPACE, 13, 0), E_OK);
+    u64 base = tk_usage(12);
+    CHECK_EQ(map_frame(13, F1, 0x10000, R_READ, ITEM_MAP), E_OK);
+    /* Radix (L2 + leaf) and two page-table levels, charged to bank 12. */
+    u64 need = store_block_size(CS_L2_BYTES) + store_block_size(CS_LEAF_BYTES) + 2 * PG;
+    CHECK_EQ(tk_usage(12), base + need);
+    CHECK_EQ(tk_unmap(F1, 0), E_OK);
+    /* Sweep the limit: below what a fresh region needs -> E_NOMEM and
+     * nothing changed; at it -> mapped. */
+    u64 far = 0x40000000;  /* a new 1 GiB region: 2 page tables + radix */
+    u64 used = tk_usage(12);
+    u64 probes[] = {0, 1, need - 1, need};
+    for (u32 i = 0; i < 4; i++) {
+        bank_body(obj(12))->limit = used + probes[i];
+        int e = map_frame(13, F1, far, R_READ, ITEM_MAP);
+        CHECK_EQ(e, probes[i] < need ? E_NOMEM : E_OK);
+        CHECK_EQ(tk_usage(12), e == E_OK ? used + need : used);
+        CHECK(e == E_OK || pte(13, far) == NULL);
+    }
+}
+
+/* ---- IPC: memory items and pagers --------------------------------------- */
+
+enum { EP = 40, T1 = 41, T2 = 42 };
+static struct thread *th(u32 s) { return thread_body(obj(s)); }
+static void run(u32 s)
+{
+    oref t = obj(s);
+    if (sched_cur != t)
+        sched_switch_to(t);
+}
+static void sys(u32 s, u64 n, u64 a0, u64 w5)
+{
+    run(s);
+    u64 *x = th(s)->regs.x;
+    x[REG_A7] = n, x[REG_A0] = a0;
+    for (u32 i = 1; i <= MSG_WORDS; i++)
+        x[REG_A0 + i] = 0;
+    x[REG_A0 + 6] = w5;
+    kernel_syscall();
+}
+
+static void ipc_setup(void)
+{
+    setup();
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_THREAD, T1, 0), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_THREAD, T2, 0), E_OK);
+    CHECK_EQ(tk_inv(T1, THREAD_CONFIGURE, CS, A1, 0x1000, 0, 10, 0), E_OK);
+    CHECK_EQ(tk_inv(T2, THREAD_CONFIGURE, CS, A2, 0x1000, 0, 10, 0), E_OK);
+    CHECK_EQ(tk_inv(T2, THREAD_SET_IPC, CAP_NONE, 0, 0, 0x400000, 4, 0), E_OK);
+    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(T2, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+}
+
+TEST(i3_memory_item_lands_in_the_window)
+{
+    ipc_setup();
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ | R_WRITE, ITEM_MAP), E_OK);
+    sys(T2, SYS_RECV, EP, 0);
+    sys(T1, SYS_SEND, EP | MSG_INFO(1, 1) << 32, MEM_ITEM(0x10000, 0, ITEM_MAP, R_READ));
+    CHECK_EQ(th(T1)->regs.x[REG_A0], E_OK);
+    CHECK(pte(A2, 0x400000) == frame_page(obj(F1)));
+    CHECK_EQ(pte_rights(A2, 0x400000), R_READ);
+    /* The sender can take it back. */
+    CHECK_EQ(unmap(A1, 0x10000, 0, 0), E_OK);
+    CHECK(pte(A2, 0x400000) == NULL);
+    /* A flexpage bigger than the window: E_FULL, nothing changes. */
+    sys(T2, SYS_RECV, EP, 0);
+    sys(T1, SYS_SEND, EP | MSG_INFO(1, 1) << 32, MEM_ITEM(0x10000, 5, ITEM_MAP, R_READ));
+    CHECK_EQ(th(T1)->regs.x[REG_A0], E_FULL);
+    CHECK_EQ(th(T2)->state, THREAD_BLOCKED_RECV);
+}
+
+TEST(i5_pager_maps_a_page_on_fault)
+{
+    ipc_setup();
+    /* T1 (in A1) faults at 0x123456; its pager T2 owns frame F1 mapped in
+     * A2 and answers with a MAP item: the page lands at the faulting page. */
+    CHECK_EQ(map_frame(A2, F1, 0x500000, R_READ | R_WRITE, ITEM_MAP), E_OK);
+    CHECK_EQ(tk_inv(T1, THREAD_SET_IPC, EP, 0, 0, 0, MWIN_OFF, 0), E_OK);
+    sys(T2, SYS_RECV, EP, 0);
+    run(T1);
+    u64 pc = th(T1)->regs.pc;
+    kernel_exception(FAULT_WRITE, 0x123456);
+    CHECK_EQ(th(T2)->regs.x[REG_A0 + 1], 0x123456);
+    sys(T2, SYS_REPLY, MSG_INFO(FAULT_REPLY_RETRY, 1) << 32, MEM_ITEM(0x500000, 0, ITEM_MAP, R_READ | R_WRITE));
+    CHECK_EQ(th(T2)->regs.x[REG_A0], E_OK);
+    CHECK_EQ(th(T1)->state, THREAD_RUNNABLE);
+    CHECK_EQ(th(T1)->regs.pc, pc);  /* retries the access, which now works */
+    CHECK(pte(A1, 0x123000) == frame_page(obj(F1)));
+    CHECK_EQ(pte_rights(A1, 0x123000), R_READ | R_WRITE);
+    /* The pager's UNMAP makes the next access fault again (to the pager). */
+    CHECK_EQ(unmap(A2, 0x500000, 0, 0), E_OK);
+    CHECK(pte(A1, 0x123000) == NULL);
+}
