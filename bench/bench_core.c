@@ -69,7 +69,7 @@ static oref ithr[IW + 1];
 static void ipc_sys(u32 who, u64 n, u64 a0)
 {
     struct hal_regs *r = &thread_body(ithr[who])->regs;
-    sched_cur = ithr[who];
+    sched_switch_to(ithr[who]);
     r->x[REG_A7] = n;
     r->x[REG_A0] = a0;
     kernel_syscall();

@@ -33,7 +33,7 @@ static struct hal_regs *sys(u32 slot, u64 n, u64 a0, u64 w0, u64 w1, u64 w2, u64
 {
     oref t = tk_slot(slot)->obj;
     CHECK_EQ(state(slot), THREAD_RUNNABLE);
-    sched_cur = t;
+    sched_switch_to(t);
     u64 *x = reg(slot);
     x[REG_A7] = n;
     x[REG_A0] = a0;
@@ -177,7 +177,7 @@ static void sendn(u32 from, u64 n, u32 cap, u32 items, u64 i0, u64 i1, u64 i2)
 {
     u64 *x = reg(from);
     u64 it[3] = {i0, i1, i2};
-    sched_cur = tk_slot(from)->obj;
+    sched_switch_to(tk_slot(from)->obj);
     x[REG_A7] = n;
     x[REG_A0] = msg(cap, 7, items);
     for (u32 i = 0; i < MSG_WORDS; i++)
@@ -303,7 +303,7 @@ TEST(i5_fault_goes_to_handler_which_resumes_the_thread)
     CHECK_EQ(tk_mint(30, EP, R_ALL, 0xfa, MINT_COPY), E_OK);
     CHECK_EQ(tk_inv(C1, THREAD_SET_IPC, 30, 0, 0, 0, 0, 0), E_OK);
     sys(H, SYS_RECV, EP, 0, 0, 0, 0);
-    sched_cur = tk_slot(C1)->obj;
+    sched_switch_to(tk_slot(C1)->obj);
     u64 pc = th(C1)->regs.pc;
     reg(C1)[REG_A0] = 0x1234;
     kernel_exception(FAULT_WRITE, 0xbad0);
@@ -319,7 +319,7 @@ TEST(i5_fault_goes_to_handler_which_resumes_the_thread)
     CHECK_EQ(th(C1)->regs.pc, pc + 0x40);
     CHECK_EQ(reg(C1)[REG_A0], 0x1234);
     /* A fault with the handler not waiting queues; a plain reply retries. */
-    sched_cur = tk_slot(C1)->obj;
+    sched_switch_to(tk_slot(C1)->obj);
     kernel_exception(FAULT_READ, 0x10);
     CHECK_EQ(state(C1), THREAD_BLOCKED_SEND);
     sys(H, SYS_RECV, EP, 0, 0, 0, 0);
@@ -327,7 +327,7 @@ TEST(i5_fault_goes_to_handler_which_resumes_the_thread)
     sys(H, SYS_REPLY, msg(0, FAULT_REPLY_RETRY, 0), 0, 0, 0, 0);
     CHECK_EQ(th(C1)->regs.pc, pc + 0x40);
     /* Without a fault endpoint the thread stops. */
-    sched_cur = tk_slot(C2)->obj;
+    sched_switch_to(tk_slot(C2)->obj);
     kernel_exception(FAULT_ILLEGAL, 0);
     CHECK_EQ(state(C2), THREAD_FAULTED);
 }

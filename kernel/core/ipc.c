@@ -442,8 +442,7 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tgp)
     th->regs.pc += 4;
     th->ipc = 0;
     await_reply(t, r);
-    rt->state = THREAD_RUNNABLE;
-    sched_enqueue(r);
+    rt->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
     return sched_run(r);
 }
 
@@ -464,8 +463,7 @@ struct hal_regs *ipc_replyrecv_fast(oref t)
     /* Commit: reply, then wait on the endpoint. */
     th->caller = 0;
     copy_words(ct, th, a0, 0);
-    ct->state = THREAD_RUNNABLE;
-    sched_enqueue(c);
+    ct->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
     th->regs.pc += 4;
     block(t, THREAD_BLOCKED_RECV);
     ep_enqueue(tg.obj, t, EPQ_RECV);

@@ -1,5 +1,13 @@
-/* sched.c: priority run queues (a bitmap of non-empty priorities and a FIFO
- * per priority) and the choice of the next thread. */
+/* sched.c: priority run queues (a two-level bitmap of non-empty priorities
+ * and a FIFO per priority) and the choice of the next thread.
+ *
+ * Lazy scheduling (as in L4 and seL4): the running thread (sched_cur) is
+ * not on a run queue while it runs. A runnable thread is either running or
+ * queued; blocking the running thread costs no queue operation, and an IPC
+ * fast path that switches straight to its partner touches no queue at all.
+ * The running thread goes back to a queue only when it is preempted: at the
+ * tail of its priority on a timer tick or yield, at the head when a more
+ * important thread became runnable. */
 #include "sched.h"
 #include "aspace.h"
 #include "hal.h"
@@ -22,22 +30,34 @@ void sched_reset(void)
     active_pt = NULL;
 }
 
-void sched_enqueue(oref t)
+static void enqueue(oref t, bool at_head)
 {
     struct thread *th = thread_body(t);
     if (th->queued)
         return;
-    u8 p = th->prio;
-    th->qnext = 0;
-    th->qprev = tail[p];
-    if (tail[p])
-        thread_body(tail[p])->qnext = t;
-    else
+    u32 p = th->prio;
+    if (at_head && head[p]) {
+        th->qprev = 0;
+        th->qnext = head[p];
+        thread_body(head[p])->qprev = t;
         head[p] = t;
-    tail[p] = t;
+    } else {
+        th->qnext = 0;
+        th->qprev = tail[p];
+        if (tail[p])
+            thread_body(tail[p])->qnext = t;
+        else
+            head[p] = t;
+        tail[p] = t;
+    }
     bitmap[p / 64] |= 1ull << (p % 64);
     summary |= 1ull << (p / 64);
     th->queued = 1;
+}
+
+void sched_enqueue(oref t)
+{
+    enqueue(t, false);
 }
 
 void sched_dequeue(oref t)
@@ -45,7 +65,7 @@ void sched_dequeue(oref t)
     struct thread *th = thread_body(t);
     if (!th->queued)
         return;
-    u8 p = th->prio;
+    u32 p = th->prio;
     if (th->qprev)
         thread_body(th->qprev)->qnext = th->qnext;
     else
@@ -62,20 +82,28 @@ void sched_dequeue(oref t)
     th->queued = 0;
 }
 
+/* Is the running thread t still allowed to run (not blocked, stopped)? */
+static inline bool running(oref t)
+{
+    return t && thread_body(t)->state == THREAD_RUNNABLE && !thread_body(t)->queued;
+}
+
 void sched_tick(void)
 {
-    if (sched_cur && thread_body(sched_cur)->queued) {
-        sched_dequeue(sched_cur);
-        sched_enqueue(sched_cur);
-    }
+    if (running(sched_cur))
+        enqueue(sched_cur, false);  /* round robin within its priority */
+}
+
+/* The highest priority with a queued thread; only if summary != 0. */
+static inline u32 top_prio(void)
+{
+    u32 w = 63 - (u32)__builtin_clzll(summary);
+    return w * 64 + 63 - (u32)__builtin_clzll(bitmap[w]);
 }
 
 static oref highest(void)
 {
-    if (!summary)
-        return 0;
-    u32 w = 63 - (u32)__builtin_clzll(summary);
-    return head[w * 64 + 63 - (u32)__builtin_clzll(bitmap[w])];
+    return summary ? head[top_prio()] : 0;
 }
 
 struct hal_regs *sched_run(oref t)
@@ -96,35 +124,42 @@ static inline bool can_run(const struct thread *th)
     return cap_live(&th->aspace) && cap_live(&th->cspace);
 }
 
-/* The rare case: stop threads that can't run until one can. */
-static __attribute__((noinline)) struct hal_regs *sched_next_slow(oref t)
+/* Take the most important queued thread that can run, stopping those that
+ * can't; NULL if there is none. */
+static __attribute__((noinline)) struct hal_regs *pick(void)
 {
-    if (!t) {
-        sched_cur = 0;
-        return NULL;
-    }
-    do {
+    oref t;
+    while ((t = highest())) {
         struct thread *th = thread_body(t);
+        sched_dequeue(t);
         if (can_run(th))
             return sched_run(t);
         thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
-    } while ((t = highest()));
+    }
     sched_cur = 0;
     return NULL;
 }
 
 struct hal_regs *sched_next(void)
 {
-    oref t = highest();
-    if (t && can_run(thread_body(t)))
-        return sched_run(t);
-    return sched_next_slow(t);
+    oref c = sched_cur;
+    if (running(c)) {
+        struct thread *th = thread_body(c);
+        /* The common case: it goes on. Equal priorities wait for a tick. */
+        if ((!summary || top_prio() <= th->prio) && can_run(th))
+            return sched_run(c);
+        enqueue(c, true);  /* preempted: first in line at its priority */
+    }
+    return pick();
 }
 
 void sched_switch_to(oref t)
 {
+    if (t == sched_cur)
+        return;
+    if (running(sched_cur))
+        enqueue(sched_cur, true);
     sched_dequeue(t);
-    sched_enqueue(t);  /* the queues stay as they are: t is runnable */
     sched_run(t);
 }
 

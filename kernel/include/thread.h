@@ -19,10 +19,12 @@ struct thread {
     struct slot aspace;     /* the AddrSpace it runs in                     */
     struct slot fault_ep;   /* where its faults are sent (I5), or empty     */
     oref qprev, qnext;      /* run queue, or the endpoint queue it waits on */
-    u8 prio;
-    u8 state;               /* THREAD_* (abi.h)                             */
-    u8 queued;              /* on a run queue                               */
-    u8 ipc;                 /* IPC_* flags of a blocked send                */
+    /* Words, not bytes: a byte store may alias anything in C, which makes
+     * the compiler reload the object store's base after every one. */
+    u32 prio;
+    u32 state;              /* THREAD_* (abi.h)                             */
+    u32 queued;             /* on a run queue (never while running)         */
+    u32 ipc;                /* IPC_* flags of a blocked send                */
     u32 fault;              /* FAULT_* of the last fault                    */
     u64 fault_addr, fault_pc;
     /* IPC state (ipc.c). */
@@ -34,9 +36,8 @@ struct thread {
     u64 badge;              /* badge of the cap a blocked send used         */
     u32 win_base, win_count;/* receive window for cap items (I3)            */
     u32 mwin_vpn;           /* receive window for memory items: first page  */
-    u8 mwin_log2;           /*   and log2 pages,                            */
-    u8 mwin_on;             /*   if one was set                             */
-    u8 pad2[2];
+    u32 mwin_log2;          /*   and log2 pages,                            */
+    u32 mwin_on;            /*   if one was set                             */
     oref via;               /* wrapper a queued send went through, or 0     */
     oref vprev, vnext;      /* that wrapper's list of waiters               */
 };
