@@ -422,28 +422,43 @@ static inline void copy_words(struct thread *to, const struct thread *from, u64 
     to->regs.x[REG_A7] = badge;
 }
 
-struct hal_regs *ipc_call_fast(oref t, const struct target *tgp)
+/* The fast paths work with pointers computed once: each object-table
+ * lookup is several loads, and they dominate an otherwise short path. */
+
+struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
 {
     struct thread *th = T(t);
     u64 a0 = th->regs.x[A0];
-    struct target tg = *tgp;
-    if (((a0 >> 52) & 3) || !(tg.rights & R_WRITE))  /* items: slow path */
+    if (((a0 >> 52) & 3) || !(tg->rights & R_WRITE))  /* items: slow path */
         return NULL;
-    struct endpoint *ep = endpoint_body(tg.obj);
+    struct endpoint *ep = endpoint_body(tg->obj);
     if (ep->qstate != EPQ_RECV)
         return NULL;
     oref r = ep->head;
     struct thread *rt = T(r);
     if (rt->prio < th->prio || !runnable_here(rt))
         return NULL;
-    /* Commit: nothing below can fail. */
-    ep_remove(tg.obj, r);
-    copy_words(rt, th, a0, tg.badge);
+    /* Commit: nothing below can fail. Dequeue r (the head). */
+    ep->head = rt->qnext;
+    if (rt->qnext)
+        T(rt->qnext)->qprev = 0;
+    else
+        ep->tail = 0;
+    if (--ep->waiting == 0)
+        ep->qstate = EPQ_IDLE;
+    rt->qnext = 0;
+    rt->ep = 0;
+    copy_words(rt, th, a0, tg->badge);
     th->regs.pc += 4;
     th->ipc = 0;
-    await_reply(t, r);
+    /* t waits for r's reply; r holds the one-shot reply right (I2). */
+    th->state = THREAD_BLOCKED_REPLY;  /* running, so on no run queue */
+    th->partner = r;
+    th->partner_epoch = obj_get(r)->epoch;
+    rt->caller = t;
+    rt->caller_epoch = obj_get(t)->epoch;
     rt->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
-    return sched_run(r);
+    return sched_run_thread(r, rt);
 }
 
 struct hal_regs *ipc_replyrecv_fast(oref t)
@@ -454,18 +469,27 @@ struct hal_regs *ipc_replyrecv_fast(oref t)
     struct target tg;
     if (!c || !fast_ep(th, a0, R_READ, &tg))
         return NULL;
-    struct thread *ct = T(c);
+    const struct obj *co = obj_get(c);
+    struct thread *ct = sref_ptr(co->body);
     struct endpoint *ep = endpoint_body(tg.obj);
-    if (obj_get(c)->epoch != th->caller_epoch || obj_get(c)->state != OS_LIVE ||
-        ct->state != THREAD_BLOCKED_REPLY || ct->partner != t || (ct->ipc & IPC_FAULT) ||
-        ct->prio < th->prio || ep->qstate == EPQ_SEND || !runnable_here(ct))
+    if (co->live != th->caller_epoch || ct->state != THREAD_BLOCKED_REPLY || ct->partner != t ||
+        (ct->ipc & IPC_FAULT) || ct->prio < th->prio || ep->qstate == EPQ_SEND || !runnable_here(ct))
         return NULL;
-    /* Commit: reply, then wait on the endpoint. */
+    /* Commit: reply, then wait on the endpoint (at its tail). */
     th->caller = 0;
     copy_words(ct, th, a0, 0);
     ct->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
     th->regs.pc += 4;
-    block(t, THREAD_BLOCKED_RECV);
-    ep_enqueue(tg.obj, t, EPQ_RECV);
-    return sched_run(c);
+    th->state = THREAD_BLOCKED_RECV;  /* running, so on no run queue */
+    th->qnext = 0;
+    th->qprev = ep->tail;
+    if (ep->tail)
+        T(ep->tail)->qnext = t;
+    else
+        ep->head = t;
+    ep->tail = t;
+    ep->qstate = EPQ_RECV;
+    ep->waiting++;
+    th->ep = tg.obj;
+    return sched_run_thread(c, ct);
 }

@@ -17,7 +17,8 @@ oref sched_cur;
 static oref head[NPRIO], tail[NPRIO];
 static u64 bitmap[NPRIO / 64];
 static u64 summary;  /* bit w: bitmap[w] != 0 (two-level lookup, as in seL4) */
-static const hal_pt_root *active_pt;
+static const hal_pt_root *active_pt;  /* the page table the CPU is on */
+static oref active_as;                /* the AddrSpace it belongs to    */
 
 void sched_reset(void)
 {
@@ -28,6 +29,7 @@ void sched_reset(void)
     summary = 0;
     sched_cur = 0;
     active_pt = NULL;
+    active_as = 0;
 }
 
 static void enqueue(oref t, bool at_head)
@@ -106,16 +108,21 @@ static oref highest(void)
     return summary ? head[top_prio()] : 0;
 }
 
-struct hal_regs *sched_run(oref t)
+struct hal_regs *sched_run_thread(oref t, struct thread *th)
 {
-    struct thread *th = thread_body(t);
-    struct aspace *as = aspace_body(th->aspace.obj);
-    if (active_pt != &as->pt) {
+    if (active_as != th->aspace.obj) {
+        struct aspace *as = aspace_body(th->aspace.obj);
         hal_pt_activate(&as->pt);
         active_pt = &as->pt;
+        active_as = th->aspace.obj;
     }
     sched_cur = t;
     return &th->regs;
+}
+
+struct hal_regs *sched_run(oref t)
+{
+    return sched_run_thread(t, thread_body(t));
 }
 
 /* A thread whose CSpace or AddrSpace was destroyed can't run. */
@@ -176,5 +183,6 @@ void sched_forget_aspace(const hal_pt_root *pt)
         static const hal_pt_root none = {NULL};
         hal_pt_activate(&none);
         active_pt = NULL;
+        active_as = 0;
     }
 }

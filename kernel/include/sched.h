@@ -19,6 +19,7 @@ struct hal_regs *sched_next(void);
 /* Switch to runnable thread t directly (IPC fast path: t's CSpace and
  * AddrSpace caps were checked live by the caller). */
 struct hal_regs *sched_run(oref t);
+struct hal_regs *sched_run_thread(oref t, struct thread *th);  /* th = its body */
 /* t is being destroyed: make sure it is not current. */
 void sched_forget_thread(oref t);
 /* pt is being destroyed: make sure it is not active. */
