@@ -193,3 +193,19 @@ TEST(s1_aspace_page_tables_charged_to_bank)
     /* All page tables went back; only the frame (root bank) is still paid. */
     CHECK_EQ(tk_usage(BANK), root0 + PAGE_BYTES);
 }
+
+TEST(threads_running_thread_stops_when_its_aspace_cap_is_unmapped)
+{
+    /* The running thread's AddrSpace cap is a copy of the one in the root
+     * CSpace; UNMAP of an ancestor takes it away, and the thread stops at
+     * its next kernel exit (not only when the scheduler switches). */
+    setup();
+    CHECK_EQ(tk_map(30, AS, R_ALL), E_OK);
+    CHECK_EQ(tk_inv(T1, THREAD_CONFIGURE, CS, 30, 0x1000, 0x8000, 10, 0), E_OK);
+    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK(sched_next() == &th(T1)->regs);
+    CHECK(syscall_from(T1, SYS_INVOKE, (u64)CS_UNMAP << 32 | CS, AS, 0, 0) == NULL);
+    CHECK_EQ(tk_inv(T1, THREAD_INFO, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_r[0], THREAD_FAULTED);
+    CHECK_EQ(tk_r[1], FAULT_ASPACE);
+}

@@ -5,6 +5,7 @@
 #include "aspace.h"
 #include "thread.h"
 #include "frame.h"
+#include "sched.h"
 #include "hal.h"
 #include "invoke.h"
 #include "wrapper.h"
@@ -129,6 +130,8 @@ static int bank_reap_step(oref b, u32 *budget)
 int obj_destroy_step(oref o, u32 *budget)
 {
     struct obj *x = obj_get(o);
+    if (x->state == OS_LIVE)
+        sched_gen++;  /* threads may have lost what they run on */
     x->state = OS_DYING;  /* rescinded: no cap to o is live any more (S3) */
     x->live = OBJ_NOT_LIVE;
     int e = E_OK;

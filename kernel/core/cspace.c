@@ -158,7 +158,7 @@ static int cs_transfer(struct inv *iv, enum xfer op, u64 mask, u64 badge, bool m
     }
     if (op == X_MAP && s->depth + 1u > MDB_MAX_DEPTH)
         return E_DEPTH;
-    if (d) {
+    if (d && d->obj) {  /* occupied, or void (then cleaned first) */
         u32 budget = REVOKE_BUDGET;
         if ((e = cap_prepare_dst(d, &budget)) != E_OK)
             return e;

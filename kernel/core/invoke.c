@@ -9,7 +9,7 @@
 #include "kernel.h"
 
 /* Decoder for each object type; wrappers never reach here (resolved). */
-static int (*const decoders[OBJ_COUNT])(struct inv *) = {
+int (*const kernel_decoders[OBJ_COUNT])(struct inv *) = {
     [OBJ_BANK] = bank_invoke,
     [OBJ_CSPACE] = cspace_invoke,
     [OBJ_ENDPOINT] = endpoint_invoke,
@@ -42,13 +42,6 @@ int kernel_lookup(oref caller_cs, u32 cptr, struct target *t)
         obj_get(caller_cs)->state != OS_LIVE)
         return E_REVOKED;  /* no (live) CSpace to look cap addresses up in */
     return cap_lookup(caller_cs, cptr, t);
-}
-
-int kernel_dispatch(struct inv *iv)
-{
-    if (!decoders[iv->t.type])
-        return E_LABEL;  /* an object type with no methods (yet) */
-    return decoders[iv->t.type](iv);
 }
 
 int kernel_invoke(oref caller_cs, u64 cap_label, const u64 *args, u64 *results)

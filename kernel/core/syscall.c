@@ -53,7 +53,6 @@ static int ipc_target(struct thread *th, struct target *tg)
 static struct hal_regs *sys_invoke(oref t, struct thread *th)
 {
     u64 *x = th->regs.x;
-    u64 res[INVOKE_RESULTS];
     struct inv iv;
     struct hal_regs *fast;
     int e = cap_lookup(th->cspace.obj, (u32)x[REG_A0], &iv.t);
@@ -67,16 +66,13 @@ static struct hal_regs *sys_invoke(oref t, struct thread *th)
         iv.cptr = (u32)x[REG_A0];
         iv.label = (u32)(x[REG_A0] >> 32);
         iv.a = &x[REG_A0 + 1];
-        iv.r = res;
+        iv.r = &x[REG_A0 + 1];  /* results go straight to a1..a4 (invoke.h) */
         e = kernel_dispatch(&iv);
     }
     if (e == E_CONTINUE)
         return sched_next();  /* pc stays on the ecall: it runs again */
     if (sched_cur != t)
         return sched_next();  /* the thread destroyed itself */
-    if (e == E_OK)  /* results only on success: errors leave a1..a4 alone */
-        for (u32 i = 0; i < INVOKE_RESULTS; i++)
-            x[REG_A0 + 1 + i] = res[i];
     x[REG_A0] = (u64)e;
     th->regs.pc += 4;
     return sched_next();

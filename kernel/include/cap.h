@@ -31,7 +31,7 @@ struct slot {
     u16 depth;     /* 0 = root of its derivation tree                 */
     u8 rights;     /* R_* bits                                        */
     u8 flags;      /* SLOT_MAPPING: lives in an AddrSpace (badge = where) */
-};
+} __attribute__((aligned(32)));  /* named by sref = offset / 32, wherever it is */
 #define SLOT_MAPPING 1u
 /* A mapping slot's badge says where it is: AddrSpace oref << 32 | page. */
 #define MAPPING_WHERE(as, vpn) ((u64)(as) << 32 | (u32)(vpn))

@@ -18,7 +18,9 @@ struct inv {
     struct target t;     /* the invoked object, after wrappers          */
     u32 label;
     const u64 *a;        /* INVOKE_ARGS argument words                  */
-    u64 *r;              /* INVOKE_RESULTS result words                 */
+    u64 *r;              /* INVOKE_RESULTS result words; may be the same
+                          * registers as a: decoders write results only
+                          * on success, after reading every argument    */
 };
 
 /* Cap address -> slot -> live check -> wrapper resolution, all inline for
@@ -37,7 +39,13 @@ static inline int cap_lookup(oref cs, u64 cptr, struct target *t)
  * caller's CSpace is live) and resolve wrappers; then, with a filled-in
  * struct inv, decode and perform. */
 int kernel_lookup(oref caller_cs, u32 cptr, struct target *t);
-int kernel_dispatch(struct inv *iv);
+extern int (*const kernel_decoders[OBJ_COUNT])(struct inv *);
+static inline int kernel_dispatch(struct inv *iv)
+{
+    if (!kernel_decoders[iv->t.type])
+        return E_LABEL;  /* an object type with no methods (yet) */
+    return kernel_decoders[iv->t.type](iv);
+}
 
 /* Look up cap address `cptr` in the caller's CSpace and resolve it. */
 int inv_lookup(const struct inv *iv, u64 cptr, struct target *t);
