@@ -61,7 +61,7 @@ $(B)/host/bench_core: $(B)/host/bench/bench_core.o $(B)/host/tests/tk.o $(host_K
 $(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-fuzz soak bench bench-host run run-host gdb clean fuzz
+.PHONY: all test test-host test-fuzz test-docs docs soak bench bench-host run run-host gdb clean fuzz
 all: $(HOST_BINS) $(BENCH_BINS)
 
 MODEL_STEPS ?= 200000
@@ -70,7 +70,15 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
-	@$(MAKE) --no-print-directory test-fuzz
+	@$(MAKE) --no-print-directory test-fuzz test-docs
+
+# docs/abi.md is generated from include/tether/*.def: it must be current.
+docs:
+	tools/abidoc.sh > docs/abi.md
+test-docs:
+	@echo "== docs: docs/abi.md matches include/tether"
+	@if tools/abidoc.sh | diff -u docs/abi.md - > $(B)/abidoc.diff; then echo "1 passed, 0 failed"; \
+	else cat $(B)/abidoc.diff; echo "docs/abi.md is stale: run make docs"; echo "0 passed, 1 failed"; exit 1; fi
 
 soak: $(B)/host/model
 	TETHER_STEPS=10000000 $(B)/host/model
