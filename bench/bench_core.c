@@ -16,6 +16,8 @@
 #include "tk.h"
 #include "sched.h"
 #include "thread.h"
+#include "aspace.h"
+#include "frame.h"
 
 typedef void (*op_fn)(u32 i);
 
@@ -117,6 +119,37 @@ static void measure_ipc_halves(const char *call_name, const char *rr_name)
     CALLGRIND_STOP_INSTRUMENTATION;
 }
 
+/* Memory: UNMAP of 16 pages inside a mapping database of `db` mappings.
+ * M1 maps 256 frames; M2 holds db/256 flexpage MAPs of that range (the
+ * database: db mappings in the same derivation trees); M3 got 16 pages from
+ * M1; the UNMAP (include_self) of M3's 16 pages is measured. */
+enum { M1 = 40, M2 = 41, M3 = 42, MF = 1000 };
+static void op_unmap16(u32 i)
+{
+    (void)i;
+    tk_inv_all(M3, AS_UNMAP, 0x100000, 4, 1, 0, 0, 0, NULL);
+}
+static void unmap16_in(const char *name, u32 db)
+{
+    tk_boot(1024ull << 20);
+    tk_create(BANK, OBJ_ASPACE, M1, 0);
+    tk_create(BANK, OBJ_ASPACE, M2, 0);
+    tk_create(BANK, OBJ_ASPACE, M3, 0);
+    for (u32 i = 0; i < 256; i++) {
+        tk_create(BANK, OBJ_FRAME, MF + i, 0);
+        tk_inv(M1, AS_MAP_FRAME, MF + i, 0x1000000 + (u64)i * 4096, R_READ | R_WRITE, ITEM_MAP, 0, 0);
+    }
+    for (u32 k = 0; k < db / 256; k++)
+        tk_inv(M2, AS_MAP, M1, 0x1000000, 0x10000000 + (u64)k * 256 * 4096, 8, R_READ, ITEM_MAP);
+    tk_inv(M3, AS_MAP, M1, 0x1000000, 0x100000, 4, R_READ, ITEM_MAP);
+    measure(name, op_unmap16, 1);
+    u32 r;
+    u64 last = 0x10000000 + ((u64)db / 256 - 1) * 256 * 4096 + 255 * 4096;
+    if (hal_pt_lookup(&aspace_body(tk_slot(M3)->obj)->pt, 0x100000, &r) ||
+        !hal_pt_lookup(&aspace_body(tk_slot(M2)->obj)->pt, last, &r))
+        fprintf(stderr, "bench: unmap16 wrong result\n");
+}
+
 static u32 target_slot;
 static void op_destroy(u32 i) { (void)i; tk_destroy(BANK, target_slot); }
 static void op_unmap(u32 i) { (void)i; tk_unmap(target_slot, 0); }
@@ -206,7 +239,12 @@ int main(void)
     unmap10_in("unmap10_db1k", 1000);
     unmap10_in("unmap10_db1m", 1000000);
 
+    unmap16_in("unmap16_db1k", 1024);
+    unmap16_in("unmap16_db1m", 1u << 20);
+
     printf("bench: host.slot_bytes %zu bytes\n", sizeof(struct slot));
+    /* A mapping is a slot in the AddrSpace's radix: 4 KiB leaves of 128. */
+    printf("bench: host.mapping_node_bytes %u bytes\n", CS_LEAF_BYTES >> CS_LEAF_BITS);
     printf("bench: host.cspace_slot_bytes %u bytes\n", CS_LEAF_BYTES >> CS_LEAF_BITS);
     return 0;
 }
