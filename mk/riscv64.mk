@@ -57,19 +57,21 @@ $(eval $(call rv_kernel,tether-bench,bench))
 
 # ---- user programs ------------------------------------------------------
 ULIB_OBJS := $(patsubst user/lib/%.c,$(RV_B)/user/lib/%.o,$(wildcard user/lib/*.c)) \
-             $(RV_B)/user/lib/crt0.o
+             $(RV_B)/user/lib/crt0.o $(RV_B)/user/lib/tjmp.o
 
 $(RV_B)/user/%.o: user/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(RV_UCFLAGS) $(RV_UINC) -Iuser/tests -c $< -o $@
+	@$(CC) $(RV_UCFLAGS) $(RV_UINC) -Iuser/tests -Iuser/demos -c $< -o $@
 $(RV_B)/user/%.o: user/%.S
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(RV_UARCH) -c $< -o $@
 
-init_OBJS    := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/init/*.c))
-tests_OBJS   := $(RV_B)/user/tests/regs.o \
+# user/demos: run by both `make run` (user/init) and the test image.
+demos_OBJS   := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/demos/*.c))
+init_OBJS    := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/init/*.c)) $(demos_OBJS)
+tests_OBJS   := $(RV_B)/user/tests/regs.o $(demos_OBJS) \
                 $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/tests/t_*.c) user/tests/harness.c)
 bench_OBJS   := $(RV_B)/user/tests/bench.o
 

@@ -5,6 +5,7 @@
  * its objects and voids every cap to them (S2, S3). Powers off with 0. */
 #include "tether.h"
 #include "ulib.h"
+#include "demos.h"
 
 #define CS ROOT_CAP_CSPACE
 #define BANK ROOT_CAP_BANK
@@ -87,6 +88,16 @@ int main(void)
     e = tether_CS_MINT(CS, MINTED, CS, COPY, R_ALL, 1, MINT_COPY);
     printf("init: MINT from the void copy 22 -> %s (a void cap transfers like an empty slot)\n",
            tether_error_name(e));
+    show_bank("root", BANK);
+
+    /* The memory demos (user/demos), with their story. */
+    demo_verbose = 1;
+    for (unsigned i = 0; i < demo_count; i++) {
+        printf("init: -- demo %s: %s\n", demo_list[i].name, demo_list[i].what);
+        int f = demo_list[i].fn();
+        printf("init: demo %s %s\n", demo_list[i].name, f ? "FAILED" : "ok");
+        failures += f;
+    }
     show_bank("root", BANK);
     printf("init: done, powering off with status %d\n", failures ? 1 : 0);
     return failures ? 1 : 0;

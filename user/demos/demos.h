@@ -1,0 +1,60 @@
+/* demos.h: the memory demos (user/demos), run by `make run` (user/init,
+ * verbose) and as system tests (user/tests/t_demos.c, quiet). Each returns
+ * the number of things that did not happen as expected (0 = success).
+ *
+ * "Tasks" are threads in AddrSpaces of their own (libtether task.h: the
+ * program's text is shared read-only, data/bss/stacks are the task's own
+ * frames); they share the root CSpace. Priorities: the root runs at 100,
+ * demo threads at 101..106, so everything a demo starts runs to a blocking
+ * point before the root goes on (no demo depends on the timer). */
+#ifndef DEMOS_H
+#define DEMOS_H
+
+#include "task.h"
+#include "tether.h"
+#include "ulib.h"
+
+extern int demo_verbose;  /* print the story (make run) */
+extern int demo_failures;
+
+#define SAY(...) do { if (demo_verbose) printf(__VA_ARGS__); } while (0)
+/* Expect cond; a failure is always printed. */
+#define EXPECT(cond, ...)                                                   \
+    do {                                                                    \
+        if (!(cond)) {                                                      \
+            printf("  demo check failed at %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            printf(__VA_ARGS__);                                            \
+            printf("\n");                                                   \
+            demo_failures++;                                                \
+        }                                                                   \
+    } while (0)
+
+#define CS   ROOT_CAP_CSPACE
+#define PG   4096UL
+#define PRIO ROOT_THREAD_PRIO
+
+/* Fresh cap addresses of the root CSpace for demos (far above the tests'). */
+uint32_t demo_slots(unsigned n);
+uint32_t demo_ep(void);  /* a new endpoint from the root bank */
+/* AS_INFO status of va in AddrSpace `as` (SLOT_*), *pte = hardware mapped. */
+uint64_t demo_as_status(uint32_t as, uint64_t va, uint64_t *pte);
+/* Run a thread of task t that reads (write = 0) or writes `value` to the
+ * word at va; E_OK (*value = what was read), or E_FAULT with *kind and
+ * *addr from THREAD_INFO: it took a fault nobody handles. */
+long demo_probe(struct task *t, uint64_t va, int write, uint64_t *value, uint64_t *kind,
+                uint64_t *addr);
+
+int demo_client_memory(void);  /* a: client MAPs a buffer to a server, then UNMAPs it    */
+int demo_client_frees(void);   /* b: client destroys the bank of the buffer mid-work     */
+int demo_shared_memory(void);  /* c: two tasks share pages both ways, one revokes        */
+int demo_pager(void);          /* d: a user pager maps zero-filled pages on fault        */
+
+struct demo {
+    const char *name;
+    const char *what;
+    int (*fn)(void);
+};
+extern const struct demo demo_list[];
+extern const unsigned demo_count;
+
+#endif

@@ -1,0 +1,21 @@
+/* t_demos.c: the memory demos of `make run` (user/demos) as system tests,
+ * quiet: each passes if everything it shows happened as expected. */
+#include "demos.h"
+#include "harness.h"
+
+static void run(const char *name)
+{
+    for (unsigned i = 0; i < demo_count; i++)
+        if (strcmp(demo_list[i].name, name) == 0) {
+            demo_verbose = 0;
+            int f = demo_list[i].fn();
+            CHECK_EQ(f, 0);
+            return;
+        }
+    CHECK(0);
+}
+
+TEST(demo_client_memory_unmapped_mid_work) { run("client_memory"); }
+TEST(demo_client_frees_its_bank_mid_work) { run("client_frees"); }
+TEST(demo_shared_memory_both_ways_revoked) { run("shared_memory"); }
+TEST(demo_pager_maps_zero_pages_lazily) { run("pager"); }
