@@ -266,17 +266,26 @@ int aspace_invoke(struct inv *iv)
 
 /* ---- kernel access to user memory ---------------------------------------- */
 
+bool aspace_readable(oref as, u64 va, u64 n)
+{
+    const hal_pt_root *pt = &aspace_body(as)->pt;
+    u32 rights;
+    if (va + n < va)
+        return false;
+    for (u64 p = va & ~(u64)(PAGE_BYTES - 1); p < va + n; p += PAGE_BYTES)
+        if (!hal_pt_lookup(pt, p, &rights) || !(rights & R_READ))
+            return false;
+    return true;
+}
+
 int aspace_copy_in(oref as, u64 va, void *buf, u64 n)
 {
     const hal_pt_root *pt = &aspace_body(as)->pt;
     u8 *out = buf;
     u32 rights;
-    if (va + n < va)
-        return E_FAULT;
     /* Check the whole range first: a bad pointer copies nothing. */
-    for (u64 p = va & ~(u64)(PAGE_BYTES - 1); p < va + n; p += PAGE_BYTES)
-        if (!hal_pt_lookup(pt, p, &rights) || !(rights & R_READ))
-            return E_FAULT;
+    if (!aspace_readable(as, va, n))
+        return E_FAULT;
     while (n) {
         const u8 *page = hal_pt_lookup(pt, va, &rights);
         u64 off = va % PAGE_BYTES, k = PAGE_BYTES - off;

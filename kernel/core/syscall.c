@@ -22,13 +22,8 @@ static __attribute__((noinline)) u64 sys_write(struct thread *th, u64 va, u64 n)
     if (n > WRITE_MAX)
         return E_INVAL;
     /* Check the whole range first: a bad pointer writes nothing. */
-    const hal_pt_root *pt = &aspace_body(th->aspace.obj)->pt;
-    u32 rights;
-    if (va + n < va)
+    if (!aspace_readable(th->aspace.obj, va, n))
         return E_FAULT;
-    for (u64 p = va & ~(u64)(PAGE_BYTES - 1); p < va + n; p += PAGE_BYTES)
-        if (!hal_pt_lookup(pt, p, &rights) || !(rights & R_READ))
-            return E_FAULT;
     while (n) {
         u64 k = n < sizeof buf ? n : sizeof buf;
         aspace_copy_in(th->aspace.obj, va, buf, k);

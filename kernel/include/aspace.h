@@ -14,7 +14,7 @@
 #define TETHER_ASPACE_H
 
 #include "cspace.h"
-#include "hal_arch.h"
+#include "hal.h"
 
 #define PAGE_BYTES 4096u
 
@@ -50,6 +50,8 @@ int flex_check(const struct flex *f, u64 *need);
 /* Perform a checked transfer. */
 void flex_do(const struct flex *f);
 
+/* Is every byte of [va, va + n) mapped readable in `as`? */
+bool aspace_readable(oref as, u64 va, u64 n);
 /* Copy n bytes from user address va of `as` into buf, checking every page
  * is mapped readable first. E_OK or E_FAULT; never a kernel fault. */
 int aspace_copy_in(oref as, u64 va, void *buf, u64 n);

@@ -7,6 +7,7 @@
 #define TETHER_HAL_H
 
 #include "types.h"
+#include "hal_arch.h"  /* the machine's types: struct hal_regs, hal_pt_root */
 
 /* Console output (SBI debug console on riscv64, stdout on the host). */
 void hal_putc(char c);
@@ -17,5 +18,54 @@ _Noreturn void hal_panic(const char *msg);
 /* Clear a range of memory (used when object storage is handed out: frames and
  * kernel objects are always zeroed before first use). */
 void hal_zero(void *p, usize n);
+
+/* ---- page tables: a cache of the core's mappings (C9, P3) ------------- */
+
+/* Supplies one zeroed 4 KiB page (kernel address) for a page table, or NULL
+ * when the bank that pays for it is exhausted. The core passes a callback
+ * that charges the page to the address space's bank (S1). */
+typedef void *(*hal_page_alloc)(void *ctx);
+typedef void (*hal_page_free)(void *ctx, void *page);
+
+/* Create an empty user address space: allocates the top-level table and
+ * shares the kernel half. E_OK or E_NOMEM. */
+int hal_pt_create(hal_pt_root *pt, hal_page_alloc alloc, void *ctx);
+
+/* Map the 4 KiB page `frame` (kernel address of a page the core owns) at
+ * user address va with rights R_READ | R_WRITE | R_EXEC (include/tether/abi.h).
+ * Intermediate tables come from alloc. Returns E_OK; E_INVAL if va is not a
+ * page-aligned user address or the rights are not a valid mix (none, or W
+ * without R); E_FULL if va is already mapped; E_NOMEM if alloc failed (the
+ * tables allocated so far stay in place, empty, and are freed by destroy). */
+int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights,
+               hal_page_alloc alloc, void *ctx);
+
+/* How many page-table pages hal_pt_map(pt, va) would allocate now (0..2):
+ * lets the core charge a bank before it changes anything (S1). */
+int hal_pt_need(const hal_pt_root *pt, u64 va);
+
+/* Remove the mapping at va and flush it from the TLB. E_OK, E_EMPTY if
+ * nothing was mapped there, E_INVAL for a bad va. */
+int hal_pt_unmap(hal_pt_root *pt, u64 va);
+
+/* The frame mapped at user address va (any offset), its rights in *rights,
+ * or NULL. */
+void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights);
+
+/* Free every page-table page of the address space (not the mapped frames:
+ * the core owns those). pt->root becomes NULL. */
+void hal_pt_destroy(hal_pt_root *pt, hal_page_free free_page, void *ctx);
+
+/* Make pt the current address space of this CPU (NULL root: kernel only). */
+void hal_pt_activate(const hal_pt_root *pt);
+
+
+/* Power off the machine: status 0 = success (QEMU exits 0), otherwise QEMU
+ * exits with that status. */
+_Noreturn void hal_poweroff(u32 status);
+
+/* Instruction/cycle counter (rdcycle; under QEMU -icount it counts
+ * instructions). */
+u64 hal_cycles(void);
 
 #endif

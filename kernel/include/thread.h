@@ -9,7 +9,7 @@
 #define TETHER_THREAD_H
 
 #include "cap.h"
-#include "hal_arch.h"
+#include "hal.h"
 
 #define NPRIO 256u
 

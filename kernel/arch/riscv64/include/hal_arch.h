@@ -1,7 +1,6 @@
-/* hal_arch.h: the riscv64 machine's types and the page-table part of the HAL.
- *
- * The portable core sees these through hal.h. Everything here is meant to be
- * implemented by every machine (kernel/host may fake the page tables). */
+/* hal_arch.h: the riscv64 machine's types for the HAL (kernel/include/hal.h
+ * declares the functions every machine implements). Each machine has a
+ * hal_arch.h with the same names; the Makefile picks the directory. */
 #ifndef TETHER_HAL_ARCH_H
 #define TETHER_HAL_ARCH_H
 
@@ -25,54 +24,8 @@ typedef struct {
     u64 *root;   /* kernel address of the top-level table page, or NULL */
 } hal_pt_root;
 
-/* Supplies one zeroed 4 KiB page (kernel address) for a page table, or NULL
- * when the bank that pays for it is exhausted. The core passes a callback
- * that charges the page to the address space's bank (S1). */
-typedef void *(*hal_page_alloc)(void *ctx);
-typedef void (*hal_page_free)(void *ctx, void *page);
-
-/* Create an empty user address space: allocates the top-level table and
- * shares the kernel half. E_OK or E_NOMEM. */
-int hal_pt_create(hal_pt_root *pt, hal_page_alloc alloc, void *ctx);
-
-/* Map the 4 KiB page `frame` (kernel address of a page the core owns) at
- * user address va with rights R_READ | R_WRITE | R_EXEC (include/tether/abi.h).
- * Intermediate tables come from alloc. Returns E_OK; E_INVAL if va is not a
- * page-aligned user address or the rights are not a valid mix (none, or W
- * without R); E_FULL if va is already mapped; E_NOMEM if alloc failed (the
- * tables allocated so far stay in place, empty, and are freed by destroy). */
-int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights,
-               hal_page_alloc alloc, void *ctx);
-
-/* How many page-table pages hal_pt_map(pt, va) would allocate now (0..2):
- * lets the core charge a bank before it changes anything (S1). */
-int hal_pt_need(const hal_pt_root *pt, u64 va);
-
-/* Remove the mapping at va and flush it from the TLB. E_OK, E_EMPTY if
- * nothing was mapped there, E_INVAL for a bad va. */
-int hal_pt_unmap(hal_pt_root *pt, u64 va);
-
-/* The frame mapped at user address va (any offset), its rights in *rights,
- * or NULL. */
-void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights);
-
-/* Free every page-table page of the address space (not the mapped frames:
- * the core owns those). pt->root becomes NULL. */
-void hal_pt_destroy(hal_pt_root *pt, hal_page_free free_page, void *ctx);
-
-/* Make pt the current address space of this CPU (NULL root: kernel only). */
-void hal_pt_activate(const hal_pt_root *pt);
-
 /* Leave the kernel: restore r and sret to U-mode. Called at the end of every
  * kernel entry (the kernel is event driven: one stack, no kernel threads). */
 _Noreturn void hal_return_to_user(struct hal_regs *r);
-
-/* Power off the machine: status 0 = success (QEMU exits 0), otherwise QEMU
- * exits with that status. */
-_Noreturn void hal_poweroff(u32 status);
-
-/* Instruction/cycle counter (rdcycle; under QEMU -icount it counts
- * instructions). */
-u64 hal_cycles(void);
 
 #endif

@@ -2,7 +2,7 @@
 #ifndef TETHER_LOADER_H
 #define TETHER_LOADER_H
 
-#include "hal_arch.h"
+#include "hal.h"
 
 /* The root task's image, embedded in the kernel (images_*.S). */
 extern const u8 root_image[], root_image_end[];

@@ -2,7 +2,7 @@
 #ifndef TETHER_TRAP_H
 #define TETHER_TRAP_H
 
-#include "hal_arch.h"
+#include "hal.h"
 #include "obj.h"
 
 /* Install the trap vector; the timer ticks TICKS_PER_SECOND times a second

@@ -2,7 +2,7 @@
 #ifndef TETHER_VM_H
 #define TETHER_VM_H
 
-#include "hal_arch.h"
+#include "hal.h"
 #include "types.h"
 
 /* Build the kernel page table (kernel image with per-section rights, the
