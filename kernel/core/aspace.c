@@ -59,10 +59,44 @@ int aspace_reap_step(oref as, u32 *budget)
 
 /* ---- installing mappings ------------------------------------------------ */
 
+/* What a run of new mappings will allocate, counted exactly: each missing
+ * radix leaf and second-level node once, each missing page table once. */
+struct grow {
+    u32 leaf, l2, table, gig;  /* the last ones counted; ~0u: none */
+};
+#define GROW_INIT {~0u, ~0u, ~0u, ~0u}
+
+static u64 grow_bytes(struct aspace *a, u32 vpn, struct grow *g)
+{
+    u64 n = 0;
+    u32 leaf = vpn >> CS_LEAF_BITS, l2 = vpn >> (CS_LEAF_BITS + CS_L2_BITS);
+    if (leaf != g->leaf) {
+        g->leaf = leaf;
+        if (!radix_has_leaf(&a->map, vpn)) {
+            n += store_block_size(CS_LEAF_BYTES);
+            if (!radix_has_l2(&a->map, vpn) && l2 != g->l2) {
+                n += store_block_size(CS_L2_BYTES);
+                g->l2 = l2;
+            }
+        }
+    }
+    u32 table = vpn >> 9, gig = vpn >> 18;  /* 512 pages per last-level table */
+    if (table != g->table) {
+        g->table = table;
+        int k = hal_pt_need(&a->pt, va_of(vpn));
+        if (k == 2 && gig == g->gig)
+            k = 1;  /* the 1 GiB table is already counted */
+        else if (k == 2)
+            g->gig = gig;
+        n += (u64)k * PAGE_BYTES;
+    }
+    return n;
+}
+
 /* May page vpn of `as` receive a mapping? It must be empty (a void leaf is
  * cleaned when the mapping is made) and not hold a kernel-loaded page.
- * Adds the storage it would need (radix nodes, page tables) to *need. */
-static int check_dst(oref as, u32 vpn, bool count_leaf, bool count_pt, u64 *need)
+ * Adds the storage it would need to *need. */
+static int check_dst(oref as, u32 vpn, struct grow *g, u64 *need)
 {
     struct aspace *a = aspace_body(as);
     struct slot *d = radix_slot(&a->map, vpn);
@@ -73,20 +107,28 @@ static int check_dst(oref as, u32 vpn, bool count_leaf, bool count_pt, u64 *need
     } else if (hal_pt_lookup(&a->pt, va_of(vpn), &r)) {
         return E_FULL;
     }
-    if (!d && count_leaf)
-        *need += radix_grow_bytes(&a->map, vpn);
-    if (count_pt)
-        *need += (u64)hal_pt_need(&a->pt, va_of(vpn)) * PAGE_BYTES;
+    *need += grow_bytes(a, vpn, g);
     return E_OK;
 }
 
-/* Make page vpn of `as` a mapping derived from src by op (checked). */
-static void map_one(oref as, u32 vpn, struct slot *src, u8 op, u8 rights)
+/* Allocate what a mapping at vpn needs (radix slot, page tables): the only
+ * step that allocates, done for a whole transfer before anything is mapped. */
+static int prepare_one(oref as, u32 vpn)
 {
     struct aspace *a = aspace_body(as);
     struct slot *d;
-    if (radix_ensure(&a->map, obj_get(as)->bank, vpn, &d) != E_OK)
-        return;  /* storage fragmented beyond what the bank check saw */
+    int e = radix_ensure(&a->map, obj_get(as)->bank, vpn, &d);
+    if (e == E_OK)
+        e = hal_pt_prepare(&a->pt, va_of(vpn), aspace_pt_alloc, ctx_of(as));
+    return e;
+}
+
+/* Make page vpn of `as` a mapping derived from src by op (checked and
+ * prepared: nothing here can fail). */
+static void map_one(oref as, u32 vpn, struct slot *src, u8 op, u8 rights)
+{
+    struct aspace *a = aspace_body(as);
+    struct slot *d = radix_slot(&a->map, vpn);
     if (d->obj) {
         u32 budget = 1;
         cap_delete_step(d, &budget);  /* a void leaf (check_dst) */
@@ -110,14 +152,26 @@ static void map_one(oref as, u32 vpn, struct slot *src, u8 op, u8 rights)
 int flex_check(const struct flex *f, u64 *need)
 {
     struct aspace *src = aspace_body(f->src_as);
+    struct grow g = GROW_INIT;
     for (u32 i = 0; i < f->npages; i++) {
         struct slot *s = radix_slot(&src->map, f->src_vpn + i);
         if (!s || !cap_live(s))
             continue;  /* nothing mapped there: nothing to send */
         if (f->op == ITEM_MAP && s->depth + 1u > MDB_MAX_DEPTH)
             return E_DEPTH;
-        u32 d = f->dst_vpn + i;
-        int e = check_dst(f->dst_as, d, i == 0 || !(d % (1u << CS_LEAF_BITS)), i == 0 || !(d % 512), need);
+        int e = check_dst(f->dst_as, f->dst_vpn + i, &g, need);
+        if (e != E_OK)
+            return e;
+    }
+    return E_OK;
+}
+
+int flex_prepare(const struct flex *f)
+{
+    struct aspace *src = aspace_body(f->src_as);
+    for (u32 i = 0; i < f->npages; i++) {
+        struct slot *s = radix_slot(&src->map, f->src_vpn + i);
+        int e = s && cap_live(s) ? prepare_one(f->dst_as, f->dst_vpn + i) : E_OK;
         if (e != E_OK)
             return e;
     }
@@ -170,10 +224,13 @@ static int as_map_frame(struct inv *iv)
         return E_RIGHTS;  /* every mapping can at least be read */
     if (op == ITEM_MAP && fs->depth + 1u > MDB_MAX_DEPTH)
         return E_DEPTH;
-    if ((e = check_dst(as, vpn, true, true, &need)) != E_OK)
+    struct grow g = GROW_INIT;
+    if ((e = check_dst(as, vpn, &g, &need)) != E_OK)
         return e;
     if (need && (e = bank_can_charge(obj_get(as)->bank, need)) != E_OK)
         return e;
+    if ((e = prepare_one(as, vpn)) != E_OK)
+        return e;  /* storage too fragmented: at most empty nodes were added */
     map_one(as, vpn, fs, (u8)op, rights);
     return E_OK;
 }
@@ -209,6 +266,8 @@ static int as_map(struct inv *iv)
         return e;
     if (need && (e = bank_can_charge(obj_get(f.dst_as)->bank, need)) != E_OK)
         return e;
+    if ((e = flex_prepare(&f)) != E_OK)
+        return e;  /* storage too fragmented: at most empty nodes were added */
     flex_do(&f);
     return E_OK;
 }

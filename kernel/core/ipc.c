@@ -181,7 +181,21 @@ static int check_items(const struct msg *m, oref to, struct item *it, u32 n)
     return e;
 }
 
-/* Move the items (checked by check_items) into their places. */
+/* Allocate the storage the checked items need; the only step that can
+ * fail after the checks (storage too fragmented), before anything moved. */
+static int prepare_items(oref to, struct item *it, u32 n)
+{
+    struct thread *r = T(to);
+    for (u32 i = 0; i < n; i++) {
+        struct slot *dst;
+        int e = it[i].mem ? flex_prepare(&it[i].f) : cspace_ensure(r->cspace.obj, it[i].dst, &dst);
+        if (e != E_OK)
+            return e;
+    }
+    return E_OK;
+}
+
+/* Move the items (checked and prepared) into their places. */
 static void move_items(const struct msg *m, oref to, struct item *it, u32 n)
 {
     struct thread *r = T(to);
@@ -211,6 +225,8 @@ static int deliver(const struct msg *m, oref to)
     struct item it[MSG_MAX_ITEMS];
     u32 n = MSG_ITEMS(m->info);
     int e = check_items(m, to, it, n);
+    if (e == E_OK)
+        e = prepare_items(to, it, n);
     if (e != E_OK)
         return e;
     move_items(m, to, it, n);

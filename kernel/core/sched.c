@@ -170,7 +170,7 @@ struct hal_regs *sched_next(void)
 
 void sched_switch_to(oref t)
 {
-    if (t == sched_cur)
+    if (t == sched_cur && !thread_body(t)->queued)
         return;
     if (running(sched_cur))
         enqueue(sched_cur, true);

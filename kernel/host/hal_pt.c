@@ -62,6 +62,13 @@ int hal_pt_need(const hal_pt_root *pt, u64 va)
     return 0;
 }
 
+int hal_pt_prepare(hal_pt_root *pt, u64 va, hal_page_alloc alloc, void *ctx)
+{
+    if ((va & (PG - 1)) || va >= USER_TOP)
+        return E_INVAL;
+    return walk(pt->root, va, true, alloc, ctx) ? E_OK : E_NOMEM;
+}
+
 int hal_pt_unmap(hal_pt_root *pt, u64 va)
 {
     if ((va & (PG - 1)) || va >= USER_TOP)

@@ -47,7 +47,11 @@ struct flex {
 /* Check everything (nothing changes); *need += bytes the destination's bank
  * must be able to pay. E_OK, E_FULL, E_DEPTH. */
 int flex_check(const struct flex *f, u64 *need);
-/* Perform a checked transfer. */
+/* Allocate what the checked transfer needs (radix nodes, page tables).
+ * Fails only if storage is too fragmented for what the bank check allowed
+ * (then empty nodes may stay, charged, until the AddrSpace goes). */
+int flex_prepare(const struct flex *f);
+/* Perform a checked and prepared transfer: cannot fail. */
 void flex_do(const struct flex *f);
 
 /* Is every byte of [va, va + n) mapped readable in `as`? */

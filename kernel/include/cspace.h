@@ -42,6 +42,16 @@ static inline struct slot *radix_slot(const struct cspace *r, u32 idx)
 }
 static inline struct slot *cspace_slot(oref cs, u32 idx) { return radix_slot(cspace_body(cs), idx); }
 
+static inline bool radix_has_l2(const struct cspace *r, u32 idx)
+{
+    return r->l1[idx >> (CS_L2_BITS + CS_LEAF_BITS)] != 0;
+}
+static inline bool radix_has_leaf(const struct cspace *r, u32 idx)
+{
+    sref l2 = r->l1[idx >> (CS_L2_BITS + CS_LEAF_BITS)];
+    return l2 && ((sref *)sref_ptr(l2))[(idx >> CS_LEAF_BITS) & ((1u << CS_L2_BITS) - 1)];
+}
+
 /* Storage for slot idx of space r, nodes charged to bank: E_OK, E_NOMEM,
  * E_REVOKED (bank being destroyed). idx must be below CAP_ADDR_LIMIT. */
 int radix_ensure(struct cspace *r, oref bank, u32 idx, struct slot **s);

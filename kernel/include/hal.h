@@ -44,6 +44,10 @@ int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights,
  * lets the core charge a bank before it changes anything (S1). */
 int hal_pt_need(const hal_pt_root *pt, u64 va);
 
+/* Create the page tables a mapping at va needs (with alloc), without
+ * mapping anything: E_OK, E_NOMEM, E_FULL (a large page is in the way). */
+int hal_pt_prepare(hal_pt_root *pt, u64 va, hal_page_alloc alloc, void *ctx);
+
 /* Remove the mapping at va and flush it from the TLB. E_OK, E_EMPTY if
  * nothing was mapped there, E_INVAL for a bad va. */
 int hal_pt_unmap(hal_pt_root *pt, u64 va);

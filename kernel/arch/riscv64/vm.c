@@ -129,6 +129,14 @@ int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights,
     return E_OK;
 }
 
+int hal_pt_prepare(hal_pt_root *pt, u64 va, hal_page_alloc alloc, void *ctx)
+{
+    u64 *pte;
+    if (!user_va_ok(va))
+        return E_INVAL;
+    return walk(pt->root, va, 0, alloc, ctx, &pte);
+}
+
 int hal_pt_unmap(hal_pt_root *pt, u64 va)
 {
     u64 *pte;
