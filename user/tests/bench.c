@@ -316,6 +316,125 @@ static void bench_ipc(void)
     (void)c;
 }
 
+/* ---- memory ---------------------------------------------------------------
+ * NFR frames of the root bank (caps at MEM_F0..), mapped and unmapped in the
+ * root AddrSpace at addresses nothing else uses.
+ *   page_map        AS_MAP_FRAME of one page (MAP from the frame cap), the
+ *                   page table present (consecutive pages of one 2 MiB
+ *                   region; the bank check for page tables and mapping-table
+ *                   nodes included, 2 of the 256 samples grow the table)
+ *   page_map_newpt  the same, each page in a new 2 MiB region: a page-table
+ *                   page and a mapping-table leaf are allocated and charged
+ *   unmap_pages_N   AS_UNMAP include_self of N mapped pages (flexpage of
+ *                   log2 N), each page with one derived mapping (AS_MAP MAP)
+ *                   in another AddrSpace: 2N mappings removed, PTEs and TLB
+ *                   entries of both cleared; restarts inside the call count
+ *   pager_fault     the root loads from an unmapped page; its fault handler
+ *                   (a pager thread at the same priority) replies RETRY with
+ *                   a MEM_ITEM MAP of a page it holds; the load is retried
+ *                   and succeeds: rdcycle before and after the load */
+#define NFR        (ITERS + 4)
+#define MEM_F0     1000u
+#define OTHER_AS   990u
+#define PGR_EP     991u
+#define PGR_SRV    992u
+#define MAP_VA     0x100000000UL
+#define NEWPT_VA   0x140000000UL   /* 256 x 2 MiB */
+#define UNMAP_VA   0x180000000UL
+#define OTHER_VA   0x080000000UL
+#define PF_VA      0x1c0000000UL
+#define PF_STAGE   0x1d0000000UL
+#define RW         (R_READ | R_WRITE)
+
+static struct acc pmap, pmap_newpt, unmap_n[3], pfault;
+static char pgr_stack[4096] __attribute__((aligned(16)));
+
+static long pager_server(long ep)
+{
+    struct tether_msg m = tether_recv((uint32_t)ep);
+    for (;;) {
+        uint64_t w[6] = { 0, 0, 0, 0, 0, MEM_ITEM(PF_STAGE + (m.w[0] - PF_VA), 0, ITEM_MAP, RW) };
+        m = tether_reply_recv((uint32_t)ep, MSG_INFO(FAULT_REPLY_RETRY, 1), w);
+    }
+}
+
+static void bench_mem(uint64_t b)
+{
+    long e;
+    for (unsigned i = 0; i < NFR; i++)
+        expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_FRAME, CS, MEM_F0 + i, 0), "frame");
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ASPACE, CS, OTHER_AS, 0), "other aspace");
+
+    /* page_map: warm up the region (page tables), then one page at a time. */
+    expect(tether_AS_MAP_FRAME(ROOT_CAP_ASPACE, MEM_F0, MAP_VA + 511 * 4096UL, RW, ITEM_MAP), "warm");
+    for (unsigned i = 0; i < ITERS; i++) {
+        TIMED(pmap, e = tether_AS_MAP_FRAME(ROOT_CAP_ASPACE, MEM_F0 + i, MAP_VA + i * 4096UL, RW,
+                                            ITEM_MAP));
+        expect(e, "page map");
+    }
+    expect(tether_AS_UNMAP(ROOT_CAP_ASPACE, MAP_VA, 8, 1), "unmap all");
+    for (unsigned i = 0; i < ITERS; i++) {
+        uint64_t va = NEWPT_VA + i * (2UL << 20);
+        TIMED(pmap_newpt, e = tether_AS_MAP_FRAME(ROOT_CAP_ASPACE, MEM_F0 + i, va, RW, ITEM_MAP));
+        expect(e, "page map newpt");
+        expect(tether_AS_UNMAP(ROOT_CAP_ASPACE, va, 0, 1), "unmap newpt");
+    }
+    report("page_map", &pmap, b);
+    report("page_map_newpt", &pmap_newpt, b);
+
+    /* unmap_pages_N */
+    static const unsigned logs[3] = { 0, 4, 8 };
+    static const char *const names[3] = { "unmap_pages_1", "unmap_pages_16", "unmap_pages_256" };
+    for (unsigned k = 0; k < 3; k++) {
+        unsigned n = 1u << logs[k], rounds = k == 2 ? 32 : ITERS;
+        for (unsigned it = 0; it < rounds + 1; it++) {
+            for (unsigned i = 0; i < n; i++)
+                expect(tether_AS_MAP_FRAME(ROOT_CAP_ASPACE, MEM_F0 + i, UNMAP_VA + i * 4096UL, RW,
+                                           ITEM_MAP), "unmap setup");
+            expect(tether_AS_MAP(OTHER_AS, ROOT_CAP_ASPACE, UNMAP_VA, OTHER_VA, logs[k], RW,
+                                 ITEM_MAP), "unmap setup flex");
+            uint64_t t0 = rdcycle();
+            e = tether_AS_UNMAP(ROOT_CAP_ASPACE, UNMAP_VA, logs[k], 1);
+            uint64_t t1 = rdcycle();
+            expect(e, "unmap pages");
+            if (it)  /* the first round warms up */
+                acc_add(&unmap_n[k], t1 - t0);
+        }
+        uint64_t r[4];
+        tether_AS_INFO(OTHER_AS, OTHER_VA + (n - 1) * 4096UL, r);
+        if (r[0] != SLOT_EMPTY)
+            expect(E_INVAL, "unmap left a derived mapping");
+        report(names[k], &unmap_n[k], b);
+    }
+
+    /* pager_fault */
+    struct uthread pg;
+    for (unsigned i = 0; i < NFR; i++)
+        expect(tether_AS_MAP_FRAME(ROOT_CAP_ASPACE, MEM_F0 + i, PF_STAGE + i * 4096UL, RW, ITEM_MAP),
+               "stage");
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, PGR_EP, 0), "pager ep");
+    expect(thread_spawn(&pg, ROOT_CAP_BANK, PGR_SRV, pager_server, PGR_EP, pgr_stack,
+                        sizeof pgr_stack, ROOT_THREAD_PRIO), "pager");
+    tether_yield();
+    expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, PGR_EP, 0, 0, 0, MWIN_OFF), "root fault ep");
+    for (unsigned i = 0; i < NFR; i++) {
+        uint64_t c0, c1, v = 7;
+        __asm__ volatile("rdcycle %[c0]\n"
+                         "ld %[v], 0(%[a])\n"
+                         "rdcycle %[c1]"
+                         : [c0] "=&r"(c0), [c1] "=&r"(c1), [v] "+r"(v)
+                         : [a] "r"(PF_VA + i * 4096UL)
+                         : "memory");
+        if (v != 0)
+            expect(E_INVAL, "pager page not zero");
+        if (i >= 4)
+            acc_add(&pfault, c1 - c0);
+    }
+    expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, CAP_NONE, 0, 0, 0, MWIN_OFF), "root fault ep off");
+    report("pager_fault", &pfault, b);
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, PGR_SRV), "pager destroy");
+}
+
 int main(void)
 {
     uint64_t c0 = rdcycle(), i0 = rdinstret();
@@ -351,5 +470,6 @@ int main(void)
     report("delete_leaf", &acc_del, b);
     report("unmap_1child", &acc_unmap, b);
     bench_ipc();
+    bench_mem(b);
     return errors ? 1 : 0;
 }
