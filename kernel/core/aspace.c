@@ -66,11 +66,11 @@ struct grow {
 };
 #define GROW_INIT {~0u, ~0u, ~0u, ~0u}
 
-static u64 grow_bytes(struct aspace *a, u32 vpn, struct grow *g)
+static u64 grow_bytes(struct aspace *a, u32 vpn, bool have_slot, int tables, struct grow *g)
 {
     u64 n = 0;
     u32 leaf = vpn >> CS_LEAF_BITS, l2 = vpn >> (CS_LEAF_BITS + CS_L2_BITS);
-    if (leaf != g->leaf) {
+    if (!have_slot && leaf != g->leaf) {
         g->leaf = leaf;
         if (!radix_has_leaf(&a->map, vpn)) {
             n += store_block_size(CS_LEAF_BYTES);
@@ -83,7 +83,7 @@ static u64 grow_bytes(struct aspace *a, u32 vpn, struct grow *g)
     u32 table = vpn >> 9, gig = vpn >> 18;  /* 512 pages per last-level table */
     if (table != g->table) {
         g->table = table;
-        int k = hal_pt_need(&a->pt, va_of(vpn));
+        int k = tables < 0 ? 0 : tables;
         if (k == 2 && gig == g->gig)
             k = 1;  /* the 1 GiB table is already counted */
         else if (k == 2)
@@ -96,18 +96,18 @@ static u64 grow_bytes(struct aspace *a, u32 vpn, struct grow *g)
 /* May page vpn of `as` receive a mapping? It must be empty (a void leaf is
  * cleaned when the mapping is made) and not hold a kernel-loaded page.
  * Adds the storage it would need to *need. */
-static int check_dst(oref as, u32 vpn, struct grow *g, u64 *need)
+static int check_dst(oref as, u32 vpn, struct grow *g, u64 *need, struct slot **dp)
 {
     struct aspace *a = aspace_body(as);
-    struct slot *d = radix_slot(&a->map, vpn);
-    u32 r;
+    struct slot *d = *dp = radix_slot(&a->map, vpn);
+    int tables = hal_pt_need(&a->pt, va_of(vpn));  /* -1: a page is mapped there */
     if (d && d->obj) {
         if (cap_live(d) || mdb_has_children(d))
             return E_FULL;
-    } else if (hal_pt_lookup(&a->pt, va_of(vpn), &r)) {
-        return E_FULL;
+    } else if (tables < 0) {
+        return E_FULL;  /* a kernel-loaded page */
     }
-    *need += grow_bytes(a, vpn, g);
+    *need += grow_bytes(a, vpn, d != NULL, tables, g);
     return E_OK;
 }
 
@@ -123,12 +123,11 @@ static int prepare_one(oref as, u32 vpn)
     return e;
 }
 
-/* Make page vpn of `as` a mapping derived from src by op (checked and
- * prepared: nothing here can fail). */
-static void map_one(oref as, u32 vpn, struct slot *src, u8 op, u8 rights)
+/* Make slot d, page vpn of `as`, a mapping derived from src by op (checked
+ * and prepared: nothing here can fail). */
+static void map_one(oref as, u32 vpn, struct slot *d, struct slot *src, u8 op, u8 rights)
 {
     struct aspace *a = aspace_body(as);
-    struct slot *d = radix_slot(&a->map, vpn);
     if (d->obj) {
         u32 budget = 1;
         cap_delete_step(d, &budget);  /* a void leaf (check_dst) */
@@ -159,7 +158,8 @@ int flex_check(const struct flex *f, u64 *need)
             continue;  /* nothing mapped there: nothing to send */
         if (f->op == ITEM_MAP && s->depth + 1u > MDB_MAX_DEPTH)
             return E_DEPTH;
-        int e = check_dst(f->dst_as, f->dst_vpn + i, &g, need);
+        struct slot *d;
+        int e = check_dst(f->dst_as, f->dst_vpn + i, &g, need, &d);
         if (e != E_OK)
             return e;
     }
@@ -183,8 +183,10 @@ void flex_do(const struct flex *f)
     struct aspace *src = aspace_body(f->src_as);
     for (u32 i = 0; i < f->npages; i++) {
         struct slot *s = radix_slot(&src->map, f->src_vpn + i);
+        u32 d = f->dst_vpn + i;
         if (s && cap_live(s))
-            map_one(f->dst_as, f->dst_vpn + i, s, f->op, (u8)(s->rights & f->rights));
+            map_one(f->dst_as, d, radix_slot(&aspace_body(f->dst_as)->map, d), s, f->op,
+                    (u8)(s->rights & f->rights));
     }
 }
 
@@ -225,13 +227,17 @@ static int as_map_frame(struct inv *iv)
     if (op == ITEM_MAP && fs->depth + 1u > MDB_MAX_DEPTH)
         return E_DEPTH;
     struct grow g = GROW_INIT;
-    if ((e = check_dst(as, vpn, &g, &need)) != E_OK)
+    struct slot *d;
+    if ((e = check_dst(as, vpn, &g, &need, &d)) != E_OK)
         return e;
-    if (need && (e = bank_can_charge(obj_get(as)->bank, need)) != E_OK)
-        return e;
-    if ((e = prepare_one(as, vpn)) != E_OK)
-        return e;  /* storage too fragmented: at most empty nodes were added */
-    map_one(as, vpn, fs, (u8)op, rights);
+    if (need) {
+        if ((e = bank_can_charge(obj_get(as)->bank, need)) != E_OK)
+            return e;
+        if ((e = prepare_one(as, vpn)) != E_OK)
+            return e;  /* storage too fragmented: at most empty nodes were added */
+        d = radix_slot(&aspace_body(as)->map, vpn);
+    }
+    map_one(as, vpn, d, fs, (u8)op, rights);
     return E_OK;
 }
 
@@ -266,7 +272,7 @@ static int as_map(struct inv *iv)
         return e;
     if (need && (e = bank_can_charge(obj_get(f.dst_as)->bank, need)) != E_OK)
         return e;
-    if ((e = flex_prepare(&f)) != E_OK)
+    if (need && (e = flex_prepare(&f)) != E_OK)
         return e;  /* storage too fragmented: at most empty nodes were added */
     flex_do(&f);
     return E_OK;

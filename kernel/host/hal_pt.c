@@ -59,7 +59,7 @@ int hal_pt_need(const hal_pt_root *pt, u64 va)
             return lvl;
         t = (const u64 *)(uptr)(e & ~0xfffull);
     }
-    return 0;
+    return (t[(va >> 12) & 511] & V) ? -1 : 0;
 }
 
 int hal_pt_prepare(hal_pt_root *pt, u64 va, hal_page_alloc alloc, void *ctx)

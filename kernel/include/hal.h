@@ -40,8 +40,9 @@ int hal_pt_create(hal_pt_root *pt, hal_page_alloc alloc, void *ctx);
 int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights,
                hal_page_alloc alloc, void *ctx);
 
-/* How many page-table pages hal_pt_map(pt, va) would allocate now (0..2):
- * lets the core charge a bank before it changes anything (S1). */
+/* How many page-table pages hal_pt_map(pt, va) would allocate now (0..2),
+ * or -1 if a page is mapped at va already: lets the core check and charge
+ * a bank before it changes anything (S1). */
 int hal_pt_need(const hal_pt_root *pt, u64 va);
 
 /* Create the page tables a mapping at va needs (with alloc), without

@@ -159,10 +159,10 @@ int hal_pt_need(const hal_pt_root *pt, u64 va)
         if (!(pte & PTE_V))
             return l;  /* this level's table and the ones below are missing */
         if (pte & PTE_LEAF_BITS)
-            return 0;  /* a large page: hal_pt_map will say E_FULL */
+            return -1;  /* a large page is mapped there */
         table = P2V(PTE2PA(pte));
     }
-    return 0;
+    return (table[VPN(0, va)] & PTE_V) ? -1 : 0;
 }
 
 void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights)
