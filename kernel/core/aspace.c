@@ -66,7 +66,11 @@ struct grow {
 };
 #define GROW_INIT {~0u, ~0u, ~0u, ~0u}
 
-static u64 grow_bytes(struct aspace *a, u32 vpn, bool have_slot, int tables, struct grow *g)
+/* (The helpers of the map paths are forced inline: calls between them cost
+ * more than their bodies on riscv64.) */
+#define HOT static inline __attribute__((always_inline))
+
+HOT u64 grow_bytes(struct aspace *a, u32 vpn, bool have_slot, int tables, struct grow *g)
 {
     u64 n = 0;
     u32 leaf = vpn >> CS_LEAF_BITS, l2 = vpn >> (CS_LEAF_BITS + CS_L2_BITS);
@@ -96,7 +100,7 @@ static u64 grow_bytes(struct aspace *a, u32 vpn, bool have_slot, int tables, str
 /* May page vpn of `as` receive a mapping? It must be empty (a void leaf is
  * cleaned when the mapping is made) and not hold a kernel-loaded page.
  * Adds the storage it would need to *need. */
-static int check_dst(oref as, u32 vpn, struct grow *g, u64 *need, struct slot **dp)
+HOT int check_dst(oref as, u32 vpn, struct grow *g, u64 *need, struct slot **dp)
 {
     struct aspace *a = aspace_body(as);
     struct slot *d = *dp = radix_slot(&a->map, vpn);
@@ -125,7 +129,7 @@ static int prepare_one(oref as, u32 vpn)
 
 /* Make slot d, page vpn of `as`, a mapping derived from src by op (checked
  * and prepared: nothing here can fail). */
-static void map_one(oref as, u32 vpn, struct slot *d, struct slot *src, u8 op, u8 rights)
+HOT void map_one(oref as, u32 vpn, struct slot *d, struct slot *src, u8 op, u8 rights)
 {
     struct aspace *a = aspace_body(as);
     if (d->obj) {
