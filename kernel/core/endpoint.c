@@ -6,36 +6,12 @@
 
 void ep_enqueue(oref ep, oref t, u32 qstate)
 {
-    struct endpoint *e = endpoint_body(ep);
-    struct thread *th = thread_body(t);
-    th->qnext = 0;
-    th->qprev = e->tail;
-    if (e->tail)
-        thread_body(e->tail)->qnext = t;
-    else
-        e->head = t;
-    e->tail = t;
-    e->qstate = qstate;
-    e->waiting++;
-    th->ep = ep;
+    ep_push(endpoint_body(ep), ep, t, thread_body(t), qstate);
 }
 
 void ep_remove(oref ep, oref t)
 {
-    struct endpoint *e = endpoint_body(ep);
-    struct thread *th = thread_body(t);
-    if (th->qprev)
-        thread_body(th->qprev)->qnext = th->qnext;
-    else
-        e->head = th->qnext;
-    if (th->qnext)
-        thread_body(th->qnext)->qprev = th->qprev;
-    else
-        e->tail = th->qprev;
-    th->qprev = th->qnext = 0;
-    th->ep = 0;
-    if (--e->waiting == 0)
-        e->qstate = EPQ_IDLE;
+    ep_unlink(endpoint_body(ep), thread_body(t));
 }
 
 int endpoint_reap_step(oref ep, u32 *budget)

@@ -454,16 +454,8 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
     struct thread *rt = T(r);
     if (rt->prio < th->prio || !runnable_here(rt))
         return NULL;
-    /* Commit: nothing below can fail. Dequeue r (the head). */
-    ep->head = rt->qnext;
-    if (rt->qnext)
-        T(rt->qnext)->qprev = 0;
-    else
-        ep->tail = 0;
-    if (--ep->waiting == 0)
-        ep->qstate = EPQ_IDLE;
-    rt->qnext = 0;
-    rt->ep = 0;
+    /* Commit: nothing below can fail. */
+    ep_unlink(ep, rt);
     copy_words(rt, th, a0, tg->badge);
     th->regs.pc += 4;
     th->ipc = 0;
@@ -497,15 +489,6 @@ struct hal_regs *ipc_replyrecv_fast(oref t)
     ct->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
     th->regs.pc += 4;
     th->state = THREAD_BLOCKED_RECV;  /* running, so on no run queue */
-    th->qnext = 0;
-    th->qprev = ep->tail;
-    if (ep->tail)
-        T(ep->tail)->qnext = t;
-    else
-        ep->head = t;
-    ep->tail = t;
-    ep->qstate = EPQ_RECV;
-    ep->waiting++;
-    th->ep = tg.obj;
+    ep_push(ep, tg.obj, t, th, EPQ_RECV);
     return sched_run_thread(c, ct);
 }
