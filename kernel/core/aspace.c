@@ -100,11 +100,11 @@ HOT u64 grow_bytes(struct aspace *a, u32 vpn, bool have_slot, int tables, struct
 /* May page vpn of `as` receive a mapping? It must be empty (a void leaf is
  * cleaned when the mapping is made) and not hold a kernel-loaded page.
  * Adds the storage it would need to *need. */
-HOT int check_dst(oref as, u32 vpn, struct grow *g, u64 *need, struct slot **dp)
+HOT int check_dst(oref as, u32 vpn, struct grow *g, u64 *need, struct slot **dp, void **pte)
 {
     struct aspace *a = aspace_body(as);
     struct slot *d = *dp = radix_slot(&a->map, vpn);
-    int tables = hal_pt_need(&a->pt, va_of(vpn));  /* -1: a page is mapped there */
+    int tables = hal_pt_need(&a->pt, va_of(vpn), pte);  /* -1: a page is mapped there */
     if (d && d->obj) {
         if (cap_live(d) || mdb_has_children(d))
             return E_FULL;
@@ -128,8 +128,9 @@ static int prepare_one(oref as, u32 vpn)
 }
 
 /* Make slot d, page vpn of `as`, a mapping derived from src by op (checked
- * and prepared: nothing here can fail). */
-HOT void map_one(oref as, u32 vpn, struct slot *d, struct slot *src, u8 op, u8 rights)
+ * and prepared: nothing here can fail). pte: its empty page-table entry if
+ * known (hal_pt_need), else NULL. */
+HOT void map_one(oref as, u32 vpn, struct slot *d, void *pte, struct slot *src, u8 op, u8 rights)
 {
     struct aspace *a = aspace_body(as);
     if (d->obj) {
@@ -148,8 +149,11 @@ HOT void map_one(oref as, u32 vpn, struct slot *d, struct slot *src, u8 op, u8 r
     }
     d->flags = SLOT_MAPPING;
     d->badge = MAPPING_WHERE(as, vpn);
-    hal_pt_map(&a->pt, va_of(vpn), frame_page(frame), rights & (R_READ | R_WRITE | R_EXEC),
-               aspace_pt_alloc, ctx_of(as));
+    rights &= R_READ | R_WRITE | R_EXEC;
+    if (pte)
+        hal_pt_set(pte, frame_page(frame), rights);
+    else
+        hal_pt_map(&a->pt, va_of(vpn), frame_page(frame), rights, aspace_pt_alloc, ctx_of(as));
 }
 
 int flex_check(const struct flex *f, u64 *need)
@@ -163,7 +167,7 @@ int flex_check(const struct flex *f, u64 *need)
         if (f->op == ITEM_MAP && s->depth + 1u > MDB_MAX_DEPTH)
             return E_DEPTH;
         struct slot *d;
-        int e = check_dst(f->dst_as, f->dst_vpn + i, &g, need, &d);
+        int e = check_dst(f->dst_as, f->dst_vpn + i, &g, need, &d, NULL);
         if (e != E_OK)
             return e;
     }
@@ -189,7 +193,7 @@ void flex_do(const struct flex *f)
         struct slot *s = radix_slot(&src->map, f->src_vpn + i);
         u32 d = f->dst_vpn + i;
         if (s && cap_live(s))
-            map_one(f->dst_as, d, radix_slot(&aspace_body(f->dst_as)->map, d), s, f->op,
+            map_one(f->dst_as, d, radix_slot(&aspace_body(f->dst_as)->map, d), NULL, s, f->op,
                     (u8)(s->rights & f->rights));
     }
 }
@@ -232,16 +236,18 @@ static int as_map_frame(struct inv *iv)
         return E_DEPTH;
     struct grow g = GROW_INIT;
     struct slot *d;
-    if ((e = check_dst(as, vpn, &g, &need, &d)) != E_OK)
+    void *pte = NULL;
+    if ((e = check_dst(as, vpn, &g, &need, &d, &pte)) != E_OK)
         return e;
     if (need) {
+        pte = NULL;  /* tables will be added: walk again when mapping */
         if ((e = bank_can_charge(obj_get(as)->bank, need)) != E_OK)
             return e;
         if ((e = prepare_one(as, vpn)) != E_OK)
             return e;  /* storage too fragmented: at most empty nodes were added */
         d = radix_slot(&aspace_body(as)->map, vpn);
     }
-    map_one(as, vpn, d, fs, (u8)op, rights);
+    map_one(as, vpn, d, pte, fs, (u8)op, rights);
     return E_OK;
 }
 

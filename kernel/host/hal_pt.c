@@ -50,16 +50,25 @@ int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights, hal_page_alloc 
     return E_OK;
 }
 
-int hal_pt_need(const hal_pt_root *pt, u64 va)
+int hal_pt_need(const hal_pt_root *pt, u64 va, void **entry)
 {
-    const u64 *t = pt->root;
+    u64 *t = pt->root;
     for (int lvl = 2; lvl > 0; lvl--) {
         u64 e = t[(va >> (12 + 9 * lvl)) & 511];
         if (!(e & V))
             return lvl;
-        t = (const u64 *)(uptr)(e & ~0xfffull);
+        t = (u64 *)(uptr)(e & ~0xfffull);
     }
-    return (t[(va >> 12) & 511] & V) ? -1 : 0;
+    if (t[(va >> 12) & 511] & V)
+        return -1;
+    if (entry)
+        *entry = &t[(va >> 12) & 511];
+    return 0;
+}
+
+void hal_pt_set(void *entry, void *frame, u32 rights)
+{
+    *(u64 *)entry = (u64)(uptr)frame | rights | V;
 }
 
 int hal_pt_prepare(hal_pt_root *pt, u64 va, hal_page_alloc alloc, void *ctx)

@@ -42,8 +42,13 @@ int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights,
 
 /* How many page-table pages hal_pt_map(pt, va) would allocate now (0..2),
  * or -1 if a page is mapped at va already: lets the core check and charge
- * a bank before it changes anything (S1). */
-int hal_pt_need(const hal_pt_root *pt, u64 va);
+ * a bank before it changes anything (S1). When it returns 0 and entry is
+ * not NULL, *entry names the (empty) page-table entry for va, which
+ * hal_pt_set can fill without walking the tables again. */
+int hal_pt_need(const hal_pt_root *pt, u64 va, void **entry);
+/* Map frame with rights (as hal_pt_map, already checked) at the entry
+ * hal_pt_need found; the page tables must not have changed since. */
+void hal_pt_set(void *entry, void *frame, u32 rights);
 
 /* Create the page tables a mapping at va needs (with alloc), without
  * mapping anything: E_OK, E_NOMEM, E_FULL (a large page is in the way). */

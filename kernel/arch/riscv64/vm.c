@@ -112,20 +112,17 @@ int hal_pt_create(hal_pt_root *pt, hal_page_alloc alloc, void *ctx)
 int hal_pt_map(hal_pt_root *pt, u64 va, void *frame, u32 rights,
                hal_page_alloc alloc, void *ctx)
 {
-    u64 flags = PTE_U | PTE_A | PTE_D, *pte;
+    u64 *pte;
     if (!user_va_ok(va) || (uptr)frame % PAGE_SIZE)
         return E_INVAL;
     if (!(rights & (R_READ | R_WRITE | R_EXEC)) || ((rights & R_WRITE) && !(rights & R_READ)))
         return E_INVAL;
-    flags |= (rights & R_READ ? PTE_R : 0) | (rights & R_WRITE ? PTE_W : 0) |
-             (rights & R_EXEC ? PTE_X : 0);
     int err = walk(pt->root, va, 0, alloc, ctx, &pte);
     if (err)
         return err;
     if (*pte & PTE_V)
         return E_FULL;
-    *pte = PA2PTE(V2P(frame)) | flags | PTE_V;
-    /* No flush: an invalid PTE is never cached in the TLB. */
+    hal_pt_set(pte, frame, rights);
     return E_OK;
 }
 
@@ -151,9 +148,9 @@ int hal_pt_unmap(hal_pt_root *pt, u64 va)
     return E_OK;
 }
 
-int hal_pt_need(const hal_pt_root *pt, u64 va)
+int hal_pt_need(const hal_pt_root *pt, u64 va, void **entry)
 {
-    const u64 *table = pt->root;
+    u64 *table = pt->root;
     for (int l = 2; l > 0; l--) {
         u64 pte = table[VPN(l, va)];
         if (!(pte & PTE_V))
@@ -162,7 +159,23 @@ int hal_pt_need(const hal_pt_root *pt, u64 va)
             return -1;  /* a large page is mapped there */
         table = P2V(PTE2PA(pte));
     }
-    return (table[VPN(0, va)] & PTE_V) ? -1 : 0;
+    if (table[VPN(0, va)] & PTE_V)
+        return -1;
+    if (entry)
+        *entry = &table[VPN(0, va)];
+    return 0;
+}
+
+static u64 pte_flags(u32 rights)
+{
+    return PTE_U | PTE_A | PTE_D | PTE_V | (rights & R_READ ? PTE_R : 0) |
+           (rights & R_WRITE ? PTE_W : 0) | (rights & R_EXEC ? PTE_X : 0);
+}
+
+void hal_pt_set(void *entry, void *frame, u32 rights)
+{
+    /* No flush: the entry was invalid, and invalid PTEs are never cached. */
+    *(u64 *)entry = PA2PTE(V2P(frame)) | pte_flags(rights);
 }
 
 void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights)
