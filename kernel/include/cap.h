@@ -70,8 +70,64 @@ void cap_make_root(struct slot *dst, oref o, u32 epoch, u8 rights, u64 badge);
 
 /* Performs. Each expects decode to have checked everything: src live, dst
  * empty, rights already masked. All O(1). */
-void cap_copy(struct slot *src, struct slot *dst, u8 rights, u64 badge);   /* C2 */
-void cap_map(struct slot *src, struct slot *dst, u8 rights, u64 badge);    /* C3 */
+/* (COPY and MAP are inline: they sit on the hottest paths.) */
+static inline void cap_fill(struct slot *dst, const struct slot *src, u8 rights, u64 badge)
+{
+    dst->obj = src->obj;
+    dst->epoch = src->epoch;
+    dst->rights = rights;
+    dst->badge = badge;
+    dst->flags = 0;
+}
+
+/* Link n into the list right before p. */
+static inline void cap_link_before(struct slot *p, struct slot *n)
+{
+    sref nr = slot_ref(n);
+    n->next = slot_ref(p);
+    n->prev = p->prev;
+    if (p->prev)
+        slot_at(p->prev)->next = nr;
+    p->prev = nr;
+}
+
+/* Link n into the list right after p. */
+static inline void cap_link_after(struct slot *p, struct slot *n)
+{
+    sref nr = slot_ref(n);
+    n->prev = slot_ref(p);
+    n->next = p->next;
+    if (p->next)
+        slot_at(p->next)->prev = nr;
+    p->next = nr;
+}
+
+/* C2 */
+static inline void cap_copy(struct slot *src, struct slot *dst, u8 rights, u64 badge)
+{
+    cap_fill(dst, src, rights, badge);
+    if (src->depth == 0) {          /* copy of a root: a new root (C2) */
+        dst->prev = dst->next = 0;
+        dst->depth = 0;
+        return;
+    }
+    /* Copy of a derived cap: a sibling, inserted just before the source so
+     * that it does not adopt the source's children. */
+    dst->depth = src->depth;
+    cap_link_before(src, dst);
+}
+
+/* C3 */
+static inline void cap_map(struct slot *src, struct slot *dst, u8 rights, u64 badge)
+{
+    cap_fill(dst, src, rights, badge);
+    /* A child, right after src. If src already has descendants, the first
+     * of them is a child of src (its nearest shallower predecessor is src);
+     * take its depth, so that it and its siblings stay children of src. */
+    dst->depth = mdb_has_children(src) ? slot_at(src->next)->depth : (u16)(src->depth + 1);
+    cap_link_after(src, dst);
+}
+
 void cap_grant(struct slot *src, struct slot *dst, u8 rights);             /* C4 */
 
 /* Remove up to *budget descendants of s (C5). Returns E_OK when none are
