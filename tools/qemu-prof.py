@@ -3,7 +3,11 @@ import gdb, collections
 gdb.execute("set pagination off")
 gdb.execute("file " + KERNEL)
 gdb.execute("target remote localhost:1235")
-gdb.execute("break trap_vector if $a7 == %s && ($a0 >> 32) == %s" % (SYSNO, LABEL))
+FUNC = globals().get("FUNC", "")
+if FUNC:  # faster: stop at a kernel function (no condition on every trap)
+    gdb.execute("break " + FUNC)
+else:
+    gdb.execute("break trap_vector if $a7 == %s && ($a0 >> 32) == %s" % (SYSNO, LABEL))
 for _ in range(SKIP + 1):
     gdb.execute("continue")
 gdb.execute("delete")
