@@ -284,9 +284,13 @@ static struct hal_regs *send(oref t, const struct target *tg, bool call, bool bl
         struct msg m;
         msg_of(t, tg->badge, grant, &m);
         int e = deliver(&m, r);
+        if (e != E_OK && (th->ipc & IPC_FAULT)) {
+            /* The fault can't be delivered: the thread stops. */
+            thread_fault(t, th->fault, th->fault_addr, th->fault_pc);
+            return sched_next();
+        }
         if (e != E_OK)
-            return (th->ipc & IPC_FAULT) ? (thread_fault(t, th->fault, th->fault_addr, th->fault_pc), sched_next())
-                                         : done(t, (u64)e);
+            return done(t, (u64)e);
         ep_remove(tg->obj, r);
         wake(r, T(r)->regs.x[A0]);  /* deliver() wrote its a0 */
         th->regs.pc += pc_step;
@@ -300,7 +304,7 @@ static struct hal_regs *send(oref t, const struct target *tg, bool call, bool bl
         return done(t, E_WOULDBLOCK);
     th->regs.pc += pc_step;
     th->badge = tg->badge;
-    th->ipc = (u8)((th->ipc & IPC_FAULT) | (call ? IPC_CALL : 0) | (grant ? IPC_GRANT : 0));
+    th->ipc = (th->ipc & IPC_FAULT) | (call ? IPC_CALL : 0) | (grant ? IPC_GRANT : 0);
     block(t, THREAD_BLOCKED_SEND);
     ep_enqueue(tg->obj, t, EPQ_SEND);
     if (tg->via)
