@@ -1630,7 +1630,7 @@ static void check_all(void)
                 return;
             }
             /* The core's own books: usage = objects + sub-banks (S1). */
-            u64 sum = (o->bank < 0 ? blk(sizeof(struct bank)) : 0) + bk->pages;
+            u64 sum = (o->bank < 0 ? blk(sizeof(struct bank)) : 0);
             u32 cnt = 0;
             oref pr = 0;
             for (oref x = bk->head; x; pr = x, x = obj_get(x)->next) {

@@ -98,7 +98,8 @@ HOT u64 grow_bytes(struct aspace *a, u32 vpn, bool have_slot, int tables, struct
 }
 
 /* May page vpn of `as` receive a mapping? It must be empty (a void leaf is
- * cleaned when the mapping is made) and not hold a kernel-loaded page.
+ * cleaned when the mapping is made) and have no page-table entry of its own
+ * (there should be none without a slot; checked anyway).
  * Adds the storage it would need to *need. */
 HOT int check_dst(oref as, u32 vpn, struct grow *g, u64 *need, struct slot **dp, void **pte)
 {
@@ -109,7 +110,7 @@ HOT int check_dst(oref as, u32 vpn, struct grow *g, u64 *need, struct slot **dp,
         if (cap_live(d) || mdb_has_children(d))
             return E_FULL;
     } else if (tables < 0) {
-        return E_FULL;  /* a kernel-loaded page */
+        return E_FULL;  /* an entry without a slot: never overwrite it */
     }
     *need += grow_bytes(a, vpn, d != NULL, tables, g);
     return E_OK;
@@ -211,13 +212,39 @@ static int flex_range(u64 va, u64 log2, u32 *vpn, u32 *n)
     return E_OK;
 }
 
+int aspace_map(oref as, u64 va, struct slot *src, u8 op, u8 rights)
+{
+    u32 vpn, n;
+    u64 need = 0;
+    struct grow g = GROW_INIT;
+    struct slot *d;
+    void *pte = NULL;
+    int e = flex_range(va, 0, &vpn, &n);
+    if (e != E_OK)
+        return e;
+    if (op == ITEM_MAP && src->depth + 1u > MDB_MAX_DEPTH)
+        return E_DEPTH;
+    if ((e = check_dst(as, vpn, &g, &need, &d, &pte)) != E_OK)
+        return e;
+    if (need) {
+        pte = NULL;  /* tables will be added: walk again when mapping */
+        if ((e = bank_can_charge(obj_get(as)->bank, need)) != E_OK)
+            return e;
+        if ((e = prepare_one(as, vpn)) != E_OK)
+            return e;  /* storage too fragmented: at most empty nodes were added */
+        d = radix_slot(&aspace_body(as)->map, vpn);
+    }
+    map_one(as, vpn, d, pte, src, op, rights);
+    return E_OK;
+}
+
 /* AS_MAP_FRAME(frame cap, va, rights, op): a frame cap at a page. */
 static int as_map_frame(struct inv *iv)
 {
     oref as = iv->t.obj;
     struct slot *fs;
     u32 vpn, n;
-    u64 need = 0, op = iv->a[3];
+    u64 op = iv->a[3];
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
     int e = cspace_lookup_live(iv->caller_cs, iv->a[0], &fs);
@@ -232,23 +259,7 @@ static int as_map_frame(struct inv *iv)
     u8 rights = (u8)(fs->rights & iv->a[2] & (R_READ | R_WRITE | R_EXEC));
     if (!(rights & R_READ))
         return E_RIGHTS;  /* every mapping can at least be read */
-    if (op == ITEM_MAP && fs->depth + 1u > MDB_MAX_DEPTH)
-        return E_DEPTH;
-    struct grow g = GROW_INIT;
-    struct slot *d;
-    void *pte = NULL;
-    if ((e = check_dst(as, vpn, &g, &need, &d, &pte)) != E_OK)
-        return e;
-    if (need) {
-        pte = NULL;  /* tables will be added: walk again when mapping */
-        if ((e = bank_can_charge(obj_get(as)->bank, need)) != E_OK)
-            return e;
-        if ((e = prepare_one(as, vpn)) != E_OK)
-            return e;  /* storage too fragmented: at most empty nodes were added */
-        d = radix_slot(&aspace_body(as)->map, vpn);
-    }
-    map_one(as, vpn, d, pte, fs, (u8)op, rights);
-    return E_OK;
+    return aspace_map(as, iv->a[1], fs, (u8)op, rights);
 }
 
 /* AS_MAP(src aspace, src va, dst va, log2, rights, op): flexpage into this
@@ -371,13 +382,4 @@ int aspace_copy_in(oref as, u64 va, void *buf, u64 n)
         out += k, va += k, n -= k;
     }
     return E_OK;
-}
-
-void *kernel_page_alloc(void *bank)
-{
-    sref r;
-    if (bank_alloc_store((oref)(uptr)bank, PAGE_BYTES, &r) != E_OK)
-        return NULL;
-    bank_body((oref)(uptr)bank)->pages += PAGE_BYTES;
-    return sref_ptr(r);
 }

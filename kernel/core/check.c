@@ -120,7 +120,7 @@ const char *kernel_check(void)
         if (x->type != OBJ_BANK)
             continue;
         struct bank *b = bank_body(o);
-        u64 use = b->pages + (x->bank ? 0 : (u64)STORE_MIN << x->order);
+        u64 use = x->bank ? 0 : (u64)STORE_MIN << x->order;
         u32 n = 0;
         for (oref c = b->head; c; c = obj_get(c)->next) {
             if (obj_get(c)->bank != o)

@@ -4,6 +4,7 @@
 #include "aspace.h"
 #include "bank.h"
 #include "cspace.h"
+#include "frame.h"
 #include "sched.h"
 #include "thread.h"
 
@@ -49,4 +50,21 @@ int kernel_root_task(struct kernel_boot *b)
     thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
                  cspace_slot(b->root_cs, ROOT_CAP_ASPACE), 0, 0, ROOT_THREAD_PRIO);
     return E_OK;
+}
+
+int kernel_boot_map(void *ctx, u64 va, u32 rights, void **page)
+{
+    struct kernel_boot *b = ctx;
+    oref f;
+    u32 budget = ~0u;
+    int e = bank_alloc_obj(b->root_bank, OBJ_FRAME, sizeof(struct frame), &f);
+    if (e != E_OK)
+        return e;
+    if ((e = frame_init(f, b->root_bank)) == E_OK &&
+        (e = aspace_map(b->root_as, va, &frame_body(f)->master, ITEM_MAP, (u8)rights)) == E_OK) {
+        *page = frame_page(f);
+        return E_OK;
+    }
+    obj_destroy_step(f, &budget);  /* roll back */
+    return e;
 }

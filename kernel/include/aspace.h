@@ -8,8 +8,8 @@
  * DELETE, destroying the frame, its bank or the AddrSpace), clears the PTE
  * and the TLB entry (cap.c calls aspace_unmapped). Mapping nodes, the radix
  * and page-table pages are all charged to the AddrSpace's bank (S1).
- * The kernel also maps the root task's boot image directly (PTEs without
- * mapping slots, paid by the root bank). */
+ * Even the root task's boot image is frames (from the root bank) mapped
+ * through mapping slots, so every PTE of a user page has its slot. */
 #ifndef TETHER_ASPACE_H
 #define TETHER_ASPACE_H
 
@@ -60,9 +60,11 @@ bool aspace_readable(oref as, u64 va, u64 n);
  * is mapped readable first. E_OK or E_FAULT; never a kernel fault. */
 int aspace_copy_in(oref as, u64 va, void *buf, u64 n);
 
-/* A zeroed 4 KiB page of storage charged to bank b, for kernel-loaded user
- * memory (the root task's image and stack). NULL if the bank can't pay. */
-void *kernel_page_alloc(void *bank_oref);
+/* Map the live cap src (a frame cap, or a frame's master) at va of `as` by
+ * op (ITEM_COPY/MAP/GRANT) with rights (checked by the caller, R_READ
+ * included): checks the page, charges the bank, maps. E_OK, E_INVAL,
+ * E_FULL, E_DEPTH, E_NOMEM; nothing changes on error. */
+int aspace_map(oref as, u64 va, struct slot *src, u8 op, u8 rights);
 
 struct inv;
 int aspace_invoke(struct inv *iv);

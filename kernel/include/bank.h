@@ -20,7 +20,6 @@ struct bank {
     oref head;      /* list of objects allocated from it (obj.next)    */
     u32 nobj;       /* number of objects in that list                  */
     u32 depth;      /* 0 for the root bank                             */
-    u64 pages;      /* bytes of kernel-loaded user pages (boot image)  */
 };
 
 static inline struct bank *bank_body(oref b) { return (struct bank *)obj_body(b); }

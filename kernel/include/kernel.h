@@ -32,8 +32,14 @@ struct hal_regs *kernel_timer(void);
 
 /* Create the root task's AddrSpace and thread from the root bank with caps
  * at ROOT_CAP_ASPACE / ROOT_CAP_THREAD; the machine then loads the image
- * (kernel_page_alloc, aspace_pt_alloc) and starts it. */
+ * (kernel_boot_map) and starts it. */
 int kernel_root_task(struct kernel_boot *boot);
+
+/* Boot loading: a new frame from the root bank, mapped at va of the root
+ * AddrSpace with rights (a mapping slot below the frame's master cap, like
+ * any other mapping). *page = its zeroed memory, for the loader to fill.
+ * ctx is the struct kernel_boot. E_OK, E_NOMEM, E_FULL, E_INVAL. */
+int kernel_boot_map(void *ctx, u64 va, u32 rights, void **page);
 
 /* kernel printf (%s %c %d %u %x %lu %lx %llu %llx %p). */
 void kprintf(const char *fmt, ...);

@@ -43,24 +43,6 @@ static long as_map_range(uint32_t dst, uint32_t src, uint64_t sva, uint64_t dva,
     return E_OK;
 }
 
-/* The text + rodata clone (root bank), made once. */
-static uint64_t text_clone;
-
-static long clone_text(uint32_t scratch)
-{
-    uint64_t n = (uint64_t)(__data_start - __image_start) / PG;
-    uint64_t va = stage_alloc((unsigned)n);
-    for (uint64_t i = 0; i < n; i++) {
-        long e = frame_new_at(ROOT_CAP_BANK, scratch, ROOT_CAP_ASPACE, va + i * PG,
-                              R_READ | R_WRITE | R_EXEC);
-        if (e != E_OK)
-            return e;
-        memcpy((void *)(va + i * PG), __image_start + i * PG, PG);
-    }
-    text_clone = va;
-    return E_OK;
-}
-
 long task_create(struct task *t, uint32_t parent_bank, uint64_t limit, uint32_t slots)
 {
     static uint64_t copy_va;
@@ -69,17 +51,17 @@ long task_create(struct task *t, uint32_t parent_bank, uint64_t limit, uint32_t 
     t->scratch = slots + 2;
     t->nthreads = 0;
     long e;
-    if (!text_clone && (e = clone_text(t->scratch)) != E_OK)
-        return e;
     if (!copy_va)
         copy_va = stage_alloc(1);
     if ((e = tether_BANK_CREATE(parent_bank, OBJ_BANK, CS, t->bank, limit)) != E_OK)
         return e;
     if ((e = tether_BANK_CREATE(t->bank, OBJ_ASPACE, CS, t->as, 0)) != E_OK)
         return e;
+    /* Text + rodata: the root's own pages (frames the kernel loaded the image
+     * into), MAPped read/execute: shared, and revocable by the root. */
     uint64_t ntext = (uint64_t)(__data_start - __image_start) / PG;
-    e = as_map_range(t->as, ROOT_CAP_ASPACE, text_clone, (uint64_t)__image_start, ntext,
-                     R_READ | R_EXEC, ITEM_MAP);
+    e = as_map_range(t->as, ROOT_CAP_ASPACE, (uint64_t)__image_start, (uint64_t)__image_start,
+                     ntext, R_READ | R_EXEC, ITEM_MAP);
     if (e != E_OK)
         return e;
     /* Data + bss: a private copy, through one staging page of the root. */

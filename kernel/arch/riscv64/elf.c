@@ -1,8 +1,8 @@
 /* elf.c: load a static ELF64 RISC-V executable into a user address space.
  *
- * Every PT_LOAD segment gets fresh zeroed pages (src->frame), filled from
- * the file and mapped with the segment's rights (tables from src->table). Segments must not share a page (the user
- * linker script, user/lib/user.ld, aligns them). The image is untrusted
+ * Every PT_LOAD segment gets fresh zeroed pages mapped with the segment's
+ * rights (src->map), filled from the file. Segments must not share a page
+ * (the user linker script, user/lib/user.ld, aligns them). The image is untrusted
  * input: every offset and size is checked. */
 #include <tether/abi.h>
 #include "hal.h"
@@ -35,32 +35,28 @@ static void copy(u8 *dst, const u8 *src, usize n)
         *dst++ = *src++;
 }
 
-static int load_segment(hal_pt_root *pt, const u8 *img, const struct elf64_phdr *ph,
-                        const struct page_source *src)
+static int load_segment(const u8 *img, const struct elf64_phdr *ph, const struct page_source *src)
 {
     u32 rights = (ph->flags & PF_R ? R_READ : 0) | (ph->flags & PF_W ? R_WRITE : 0) |
                  (ph->flags & PF_X ? R_EXEC : 0);
     u64 first = PAGE_ROUND_DOWN(ph->vaddr), last = PAGE_ROUND_UP(ph->vaddr + ph->memsz);
 
     for (u64 va = first; va < last; va += PAGE_SIZE) {
-        u8 *page = src->frame(src->frame_ctx);
-        if (!page)
-            return E_NOMEM;
-        hal_zero(page, PAGE_SIZE);
+        void *p;
+        int err = src->map(src->ctx, va, rights, &p);
+        if (err)
+            return err == E_NOMEM ? E_NOMEM : E_INVAL;
+        u8 *page = p;  /* zeroed */
         /* The part of [vaddr, vaddr + filesz) that falls in this page. */
         u64 lo = va > ph->vaddr ? va : ph->vaddr;
         u64 hi = va + PAGE_SIZE < ph->vaddr + ph->filesz ? va + PAGE_SIZE : ph->vaddr + ph->filesz;
         if (lo < hi)
             copy(page + (lo - va), img + ph->offset + (lo - ph->vaddr), hi - lo);
-        int err = hal_pt_map(pt, va, page, rights, src->table, src->table_ctx);
-        if (err)
-            return err == E_NOMEM ? E_NOMEM : E_INVAL;
     }
     return E_OK;
 }
 
-int elf_load(hal_pt_root *pt, const u8 *img, usize size, u64 *entry,
-             const struct page_source *src)
+int elf_load(const u8 *img, usize size, u64 *entry, const struct page_source *src)
 {
     const struct elf64_ehdr *eh = (const void *)img;
     if (size < sizeof *eh || img[0] != 0x7f || img[1] != 'E' || img[2] != 'L' ||
@@ -76,7 +72,7 @@ int elf_load(hal_pt_root *pt, const u8 *img, usize size, u64 *entry,
         if (ph->filesz > ph->memsz || ph->offset > size || ph->filesz > size - ph->offset ||
             ph->vaddr >= USER_TOP || ph->memsz > USER_TOP - ph->vaddr)
             return E_INVAL;
-        int err = load_segment(pt, img, ph, src);
+        int err = load_segment(img, ph, src);
         if (err)
             return err;
     }
@@ -86,13 +82,11 @@ int elf_load(hal_pt_root *pt, const u8 *img, usize size, u64 *entry,
     return E_OK;
 }
 
-int map_fresh(hal_pt_root *pt, u64 va, u64 pages, u32 rights, const struct page_source *src)
+int map_fresh(u64 va, u64 pages, u32 rights, const struct page_source *src)
 {
     for (u64 i = 0; i < pages; i++, va += PAGE_SIZE) {
-        void *page = src->frame(src->frame_ctx);
-        if (!page)
-            return E_NOMEM;
-        int err = hal_pt_map(pt, va, page, rights, src->table, src->table_ctx);
+        void *page;
+        int err = src->map(src->ctx, va, rights, &page);
         if (err)
             return err;
     }

@@ -38,26 +38,27 @@ static u64 dt_u32(const void *dtb, const char *path, const char *prop, u64 dflt)
 }
 
 /* The hal_pt self-test runs on root-bank pages and gives them back. */
-static void *selftest_alloc(void *ctx) { return kernel_page_alloc(ctx); }
+static void *selftest_alloc(void *ctx)
+{
+    sref r;
+    return bank_alloc_store((oref)(uptr)ctx, PAGE_BYTES, &r) == E_OK ? sref_ptr(r) : NULL;
+}
 static void selftest_free(void *ctx, void *page)
 {
     bank_free_store((oref)(uptr)ctx, ptr_sref(page), PAGE_BYTES);
 }
 
 /* Load the embedded root image into the root AddrSpace and give the root
- * thread its registers. Frames: root bank; page tables: the AddrSpace's
- * allocator (which charges its bank, the root bank too). */
+ * thread its registers. Every page is a frame from the root bank, mapped
+ * through a mapping slot (kernel_boot_map), so the root task can pass its
+ * own pages on with AS_MAP like any other memory. */
 static void load_root_task(void)
 {
-    hal_pt_root *pt = &aspace_body(boot.root_as)->pt;
-    const struct page_source src = {
-        .frame = kernel_page_alloc, .frame_ctx = (void *)(uptr)boot.root_bank,
-        .table = aspace_pt_alloc,   .table_ctx = (void *)(uptr)boot.root_as,
-    };
+    const struct page_source src = {.map = kernel_boot_map, .ctx = &boot};
     u64 entry;
-    int err = elf_load(pt, root_image, (usize)(root_image_end - root_image), &entry, &src);
+    int err = elf_load(root_image, (usize)(root_image_end - root_image), &entry, &src);
     if (err == E_OK)
-        err = map_fresh(pt, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_PAGES,
+        err = map_fresh(USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_PAGES,
                         R_READ | R_WRITE, &src);
     if (err != E_OK) {
         kprintf("root image: error %d\n", err);

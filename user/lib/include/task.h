@@ -1,12 +1,11 @@
 /* task.h: tasks -- threads in an AddrSpace of their own -- and recovery
  * points for fault handlers (libtether).
  *
- * The kernel loads the root image as raw pages without mapping slots (only
- * the root AddrSpace has them), so a new AddrSpace cannot be given the
- * program by AS_MAP. task_create() therefore clones the image into frames:
- *   text + rodata  copied once into frames of the root bank, kept at a
- *                  staging address of the root AddrSpace, and MAPped (R|X,
- *                  flexpages) into every task: shared, read-only;
+ * The kernel loads the root image into frames of the root bank, mapped
+ * through mapping slots like any memory, so task_create() gives a task the
+ * program with flexpages:
+ *   text + rodata  the root's own pages, MAPped (R|X) into every task:
+ *                  shared, read-only, revocable by the root;
  *   data + bss     copied into frames of the task's bank at creation: the
  *                  task's globals start as a snapshot of the root's and are
  *                  private from then on (set what a task needs *before*
@@ -16,8 +15,8 @@
  *                  the root sees each thread's parameter block and result.
  * A task shares the root CSpace (cap addresses mean the same everywhere);
  * its memory is its own. Everything is paid by the task's own bank, a
- * sub-bank of the given parent (only the shared text clone is the root
- * bank's): task_destroy() is one BANK_DESTROY. */
+ * sub-bank of the given parent (the shared text is the root bank's):
+ * task_destroy() is one BANK_DESTROY. */
 #ifndef LIBTETHER_TASK_H
 #define LIBTETHER_TASK_H
 

@@ -7,22 +7,20 @@
 /* The root task's image, embedded in the kernel (images_*.S). */
 extern const u8 root_image[], root_image_end[];
 
-/* Where pages come from: frames (image and stack pages) and page-table
- * pages, each a hal_page_alloc with its context (both charge a bank, S1). */
+/* Where pages come from: map(ctx, va, rights, &page) puts a fresh zeroed
+ * page at va of the address space being loaded and says where it is in the
+ * kernel (the core's kernel_boot_map: a frame from the root bank, mapped
+ * through a mapping slot, S1 and C9). E_OK or an E_* code. */
 struct page_source {
-    hal_page_alloc frame;
-    void *frame_ctx;
-    hal_page_alloc table;
-    void *table_ctx;
+    int (*map)(void *ctx, u64 va, u32 rights, void **page);
+    void *ctx;
 };
 
-/* elf.c: load a static ELF64 RISC-V executable into pt; entry point in
- * *entry. E_OK, E_INVAL (malformed image) or E_NOMEM. */
-int elf_load(hal_pt_root *pt, const u8 *img, usize size, u64 *entry,
-             const struct page_source *src);
+/* elf.c: load a static ELF64 RISC-V executable; entry point in *entry.
+ * E_OK, E_INVAL (malformed image) or E_NOMEM. */
+int elf_load(const u8 *img, usize size, u64 *entry, const struct page_source *src);
 
 /* Map `pages` fresh zeroed frames at [va, va + pages * 4 KiB) with rights. */
-int map_fresh(hal_pt_root *pt, u64 va, u64 pages, u32 rights,
-              const struct page_source *src);
+int map_fresh(u64 va, u64 pages, u32 rights, const struct page_source *src);
 
 #endif
