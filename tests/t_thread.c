@@ -211,3 +211,26 @@ TEST(threads_running_thread_stops_when_its_aspace_cap_is_unmapped)
     CHECK_EQ(tk_r[0], THREAD_FAULTED);
     CHECK_EQ(tk_r[1], FAULT_ASPACE);
 }
+
+TEST(threads_cannot_create_more_important_threads)
+{
+    /* From a thread, THREAD_CONFIGURE may not give a priority above the
+     * caller's own (its maximum controlled priority): a task can't starve
+     * the system with a spinner above everyone. */
+    setup();
+    CHECK_EQ(configure(T1, 10), E_OK);
+    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK(sched_next() == &th(T1)->regs);
+    u64 conf = (u64)THREAD_CONFIGURE << 32 | T2;
+    struct hal_regs *r = &th(T1)->regs;
+    r->x[REG_A0 + 1] = CS, r->x[REG_A0 + 2] = AS, r->x[REG_A0 + 3] = 0x1000, r->x[REG_A0 + 4] = 0;
+    r->x[REG_A0 + 5] = 11;
+    syscall_from(T1, SYS_INVOKE, conf, CS, AS, 0x1000);
+    CHECK_EQ(r->x[REG_A0], E_RIGHTS);
+    CHECK_EQ(th(T2)->cspace.obj, 0);  /* nothing changed */
+    r->x[REG_A0 + 1] = CS, r->x[REG_A0 + 2] = AS, r->x[REG_A0 + 3] = 0x1000, r->x[REG_A0 + 4] = 0;
+    r->x[REG_A0 + 5] = 10;
+    syscall_from(T1, SYS_INVOKE, conf, CS, AS, 0x1000);
+    CHECK_EQ(r->x[REG_A0], E_OK);
+    CHECK_EQ(th(T2)->prio, 10);
+}

@@ -51,6 +51,7 @@ int kernel_invoke(oref caller_cs, u64 cap_label, const u64 *args, u64 *results)
     if (e != E_OK)
         return e;
     iv.caller_cs = caller_cs;
+    iv.caller = 0;  /* the kernel's own callers (boot, host harness) */
     iv.cptr = (u32)cap_label;
     iv.label = (u32)(cap_label >> 32);
     iv.a = args;

@@ -49,6 +49,7 @@ int kernel_root_task(struct kernel_boot *b)
         return E_NOMEM;
     thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
                  cspace_slot(b->root_cs, ROOT_CAP_ASPACE), 0, 0, ROOT_THREAD_PRIO);
+    thread_body(b->root_thread)->mcp = NPRIO - 1;  /* all priorities are its to give */
     return E_OK;
 }
 

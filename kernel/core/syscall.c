@@ -58,6 +58,7 @@ static struct hal_regs *sys_invoke(oref t, struct thread *th)
     }
     if (e == E_OK) {
         iv.caller_cs = th->cspace.obj;
+        iv.caller = t;
         iv.cptr = (u32)x[REG_A0];
         iv.label = (u32)(x[REG_A0] >> 32);
         iv.a = &x[REG_A0 + 1];

@@ -91,7 +91,11 @@ static int thread_configure(struct inv *iv)
         return e;
     if (iv->a[4] >= NPRIO)
         return E_INVAL;
+    /* A thread may not create one more important than it may be itself. */
+    if (iv->caller && iv->a[4] > thread_body(iv->caller)->mcp)
+        return E_RIGHTS;
     thread_setup(iv->t.obj, cs, as, iv->a[2], iv->a[3], (u8)iv->a[4]);
+    th->mcp = (u32)iv->a[4];
     th->regs.x[REG_A0] = iv->a[5];
     th->state = THREAD_INACTIVE;
     return E_OK;

@@ -14,6 +14,7 @@
 
 struct inv {
     oref caller_cs;      /* CSpace in which cap addresses are looked up */
+    oref caller;         /* the calling thread, 0 for the kernel itself */
     u32 cptr;            /* cap address of the invoked cap              */
     struct target t;     /* the invoked object, after wrappers          */
     u32 label;

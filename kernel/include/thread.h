@@ -22,6 +22,9 @@ struct thread {
     /* Words, not bytes: a byte store may alias anything in C, which makes
      * the compiler reload the object store's base after every one. */
     u32 prio;
+    u32 mcp;                /* highest priority it may give a thread (seL4's
+                             * maximum controlled priority): its own, or
+                             * 255 for the root thread                      */
     u32 state;              /* THREAD_* (abi.h)                             */
     u32 queued;             /* on a run queue (never while running)         */
     u32 ipc;                /* IPC_* flags of a blocked send                */
