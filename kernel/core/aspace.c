@@ -212,16 +212,14 @@ static int flex_range(u64 va, u64 log2, u32 *vpn, u32 *n)
     return E_OK;
 }
 
-int aspace_map(oref as, u64 va, struct slot *src, u8 op, u8 rights)
+/* aspace_map for a page number already checked. */
+HOT int map_page(oref as, u32 vpn, struct slot *src, u8 op, u8 rights)
 {
-    u32 vpn, n;
     u64 need = 0;
     struct grow g = GROW_INIT;
     struct slot *d;
     void *pte = NULL;
-    int e = flex_range(va, 0, &vpn, &n);
-    if (e != E_OK)
-        return e;
+    int e;
     if (op == ITEM_MAP && src->depth + 1u > MDB_MAX_DEPTH)
         return E_DEPTH;
     if ((e = check_dst(as, vpn, &g, &need, &d, &pte)) != E_OK)
@@ -236,6 +234,13 @@ int aspace_map(oref as, u64 va, struct slot *src, u8 op, u8 rights)
     }
     map_one(as, vpn, d, pte, src, op, rights);
     return E_OK;
+}
+
+int aspace_map(oref as, u64 va, struct slot *src, u8 op, u8 rights)
+{
+    u32 vpn, n;
+    int e = flex_range(va, 0, &vpn, &n);
+    return e != E_OK ? e : map_page(as, vpn, src, op, rights);
 }
 
 /* AS_MAP_FRAME(frame cap, va, rights, op): a frame cap at a page. */
@@ -259,7 +264,7 @@ static int as_map_frame(struct inv *iv)
     u8 rights = (u8)(fs->rights & iv->a[2] & (R_READ | R_WRITE | R_EXEC));
     if (!(rights & R_READ))
         return E_RIGHTS;  /* every mapping can at least be read */
-    return aspace_map(as, iv->a[1], fs, (u8)op, rights);
+    return map_page(as, vpn, fs, (u8)op, rights);
 }
 
 /* AS_MAP(src aspace, src va, dst va, log2, rights, op): flexpage into this
