@@ -113,6 +113,20 @@ static long unknown_syscall(long a)
     return tether_syscall(0x7777, in, 0);
 }
 
+/* A thread (at the root's priority) tries to make a thread above itself,
+ * which could starve everyone: refused (maximum controlled priority). */
+static long higher_priority_thread(long a)
+{
+    long slot = (long)fresh_slot() + a;
+    long e = tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_THREAD, ROOT_CAP_CSPACE, (uint64_t)slot, 0);
+    if (e != E_OK)
+        return -1;
+    e = tether_THREAD_CONFIGURE((uint32_t)slot, ROOT_CAP_CSPACE, ROOT_CAP_ASPACE, 0, 0,
+                                ROOT_THREAD_PRIO + 1, 0);
+    long d = tether_BANK_DESTROY(ROOT_CAP_BANK, ROOT_CAP_CSPACE, (uint64_t)slot);
+    return d == E_OK ? e : -1;
+}
+
 /* Errors: the thread gets an error code and goes on (returns, suspends). */
 static const struct {
     const char *name;
@@ -123,6 +137,7 @@ static const struct {
     { "bad_cap_address", bad_cap_address, 5, E_BADCAP },
     { "wrong_object_type", wrong_object_type, 900, E_LABEL },
     { "unknown_syscall_number", unknown_syscall, 0, E_SYSCALL },
+    { "thread_above_own_priority", higher_priority_thread, 0, E_RIGHTS },
 };
 
 TEST(hostile_calls_get_errors)
