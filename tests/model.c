@@ -50,16 +50,7 @@
 
 /* ------------------------------------------------------------------ rng -- */
 
-static u64 rng;
-static u64 rnd(void)
-{
-    u64 z = (rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static u32 rn(u32 n) { return (u32)(rnd() % n); }
-static bool chance(u32 pct) { return rn(100) < pct; }
+#include "rng.h"
 
 /* -------------------------------------------------------------- config -- */
 
@@ -859,12 +850,11 @@ static void asm_add(struct asm_ *m, int p)
 /* The storage part of AS_MAP_FRAME / AS_MAP: what the perform really
  * allocates (radix nodes, page tables), in order, against the bank limits
  * and the free lists; the core must charge exactly that (S1). */
-static int m_flex_storage(struct plan *p, const u32 *fi)
+static int m_flex_storage(struct plan *p)
 {
     const struct mobj *a = &mo[p->fas];
     struct asm_ sim = {a->al2m, a->pt1m, a->pt0m, a->aleafm};
     u64 tru = 0;
-    (void)fi;
     bool store_ok = true;
     for (int k = 0; k < p->nfx; k++) {
         int dp = ms[p->fdst[k]].pos;
@@ -898,7 +888,7 @@ static int predict_as(const struct call *c, const struct mt *t, struct plan *p)
 {
     const u64 *a = c->a;
     int as = t->obj, e;
-    u32 vpn, n, fi[NVP];
+    u32 vpn, n;
     p->fas = as;
     switch (c->label) {
     case AS_MAP_FRAME: {
@@ -927,8 +917,8 @@ static int predict_as(const struct call *c, const struct mt *t, struct plan *p)
         p->kind = K_FLEX;
         p->xop = (int)a[3];
         p->nfx = 1;
-        p->fsrc[0] = sid, p->fdst[0] = d, p->frt[0] = r, fi[0] = 0;
-        return m_flex_storage(p, fi);
+        p->fsrc[0] = sid, p->fdst[0] = d, p->frt[0] = r;
+        return m_flex_storage(p);
     }
     case AS_MAP: {
         struct mt st;
@@ -962,10 +952,9 @@ static int predict_as(const struct call *c, const struct mt *t, struct plan *p)
             int d = mo[as].slot0 + dp;
             if ((e = m_check_dst(d)) != E_OK)
                 return e;
-            fi[p->nfx] = vpn_of[q] - sv;
             p->fsrc[p->nfx] = s, p->fdst[p->nfx] = d, p->frt[p->nfx++] = (u8)(ms[s].rights & a[4]);
         }
-        return m_flex_storage(p, fi);
+        return m_flex_storage(p);
     }
     case AS_UNMAP:
         if (!(t->rights & R_WRITE))

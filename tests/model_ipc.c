@@ -66,16 +66,7 @@ static void quiet(bool on)
     }
 }
 
-static u64 rng;
-static u64 rnd(void)
-{
-    u64 z = (rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static u32 rn(u32 n) { return (u32)(rnd() % n); }
-static bool chance(u32 pct) { return rn(100) < pct; }
+#include "rng.h"
 
 #define NT 6        /* threads   */
 #define NEP 3       /* endpoints */
