@@ -132,6 +132,7 @@ static int starve[NT];
 static void make_thread(int i)
 {
     u32 s = S_T + (u32)i;
+    tk_delete(s);  /* a void cap with descendants is no destination */
     CHECK_EQ(tk_create(BANK, OBJ_THREAD, s, 0), E_OK);
     CHECK_EQ(tk_inv(s, THREAD_CONFIGURE, CS, S_AS + (u32)(i & 1), 0x1000, 0, 10 + 10 * rn(3), 0), E_OK);
     /* Threads 4 and 5 send faults to endpoint 2 (handled by whoever receives there). */
@@ -596,9 +597,11 @@ static void control(void)
                 ifail("I6: thread %d woken from destroyed endpoint %u: state %u a0 %llu", j, e, tstate(j),
                       (unsigned long long)T(j)->regs.x[REG_A0]);
         }
+        tk_delete(S_EP + e);  /* a void cap with descendants is no destination */
         CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, S_EP + e, 0), E_OK);
         if (e < NW) {  /* its wrapper now wraps a void cap: make a new one */
             tk_destroy(BANK, S_W + e);
+            tk_delete(S_W + e);
             CHECK_EQ(tk_inv(BANK, BANK_WRAP, CS, S_W + e, CS, S_EP + e, e ? 0 : 0x77, R_ALL), E_OK);
         }
     } else if (k < 80) {
@@ -610,6 +613,7 @@ static void control(void)
                 (tstate(j) != THREAD_RUNNABLE || T(j)->regs.x[REG_A0] != E_REVOKED))
                 ifail("C8, I6: thread %d, queued through wrapper %u, after its destruction: state %u a0 %llu", j, w,
                       tstate(j), (unsigned long long)T(j)->regs.x[REG_A0]);
+        tk_delete(S_W + w);
         CHECK_EQ(tk_inv(BANK, BANK_WRAP, CS, S_W + w, CS, S_EP + w, chance(50) ? 0x77 + w : 0, rn(2) ? R_ALL : R_WRITE),
                  E_OK);
     } else if (k < 90) {

@@ -6,15 +6,16 @@
 #include "sched.h"
 
 static inline u64 va_of(u32 vpn) { return (u64)vpn << 12; }
-static inline void *ctx_of(oref as) { return (void *)(uptr)as; }
+static inline void *ctx_of(oref as) { return (void *)(uptr)as; }  /* pt_free's */
 
 void *aspace_pt_alloc(void *ctx)
 {
-    oref as = (oref)(uptr)ctx;
-    sref r;
-    if (bank_alloc_store(obj_get(as)->bank, PAGE_BYTES, &r) != E_OK)
+    const struct pt_ctx *c = ctx;
+    oref bank = obj_get(c->as)->bank;
+    sref r = c->rs ? reserve_take(c->rs, bank, PAGE_BYTES) : 0;
+    if (!r && bank_alloc_store(bank, PAGE_BYTES, &r) != E_OK)
         return NULL;
-    aspace_body(as)->pt_pages++;
+    aspace_body(c->as)->pt_pages++;
     return sref_ptr(r);
 }
 
@@ -27,7 +28,8 @@ static void pt_free(void *ctx, void *page)
 
 int aspace_init(oref as)
 {
-    return hal_pt_create(&aspace_body(as)->pt, aspace_pt_alloc, ctx_of(as));
+    struct pt_ctx c = {as, NULL};
+    return hal_pt_create(&aspace_body(as)->pt, aspace_pt_alloc, &c);
 }
 
 void aspace_unmapped(const struct slot *s)
@@ -59,31 +61,14 @@ int aspace_reap_step(oref as, u32 *budget)
 
 /* ---- installing mappings ------------------------------------------------ */
 
-/* What a run of new mappings will allocate, counted exactly: each missing
- * radix leaf and second-level node once, each missing page table once. */
-struct grow {
-    u32 leaf, l2, table, gig;  /* the last ones counted; ~0u: none */
-};
-#define GROW_INIT {~0u, ~0u, ~0u, ~0u}
-
 /* (The helpers of the map paths are forced inline: calls between them cost
  * more than their bodies on riscv64.) */
 #define HOT static inline __attribute__((always_inline))
 
-HOT u64 grow_bytes(struct aspace *a, u32 vpn, bool have_slot, int tables, struct grow *g)
+HOT void grow_count(struct aspace *a, u32 vpn, bool have_slot, int tables, struct as_grow *g)
 {
-    u64 n = 0;
-    u32 leaf = vpn >> CS_LEAF_BITS, l2 = vpn >> (CS_LEAF_BITS + CS_L2_BITS);
-    if (!have_slot && leaf != g->leaf) {
-        g->leaf = leaf;
-        if (!radix_has_leaf(&a->map, vpn)) {
-            n += store_block_size(CS_LEAF_BYTES);
-            if (!radix_has_l2(&a->map, vpn) && l2 != g->l2) {
-                n += store_block_size(CS_L2_BYTES);
-                g->l2 = l2;
-            }
-        }
-    }
+    if (!have_slot)
+        radix_count(&a->map, vpn, &g->r);
     u32 table = vpn >> 9, gig = vpn >> 18;  /* 512 pages per last-level table */
     if (table != g->table) {
         g->table = table;
@@ -92,39 +77,49 @@ HOT u64 grow_bytes(struct aspace *a, u32 vpn, bool have_slot, int tables, struct
             k = 1;  /* the 1 GiB table is already counted */
         else if (k == 2)
             g->gig = gig;
-        n += (u64)k * PAGE_BYTES;
+        g->npt += (u32)k;
     }
-    return n;
 }
 
-/* May page vpn of `as` receive a mapping? It must be empty (a void leaf is
- * cleaned when the mapping is made) and have no page-table entry of its own
- * (there should be none without a slot; checked anyway).
- * Adds the storage it would need to *need. */
-HOT int check_dst(oref as, u32 vpn, struct grow *g, u64 *need, struct slot **dp, void **pte)
+static inline bool grow_any(const struct as_grow *g) { return g->r.nleaf | g->r.nl2 | g->npt; }
+
+/* Reserve (allocate and charge to the AddrSpace's bank) what g counted. */
+static int grow_reserve(struct reserve *rs, oref as, const struct as_grow *g)
+{
+    oref bank = obj_get(as)->bank;
+    int e = radix_reserve(rs, bank, &g->r);
+    return e == E_OK ? reserve_add(rs, bank, PAGE_BYTES, g->npt) : e;
+}
+
+/* May page vpn of `as` receive a mapping? Its slot must pass the
+ * destination rule (cap_dst_check) and have no page-table entry of its own
+ * (there should be none without a slot; checked anyway). Counts what the
+ * mapping would allocate into g. */
+HOT int check_dst(oref as, u32 vpn, struct as_grow *g, struct slot **dp, void **pte)
 {
     struct aspace *a = aspace_body(as);
     struct slot *d = *dp = radix_slot(&a->map, vpn);
     int tables = hal_pt_need(&a->pt, va_of(vpn), pte);  /* -1: a page is mapped there */
-    if (d && d->obj) {
-        if (cap_live(d) || mdb_has_children(d))
-            return E_FULL;
-    } else if (tables < 0) {
+    int e = cap_dst_check(d);
+    if (e != E_OK)
+        return e;
+    if ((!d || !d->obj) && tables < 0)
         return E_FULL;  /* an entry without a slot: never overwrite it */
-    }
-    *need += grow_bytes(a, vpn, d != NULL, tables, g);
+    grow_count(a, vpn, d != NULL, tables, g);
     return E_OK;
 }
 
-/* Allocate what a mapping at vpn needs (radix slot, page tables): the only
- * step that allocates, done for a whole transfer before anything is mapped. */
-static int prepare_one(oref as, u32 vpn)
+/* Build what a mapping at vpn needs (radix slot, page tables) from the
+ * reservation the caller made after counting: done for a whole transfer
+ * before anything is mapped. */
+static int prepare_one(oref as, u32 vpn, struct reserve *rs)
 {
     struct aspace *a = aspace_body(as);
+    struct pt_ctx c = {as, rs};
     struct slot *d;
-    int e = radix_ensure(&a->map, obj_get(as)->bank, vpn, &d);
+    int e = radix_ensure(&a->map, obj_get(as)->bank, vpn, rs, &d);
     if (e == E_OK)
-        e = hal_pt_prepare(&a->pt, va_of(vpn), aspace_pt_alloc, ctx_of(as));
+        e = hal_pt_prepare(&a->pt, va_of(vpn), aspace_pt_alloc, &c);
     return e;
 }
 
@@ -134,10 +129,7 @@ static int prepare_one(oref as, u32 vpn)
 HOT void map_one(oref as, u32 vpn, struct slot *d, void *pte, struct slot *src, u8 op, u8 rights)
 {
     struct aspace *a = aspace_body(as);
-    if (d->obj) {
-        u32 budget = 1;
-        cap_delete_step(d, &budget);  /* a void leaf (check_dst) */
-    }
+    cap_dst_clear(d);
     oref frame = src->obj;
     switch (op) {
     case ITEM_COPY: cap_copy(src, d, rights, 0); break;
@@ -151,36 +143,65 @@ HOT void map_one(oref as, u32 vpn, struct slot *d, void *pte, struct slot *src, 
     d->flags = SLOT_MAPPING;
     d->badge = MAPPING_WHERE(as, vpn);
     rights &= R_READ | R_WRITE | R_EXEC;
-    if (pte)
+    if (pte) {
         hal_pt_set(pte, frame_page(frame), rights);
-    else
-        hal_pt_map(&a->pt, va_of(vpn), frame_page(frame), rights, aspace_pt_alloc, ctx_of(as));
+    } else {
+        struct pt_ctx c = {as, NULL};  /* prepared: allocates nothing */
+        hal_pt_map(&a->pt, va_of(vpn), frame_page(frame), rights, aspace_pt_alloc, &c);
+    }
 }
 
-int flex_check(const struct flex *f, u64 *need)
+/* The live mapping a flexpage transfer reads at page i of its source. */
+static inline struct slot *flex_src(const struct flex *f, u32 i)
 {
-    struct aspace *src = aspace_body(f->src_as);
-    struct grow g = GROW_INIT;
+    struct slot *s = radix_slot(&aspace_body(f->src_as)->map, f->src_vpn + i);
+    return s && cap_live(s) ? s : NULL;
+}
+
+static inline bool ranges_meet(u32 a, u32 na, u32 b, u32 nb) { return a < b + nb && b < a + na; }
+
+int flex_disjoint(const struct flex *f, u32 n)
+{
+    for (u32 i = 0; i < n; i++)
+        for (u32 j = 0; j < n; j++) {
+            if (f[i].src_as == f[j].dst_as &&
+                ranges_meet(f[i].src_vpn, f[i].npages, f[j].dst_vpn, f[j].npages))
+                return E_INVAL;  /* would read what it writes */
+            if (j > i && f[i].dst_as == f[j].dst_as &&
+                ranges_meet(f[i].dst_vpn, f[i].npages, f[j].dst_vpn, f[j].npages))
+                return E_INVAL;  /* writes a page twice */
+            if (j > i && f[i].src_as == f[j].src_as && (f[i].op == ITEM_GRANT || f[j].op == ITEM_GRANT) &&
+                ranges_meet(f[i].src_vpn, f[i].npages, f[j].src_vpn, f[j].npages))
+                return E_INVAL;  /* a page moved away can't be used twice */
+        }
+    return E_OK;
+}
+
+int flex_check(const struct flex *f, struct as_grow *g)
+{
     for (u32 i = 0; i < f->npages; i++) {
-        struct slot *s = radix_slot(&src->map, f->src_vpn + i);
-        if (!s || !cap_live(s))
+        struct slot *s = flex_src(f, i);
+        if (!s)
             continue;  /* nothing mapped there: nothing to send */
-        if (f->op == ITEM_MAP && s->depth + 1u > MDB_MAX_DEPTH)
+        if (f->op == ITEM_MAP && !cap_can_derive(s))
             return E_DEPTH;
         struct slot *d;
-        int e = check_dst(f->dst_as, f->dst_vpn + i, &g, need, &d, NULL);
+        int e = check_dst(f->dst_as, f->dst_vpn + i, g, &d, NULL);
         if (e != E_OK)
             return e;
     }
     return E_OK;
 }
 
-int flex_prepare(const struct flex *f)
+int flex_reserve(struct reserve *rs, oref dst_as, const struct as_grow *g)
 {
-    struct aspace *src = aspace_body(f->src_as);
+    return grow_any(g) ? grow_reserve(rs, dst_as, g) : E_OK;
+}
+
+int flex_prepare(const struct flex *f, struct reserve *rs)
+{
     for (u32 i = 0; i < f->npages; i++) {
-        struct slot *s = radix_slot(&src->map, f->src_vpn + i);
-        int e = s && cap_live(s) ? prepare_one(f->dst_as, f->dst_vpn + i) : E_OK;
+        int e = flex_src(f, i) ? prepare_one(f->dst_as, f->dst_vpn + i, rs) : E_OK;
         if (e != E_OK)
             return e;
     }
@@ -189,13 +210,12 @@ int flex_prepare(const struct flex *f)
 
 void flex_do(const struct flex *f)
 {
-    struct aspace *src = aspace_body(f->src_as);
     for (u32 i = 0; i < f->npages; i++) {
-        struct slot *s = radix_slot(&src->map, f->src_vpn + i);
+        struct slot *s = flex_src(f, i);
         u32 d = f->dst_vpn + i;
-        if (s && cap_live(s))
+        if (s)
             map_one(f->dst_as, d, radix_slot(&aspace_body(f->dst_as)->map, d), NULL, s, f->op,
-                    (u8)(s->rights & f->rights));
+                    cap_rights_mask(s->rights, f->rights));
     }
 }
 
@@ -215,21 +235,24 @@ static int flex_range(u64 va, u64 log2, u32 *vpn, u32 *n)
 /* aspace_map for a page number already checked. */
 HOT int map_page(oref as, u32 vpn, struct slot *src, u8 op, u8 rights)
 {
-    u64 need = 0;
-    struct grow g = GROW_INIT;
+    struct as_grow g = AS_GROW_INIT;
     struct slot *d;
     void *pte = NULL;
     int e;
-    if (op == ITEM_MAP && src->depth + 1u > MDB_MAX_DEPTH)
+    if (op == ITEM_MAP && !cap_can_derive(src))
         return E_DEPTH;
-    if ((e = check_dst(as, vpn, &g, &need, &d, &pte)) != E_OK)
+    if ((e = check_dst(as, vpn, &g, &d, &pte)) != E_OK)
         return e;
-    if (need) {
-        pte = NULL;  /* tables will be added: walk again when mapping */
-        if ((e = bank_can_charge(obj_get(as)->bank, need)) != E_OK)
+    if (grow_any(&g)) {
+        /* Tables or nodes are missing: pay for all of them first. */
+        struct reserve rs;
+        reserve_init(&rs);
+        if ((e = grow_reserve(&rs, as, &g)) == E_OK)
+            e = prepare_one(as, vpn, &rs);
+        reserve_drop(&rs);
+        if (e != E_OK)
             return e;
-        if ((e = prepare_one(as, vpn)) != E_OK)
-            return e;  /* storage too fragmented: at most empty nodes were added */
+        pte = NULL;  /* tables were added: walk again when mapping */
         d = radix_slot(&aspace_body(as)->map, vpn);
     }
     map_one(as, vpn, d, pte, src, op, rights);
@@ -261,7 +284,7 @@ static int as_map_frame(struct inv *iv)
         return e;
     if (op > ITEM_GRANT)
         return E_INVAL;
-    u8 rights = (u8)(fs->rights & iv->a[2] & (R_READ | R_WRITE | R_EXEC));
+    u8 rights = cap_rights_mask(fs->rights, iv->a[2] & (R_READ | R_WRITE | R_EXEC));
     if (!(rights & R_READ))
         return E_RIGHTS;  /* every mapping can at least be read */
     return map_page(as, vpn, fs, (u8)op, rights);
@@ -273,7 +296,7 @@ static int as_map(struct inv *iv)
 {
     struct flex f;
     struct target st;
-    u64 need = 0, op = iv->a[5];
+    u64 op = iv->a[5];
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
     int e = inv_lookup(iv, iv->a[0], &st);
@@ -292,16 +315,19 @@ static int as_map(struct inv *iv)
     f.dst_as = iv->t.obj;
     f.op = (u8)op;
     f.rights = (u8)iv->a[4];
-    if (f.src_as == f.dst_as && f.src_vpn < f.dst_vpn + f.npages && f.dst_vpn < f.src_vpn + f.npages)
-        return E_INVAL;  /* overlapping ranges in one AddrSpace */
-    if ((e = flex_check(&f, &need)) != E_OK)
+    if ((e = flex_disjoint(&f, 1)) != E_OK)
+        return e;  /* overlapping ranges in one AddrSpace */
+    struct as_grow g = AS_GROW_INIT;
+    struct reserve rs;
+    if ((e = flex_check(&f, &g)) != E_OK)
         return e;
-    if (need && (e = bank_can_charge(obj_get(f.dst_as)->bank, need)) != E_OK)
-        return e;
-    if (need && (e = flex_prepare(&f)) != E_OK)
-        return e;  /* storage too fragmented: at most empty nodes were added */
-    flex_do(&f);
-    return E_OK;
+    reserve_init(&rs);
+    if ((e = flex_reserve(&rs, f.dst_as, &g)) == E_OK)
+        e = flex_prepare(&f, &rs);
+    if (e == E_OK)
+        flex_do(&f);
+    reserve_drop(&rs);
+    return e;
 }
 
 /* AS_UNMAP(va, log2, self): C5 for a range of pages; restartable. */

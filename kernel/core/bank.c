@@ -85,6 +85,48 @@ void bank_free_store(oref b, sref r, u64 size)
     bank_uncharge(b, store_block_size(size));
 }
 
+int reserve_add(struct reserve *rs, oref bank, u64 size, u32 count)
+{
+    u32 first = rs->n;
+    for (u32 i = 0; i < count; i++) {
+        sref r;
+        int e = rs->n < RESERVE_MAX ? bank_alloc_store(bank, size, &r) : E_NOMEM;
+        if (e != E_OK) {
+            while (rs->n > first) {
+                rs->n--;
+                bank_free_store(rs->b[rs->n].bank, rs->b[rs->n].r, (u64)STORE_MIN << rs->b[rs->n].order);
+            }
+            return e;
+        }
+        rs->b[rs->n].r = r;
+        rs->b[rs->n].bank = bank;
+        rs->b[rs->n].order = (u8)store_order(size);
+        rs->n++;
+    }
+    return E_OK;
+}
+
+sref reserve_take(struct reserve *rs, oref bank, u64 size)
+{
+    u8 order = (u8)store_order(size);
+    for (u32 i = rs->n; i-- > 0;) {
+        if (rs->b[i].bank != bank || rs->b[i].order != order)
+            continue;
+        sref r = rs->b[i].r;
+        rs->b[i] = rs->b[--rs->n];
+        return r;  /* zeroed by store_alloc and untouched since */
+    }
+    return 0;
+}
+
+void reserve_drop(struct reserve *rs)
+{
+    while (rs->n) {
+        rs->n--;
+        bank_free_store(rs->b[rs->n].bank, rs->b[rs->n].r, (u64)STORE_MIN << rs->b[rs->n].order);
+    }
+}
+
 oref bank_create_root(void)
 {
     u64 avail = store.free_bytes;
@@ -170,9 +212,10 @@ static u64 create_size(u64 type)
     }
 }
 
-/* Find destination slot (cs cap address, index) for a new cap; make a void
- * slot there empty. Allocation of missing CSpace nodes is left to the end. */
-static int dst_prepare(const struct inv *iv, u64 cscap, u64 idx, oref *dcs)
+/* Find the destination slot (cs cap address, index) for a new cap and check
+ * it may receive one (cap_dst_check); nothing changes. Missing CSpace nodes
+ * are allocated with the object (alloc_with_slot). */
+static int dst_check(const struct inv *iv, u64 cscap, u64 idx, oref *dcs)
 {
     int e = inv_lookup_cspace(iv, cscap, R_WRITE, dcs);
     if (e != E_OK)
@@ -180,14 +223,12 @@ static int dst_prepare(const struct inv *iv, u64 cscap, u64 idx, oref *dcs)
     struct slot *d;
     if ((e = cspace_lookup(*dcs, idx, &d)) != E_OK)
         return e;
-    if (!d)
-        return E_OK;
-    u32 budget = REVOKE_BUDGET;
-    return cap_prepare_dst(d, &budget);
+    return cap_dst_check(d);
 }
 
 /* Allocate an object (with what it needs from the start: an AddrSpace's
- * page-table root) and the slot storage for its cap; all or nothing. */
+ * page-table root) and the slot storage for its cap; all or nothing. On
+ * success the destination slot is empty (a void leaf there is removed). */
 static int alloc_with_slot(oref b, u8 type, u64 size, oref dcs, u64 idx, oref *o, struct slot **d)
 {
     int e = bank_alloc_obj(b, type, size, o);
@@ -205,8 +246,10 @@ static int alloc_with_slot(oref b, u8 type, u64 size, oref dcs, u64 idx, oref *o
         if (type == OBJ_FRAME)
             frame_reap_step(*o, &budget);
         obj_finish(*o);
+        return e;
     }
-    return e;
+    cap_dst_clear(*d);  /* commit point: nothing below fails */
+    return E_OK;
 }
 
 static int bank_create(struct inv *iv)
@@ -220,7 +263,7 @@ static int bank_create(struct inv *iv)
         return E_INVAL;
     if (type == OBJ_BANK && bank_body(b)->depth + 1 >= BANK_MAX_DEPTH)
         return E_DEPTH;
-    int e = dst_prepare(iv, iv->a[1], iv->a[2], &dcs);
+    int e = dst_check(iv, iv->a[1], iv->a[2], &dcs);
     if (e != E_OK)
         return e;
     if ((e = alloc_with_slot(b, (u8)type, size, dcs, iv->a[2], &o, &d)) != E_OK)
@@ -258,12 +301,12 @@ static int bank_wrap(struct inv *iv)
         return E_TYPE;
     if (badge && t.badge)
         return E_INVAL;
-    if ((e = dst_prepare(iv, iv->a[0], iv->a[1], &dcs)) != E_OK)
+    if ((e = dst_check(iv, iv->a[0], iv->a[1], &dcs)) != E_OK)
         return e;
     if ((e = alloc_with_slot(b, OBJ_WRAPPER, sizeof(struct wrapper), dcs, iv->a[1], &w, &d)) != E_OK)
         return e;
     /* Perform. */
-    wrapper_init(w, s, (u8)(s->rights & iv->a[5]), badge);
+    wrapper_init(w, s, cap_rights_mask(s->rights, iv->a[5]), badge);
     cap_make_root(d, w, obj_get(w)->epoch, R_ALL, 0);
     return E_OK;
 }

@@ -81,13 +81,10 @@ int cap_delete_step(struct slot *s, u32 *budget)
     return E_OK;
 }
 
-int cap_prepare_dst(struct slot *dst, u32 *budget)
+void cap_dst_clear(struct slot *d)
 {
-    if (!dst->obj)
-        return E_OK;
-    if (cap_live(dst))
-        return E_FULL;
-    return cap_delete_step(dst, budget);
+    if (d->obj)
+        remove(d);  /* a void leaf (cap_dst_check) */
 }
 
 struct slot *cap_parent(const struct slot *s)

@@ -24,19 +24,29 @@ u64 cspace_grow_bytes(oref cs, u64 idx)
     return radix_grow_bytes(cspace_body(cs), (u32)idx);
 }
 
-int radix_ensure(struct cspace *c, oref bank, u32 idx, struct slot **s)
+/* A radix node for bank: from the reservation if one is given (then it
+ * was counted and paid for before the operation committed), else newly
+ * allocated and charged. */
+static int radix_node(oref bank, u64 bytes, struct reserve *rs, sref *r)
+{
+    if (rs && (*r = reserve_take(rs, bank, bytes)))
+        return E_OK;
+    return bank_alloc_store(bank, bytes, r);
+}
+
+int radix_ensure(struct cspace *c, oref bank, u32 idx, struct reserve *rs, struct slot **s)
 {
     u64 need = radix_grow_bytes(c, idx);
     if (need) {
-        int e = bank_can_charge(bank, need);
+        int e = rs ? E_OK : bank_can_charge(bank, need);
         if (e != E_OK)
             return e;
         sref *l1e = &c->l1[idx >> L2_SHIFT];
         sref new_l2 = 0, leaf;
-        if (!*l1e && (e = bank_alloc_store(bank, CS_L2_BYTES, &new_l2)) != E_OK)
+        if (!*l1e && (e = radix_node(bank, CS_L2_BYTES, rs, &new_l2)) != E_OK)
             return e;
         sref l2 = *l1e ? *l1e : new_l2;
-        if ((e = bank_alloc_store(bank, CS_LEAF_BYTES, &leaf)) != E_OK) {
+        if ((e = radix_node(bank, CS_LEAF_BYTES, rs, &leaf)) != E_OK) {
             if (new_l2)
                 bank_free_store(bank, new_l2, CS_L2_BYTES);
             return e;
@@ -52,11 +62,17 @@ int radix_ensure(struct cspace *c, oref bank, u32 idx, struct slot **s)
     return E_OK;
 }
 
+int radix_reserve(struct reserve *rs, oref bank, const struct radix_grow *g)
+{
+    int e = reserve_add(rs, bank, CS_L2_BYTES, g->nl2);
+    return e == E_OK ? reserve_add(rs, bank, CS_LEAF_BYTES, g->nleaf) : e;
+}
+
 int cspace_ensure(oref cs, u64 idx, struct slot **s)
 {
     if (idx >= CAP_ADDR_LIMIT)
         return E_BADCAP;
-    return radix_ensure(cspace_body(cs), obj_get(cs)->bank, (u32)idx, s);
+    return radix_ensure(cspace_body(cs), obj_get(cs)->bank, (u32)idx, NULL, s);
 }
 
 u64 radix_bytes(const struct cspace *c)
@@ -156,17 +172,15 @@ static int cs_transfer(struct inv *iv, enum xfer op, u64 mask, u64 badge, bool m
         if (!badge || s->badge)
             return E_INVAL;
     }
-    if (op == X_MAP && s->depth + 1u > MDB_MAX_DEPTH)
+    if (op == X_MAP && !cap_can_derive(s))
         return E_DEPTH;
-    if (d && d->obj) {  /* occupied, or void (then cleaned first) */
-        u32 budget = REVOKE_BUDGET;
-        if ((e = cap_prepare_dst(d, &budget)) != E_OK)
-            return e;
-    }
+    if ((e = cap_dst_check(d)) != E_OK)
+        return e;
     if (!d && (e = cspace_ensure(dcs, iv->a[0], &d)) != E_OK)
         return e;
     /* Perform (C1: rights only shrink). */
-    u8 rights = (u8)(s->rights & mask);
+    cap_dst_clear(d);
+    u8 rights = cap_rights_mask(s->rights, mask);
     switch (op) {
     case X_COPY:  cap_copy(s, d, rights, mint ? badge : s->badge); break;
     case X_MAP:   cap_map(s, d, rights, mint ? badge : s->badge); break;

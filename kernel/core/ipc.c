@@ -6,6 +6,7 @@
  * the caller BLOCKED_REPLY and gives the receiver a one-shot reply right
  * (thread.caller + its epoch, so a destroyed caller is detected, I2). */
 #include "ipc.h"
+#include "invoke.h"
 #include "bank.h"
 #include "aspace.h"
 #include "cspace.h"
@@ -77,12 +78,13 @@ struct msg {
     bool grant;        /* may it transfer caps                        */
 };
 
+/* The message of sender t, which can run (thread_can_run). */
 static void msg_of(oref t, u64 badge, bool grant, struct msg *m)
 {
     struct thread *th = T(t);
     m->badge = badge;
-    m->from_cs = th->cspace.obj;
-    m->from_as = th->aspace.obj;
+    m->from_cs = thread_cspace(th);
+    m->from_as = thread_aspace(th);
     m->grant = grant;
     if (th->ipc & IPC_FAULT) {  /* a fault message (I5) */
         m->info = MSG_INFO(th->fault, 0);
@@ -97,8 +99,36 @@ static void msg_of(oref t, u64 badge, bool grant, struct msg *m)
         m->w[i] = th->regs.x[A0 + 1 + i];
 }
 
-/* Check the transfer items of m against receiver `to`'s window; on E_OK
- * everything needed (slots, storage) is known to be available. */
+/* A waiting partner (queued on an endpoint, or waiting for a reply) takes
+ * part only if it can still run: a thread whose CSpace or AddrSpace was
+ * destroyed (or its cap to them revoked) is stopped here, as the
+ * scheduler would stop it, and never used (its spaces may be reused
+ * already). False if it was stopped. */
+static bool partner_alive(oref t)
+{
+    struct thread *th = T(t);
+    if (thread_can_run(th))
+        return true;
+    if (th->state == THREAD_BLOCKED_SEND || th->state == THREAD_BLOCKED_RECV)
+        ep_remove(th->ep, t);
+    via_unlink(t);
+    th->ipc = 0;
+    thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
+    return false;
+}
+
+/* The reply right t holds (I2), if it is still good: the caller it names
+ * is the same thread (epoch), live, and still waiting for t's reply.
+ * Else 0. */
+static inline oref reply_caller(oref t, const struct thread *th)
+{
+    oref c = th->caller;
+    if (!c || obj_get(c)->live != th->caller_epoch)
+        return 0;
+    const struct thread *ct = T(c);
+    return ct->state == THREAD_BLOCKED_REPLY && ct->partner == t ? c : 0;
+}
+
 /* A transfer item, decoded and checked. */
 struct item {
     bool mem;            /* a flexpage (else a capability)        */
@@ -108,19 +138,29 @@ struct item {
     struct flex f;       /* memory items                          */
 };
 
-/* Check the transfer items of m against receiver `to`: cap items go to its
- * cap window in order, memory items to its memory window in order, or, in
- * the reply to a page fault, to the faulting page (a pager, I5). On E_OK
- * everything needed (slots, storage, bank charges) is available. */
-static int check_items(const struct msg *m, oref to, struct item *it, u32 n)
+/* What a message's items will allocate in the receiver (counted by
+ * check_items, reserved by deliver before anything moves). */
+struct need {
+    oref cs, as;              /* the receiver's spaces  */
+    struct radix_grow cs_g;   /* CSpace nodes           */
+    struct as_grow as_g;      /* mapping nodes, tables  */
+};
+
+/* Check the transfer items of m against receiver `to` (which can run): cap
+ * items go to its cap window in order, memory items to its memory window
+ * in order, or, in the reply to a page fault, to the faulting page (a
+ * pager, I5). Nothing changes; *nd gets what the destination needs. */
+static int check_items(const struct msg *m, oref to, struct item *it, u32 n, struct need *nd)
 {
     struct thread *r = T(to);
-    oref dcs = r->cspace.obj;
-    u64 need_cs = 0, need_as = 0;
-    u32 ncap = 0, mem_off = 0;
+    oref dcs = nd->cs = thread_cspace(r), das = nd->as = thread_aspace(r);
+    struct flex mf[MSG_MAX_ITEMS];
+    u32 ncap = 0, nmem = 0, mem_off = 0;
     bool pager = r->state == THREAD_BLOCKED_REPLY && (r->ipc & IPC_FAULT);
     if (n && !m->grant)
         return E_RIGHTS;
+    if (!dcs || !das || (n && (!m->from_cs || !m->from_as)))
+        return E_REVOKED;  /* never: both parties were checked (partner_alive) */
     for (u32 i = 0; i < n; i++) {
         u64 d = m->w[MSG_WORDS - n + i];
         u8 op = (d >> 32) & 0xff;
@@ -146,11 +186,14 @@ static int check_items(const struct msg *m, oref to, struct item *it, u32 n)
             }
             mem_off += f->npages;
             f->src_as = m->from_as;
-            f->dst_as = r->aspace.obj;
+            f->dst_as = das;
             f->src_vpn = (u32)src;
             f->op = it[i].op;
             f->rights = (u8)(d >> 40);
-            int e = flex_check(f, &need_as);
+            mf[nmem++] = *f;
+            int e = flex_disjoint(mf, nmem);
+            if (e == E_OK)
+                e = flex_check(f, &nd->as_g);
             if (e != E_OK)
                 return e;
             continue;
@@ -158,7 +201,7 @@ static int check_items(const struct msg *m, oref to, struct item *it, u32 n)
         int e = cspace_lookup_live(m->from_cs, (u32)d, &it[i].src);
         if (e != E_OK)
             return e == E_REVOKED ? E_EMPTY : e;  /* void transfers as empty (S3) */
-        if (it[i].op == ITEM_MAP && it[i].src->depth + 1u > MDB_MAX_DEPTH)
+        if (it[i].op == ITEM_MAP && !cap_can_derive(it[i].src))
             return E_DEPTH;
         for (u32 j = 0; j < i; j++)  /* a cap moved away can't be used twice */
             if (!it[j].mem && it[j].src == it[i].src && (it[i].op == ITEM_GRANT || it[j].op == ITEM_GRANT))
@@ -168,48 +211,43 @@ static int check_items(const struct msg *m, oref to, struct item *it, u32 n)
         u32 idx = it[i].dst = r->win_base + ncap++;
         struct slot *s;
         cspace_lookup(dcs, idx, &s);
-        if (s && s->obj && (cap_live(s) || mdb_has_children(s)))
-            return E_FULL;
-        /* Storage for new nodes: counted per leaf (an over-estimate only
-         * when two new leaves share a new second-level node). */
-        if (!s && (ncap == 1 || !(idx % (1u << CS_LEAF_BITS))))
-            need_cs += cspace_grow_bytes(dcs, idx);
-    }
-    int e = need_cs ? bank_can_charge(obj_get(dcs)->bank, need_cs) : E_OK;
-    if (e == E_OK && need_as)
-        e = bank_can_charge(obj_get(r->aspace.obj)->bank, need_as);
-    return e;
-}
-
-/* Allocate the storage the checked items need; the only step that can
- * fail after the checks (storage too fragmented), before anything moved. */
-static int prepare_items(oref to, struct item *it, u32 n)
-{
-    struct thread *r = T(to);
-    for (u32 i = 0; i < n; i++) {
-        struct slot *dst;
-        int e = it[i].mem ? flex_prepare(&it[i].f) : cspace_ensure(r->cspace.obj, it[i].dst, &dst);
-        if (e != E_OK)
+        if ((e = cap_dst_check(s)) != E_OK)
             return e;
+        if (!s)
+            radix_count(cspace_body(dcs), idx, &nd->cs_g);
     }
     return E_OK;
 }
 
-/* Move the items (checked and prepared) into their places. */
-static void move_items(const struct msg *m, oref to, struct item *it, u32 n)
+/* Reserve what the checked items need, all of it (the CSpace's and the
+ * AddrSpace's banks often share ancestors: each block is charged as it is
+ * reserved, so their sum is what is checked), then build the nodes and
+ * tables from it. The only step that can fail after the checks; on
+ * failure the caller drops the reservation and nothing has changed. */
+static int prepare_items(const struct need *nd, struct item *it, u32 n, struct reserve *rs)
 {
-    struct thread *r = T(to);
+    int e = radix_reserve(rs, obj_get(nd->cs)->bank, &nd->cs_g);
+    if (e == E_OK)
+        e = flex_reserve(rs, nd->as, &nd->as_g);
+    for (u32 i = 0; i < n && e == E_OK; i++) {
+        struct slot *dst;
+        e = it[i].mem ? flex_prepare(&it[i].f, rs)
+                      : radix_ensure(cspace_body(nd->cs), obj_get(nd->cs)->bank, it[i].dst, rs, &dst);
+    }
+    return e;
+}
+
+/* Move the items (checked and prepared) into their places. */
+static void move_items(const struct msg *m, const struct need *nd, struct item *it, u32 n)
+{
     for (u32 i = 0; i < n; i++) {
         if (it[i].mem) {
             flex_do(&it[i].f);
             continue;
         }
-        u8 rights = (u8)(it[i].src->rights & (m->w[MSG_WORDS - n + i] >> 40));
-        struct slot *dst;
-        u32 budget = 1;
-        cspace_ensure(r->cspace.obj, it[i].dst, &dst);
-        if (dst->obj)
-            cap_delete_step(dst, &budget);  /* a void leaf */
+        u8 rights = cap_rights_mask(it[i].src->rights, m->w[MSG_WORDS - n + i] >> 40);
+        struct slot *dst = cspace_slot(nd->cs, it[i].dst);
+        cap_dst_clear(dst);
         switch (it[i].op) {
         case ITEM_COPY:  cap_copy(it[i].src, dst, rights, it[i].src->badge); break;
         case ITEM_MAP:   cap_map(it[i].src, dst, rights, it[i].src->badge); break;
@@ -218,18 +256,25 @@ static void move_items(const struct msg *m, oref to, struct item *it, u32 n)
     }
 }
 
-/* Deliver m to thread `to`: its registers, or, if `to` waits for the reply
- * to a fault, its resumption (I5). E_OK, or an error with nothing changed. */
+/* Deliver m to thread `to` (which can run): its registers, or, if `to`
+ * waits for the reply to a fault, its resumption (I5). E_OK, or an error
+ * with nothing changed. */
 static int deliver(const struct msg *m, oref to)
 {
     struct item it[MSG_MAX_ITEMS];
+    struct need nd = {0, 0, RADIX_GROW_INIT, AS_GROW_INIT};
     u32 n = MSG_ITEMS(m->info);
-    int e = check_items(m, to, it, n);
-    if (e == E_OK)
-        e = prepare_items(to, it, n);
+    int e = check_items(m, to, it, n, &nd);
+    if (e == E_OK && n) {
+        struct reserve rs;
+        reserve_init(&rs);
+        e = prepare_items(&nd, it, n, &rs);
+        if (e == E_OK)
+            move_items(m, &nd, it, n);  /* commit: nothing below fails */
+        reserve_drop(&rs);
+    }
     if (e != E_OK)
         return e;
-    move_items(m, to, it, n);
     struct thread *r = T(to);
     if (r->state == THREAD_BLOCKED_REPLY && (r->ipc & IPC_FAULT)) {
         if (MSG_LABEL(m->info) == FAULT_REPLY_SETPC)
@@ -259,15 +304,71 @@ static void await_reply(oref caller, oref server)
 static void drop_reply_right(oref t)
 {
     struct thread *th = T(t);
-    oref c = th->caller;
+    oref c = reply_caller(t, th);
     th->caller = 0;
-    if (c && obj_get(c)->epoch == th->caller_epoch && obj_get(c)->state == OS_LIVE &&
-        T(c)->state == THREAD_BLOCKED_REPLY && T(c)->partner == t) {
-        if (T(c)->ipc & IPC_FAULT)
-            thread_fault(c, T(c)->fault, T(c)->fault_addr, T(c)->fault_pc);
-        else
-            wake(c, E_REVOKED);
+    if (!c)
+        return;
+    if (T(c)->ipc & IPC_FAULT)
+        thread_fault(c, T(c)->fault, T(c)->fault_addr, T(c)->fault_pc);
+    else
+        wake(c, E_REVOKED);
+}
+
+/* A queued sender's authority is checked again when its message is taken
+ * (C5, C8: no message escapes an UNMAP, or the destruction of any wrapper
+ * of a chain, by waiting in a queue): the cap it sends through -- the one
+ * at its cap address now, or its fault endpoint for a fault -- must still
+ * resolve to endpoint ep with write rights. The badge and grant right
+ * delivered are the ones resolved now. */
+static int sender_target(oref s, oref ep, struct target *tg)
+{
+    struct thread *sh = T(s);
+    int e = sh->ipc & IPC_FAULT ? (sh->fault_ep.obj ? cap_resolve(&sh->fault_ep, tg) : E_EMPTY)
+                                : cap_lookup(thread_cspace(sh), (u32)sh->regs.x[A0], tg);
+    if (e == E_OK && (tg->type != OBJ_ENDPOINT || tg->obj != ep || !(tg->rights & R_WRITE)))
+        e = E_REVOKED;
+    return e;
+}
+
+/* Take the first queued sender of ep (ipc_recv) whose message may be
+ * delivered; senders that lost their authority are woken with E_REVOKED
+ * (back to FAULTED for a fault) and senders that can't run are stopped.
+ * 0 if none is left, or if *budget such removals were done (the receiver
+ * then restarts its system call). */
+static oref first_sender(oref ep, struct target *tg, u32 *budget)
+{
+    struct endpoint *e = endpoint_body(ep);
+    while (e->qstate == EPQ_SEND && *budget) {
+        oref s = e->head;
+        if (partner_alive(s) && sender_target(s, ep, tg) == E_OK)
+            return s;
+        (*budget)--;
+        if (T(s)->state != THREAD_BLOCKED_SEND)
+            continue;  /* stopped by partner_alive */
+        ep_remove(ep, s);
+        via_unlink(s);
+        if (T(s)->ipc & IPC_FAULT) {
+            T(s)->ipc = 0;
+            thread_fault(s, T(s)->fault, T(s)->fault_addr, T(s)->fault_pc);
+        } else {
+            wake(s, E_REVOKED);
+        }
     }
+    return 0;
+}
+
+/* The first queued receiver of ep that can run (stopping those that
+ * can't, as first_sender does); 0 if none, or the budget ran out. */
+static oref first_receiver(oref ep, u32 *budget)
+{
+    struct endpoint *e = endpoint_body(ep);
+    while (e->qstate == EPQ_RECV && *budget) {
+        oref r = e->head;
+        if (partner_alive(r))
+            return r;
+        (*budget)--;
+    }
+    return 0;
 }
 
 /* t sends (or, with call, calls) on the endpoint; its message is in its
@@ -275,12 +376,14 @@ static void drop_reply_right(oref t)
 static struct hal_regs *send(oref t, const struct target *tg, bool call, bool blk, u64 pc_step)
 {
     struct thread *th = T(t);
-    struct endpoint *ep = endpoint_body(tg->obj);
     bool grant = tg->rights & R_GRANT;
+    u32 budget = REVOKE_BUDGET;
     if (!(tg->rights & R_WRITE))
         return done(t, E_RIGHTS);
-    if (ep->qstate == EPQ_RECV) {
-        oref r = ep->head;
+    oref r = first_receiver(tg->obj, &budget);
+    if (!budget)
+        return sched_next();  /* restart: the pc stays on the ecall */
+    if (r) {
         struct msg m;
         msg_of(t, tg->badge, grant, &m);
         int e = deliver(&m, r);
@@ -303,8 +406,7 @@ static struct hal_regs *send(oref t, const struct target *tg, bool call, bool bl
     if (!blk)
         return done(t, E_WOULDBLOCK);
     th->regs.pc += pc_step;
-    th->badge = tg->badge;
-    th->ipc = (th->ipc & IPC_FAULT) | (call ? IPC_CALL : 0) | (grant ? IPC_GRANT : 0);
+    th->ipc = (th->ipc & IPC_FAULT) | (call ? IPC_CALL : 0);
     block(t, THREAD_BLOCKED_SEND);
     ep_enqueue(tg->obj, t, EPQ_SEND);
     if (tg->via)
@@ -321,14 +423,17 @@ struct hal_regs *ipc_send(oref t, const struct target *ep, bool call, bool block
 struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
 {
     struct thread *th = T(t);
-    struct endpoint *ep = endpoint_body(tg->obj);
+    struct target st;
+    u32 budget = REVOKE_BUDGET;
     if (!(tg->rights & R_READ))
         return done(t, E_RIGHTS);
-    if (ep->qstate == EPQ_SEND) {
-        oref s = ep->head;
+    oref s = first_sender(tg->obj, &st, &budget);
+    if (!budget)
+        return sched_next();  /* restart: the pc stays on the ecall */
+    if (s) {
         struct thread *sh = T(s);
         struct msg m;
-        msg_of(s, sh->badge, sh->ipc & IPC_GRANT, &m);
+        msg_of(s, st.badge, st.rights & R_GRANT, &m);
         int e = deliver(&m, t);
         if (e != E_OK)
             return done(t, (u64)e);
@@ -354,14 +459,13 @@ struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
 struct hal_regs *ipc_reply(oref t, const struct target *ep)
 {
     struct thread *th = T(t);
-    oref c = th->caller;
     th->ipc = 0;
-    if (!c)
+    if (!th->caller)
         return done(t, E_EMPTY);  /* no reply right: none received, or used */
+    oref c = reply_caller(t, th);
     th->caller = 0;               /* one-shot (I2) */
-    if (obj_get(c)->epoch != th->caller_epoch || obj_get(c)->state != OS_LIVE ||
-        T(c)->state != THREAD_BLOCKED_REPLY || T(c)->partner != t)
-        return done(t, E_REVOKED);  /* the caller is gone or gave up */
+    if (!c || !partner_alive(c))
+        return done(t, E_REVOKED);  /* the caller is gone, gave up, or lost its spaces */
     struct msg m;
     msg_of(t, 0, true, &m);
     int e = deliver(&m, c);
@@ -418,12 +522,6 @@ void ipc_abort(oref t, u64 e)
 
 /* ---- fast paths --------------------------------------------------------- */
 
-/* Can thread r be switched to directly? (What sched_next would check.) */
-static inline bool runnable_here(const struct thread *r)
-{
-    return cap_live(&r->aspace) && cap_live(&r->cspace);
-}
-
 /* Resolve the endpoint named by cap address a0 of t's CSpace. */
 static inline bool fast_ep(const struct thread *th, u64 a0, u8 need, struct target *tg)
 {
@@ -456,7 +554,7 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
         return NULL;
     oref r = ep->head;
     struct thread *rt = T(r);
-    if (rt->prio < th->prio || !runnable_here(rt))
+    if (rt->prio < th->prio || !thread_can_run(rt))
         return NULL;
     /* Commit: nothing below can fail. */
     ep_unlink(ep, rt);
@@ -481,11 +579,9 @@ struct hal_regs *ipc_replyrecv_fast(oref t)
     struct target tg;
     if (!c || !fast_ep(th, a0, R_READ, &tg))
         return NULL;
-    const struct obj *co = obj_get(c);
-    struct thread *ct = sref_ptr(co->body);
+    struct thread *ct = T(c);
     struct endpoint *ep = endpoint_body(tg.obj);
-    if (co->live != th->caller_epoch || ct->state != THREAD_BLOCKED_REPLY || ct->partner != t ||
-        (ct->ipc & IPC_FAULT) || ct->prio < th->prio || ep->qstate == EPQ_SEND || !runnable_here(ct))
+    if (reply_caller(t, th) != c || (ct->ipc & IPC_FAULT) || ct->prio < th->prio || ep->qstate == EPQ_SEND || !thread_can_run(ct))
         return NULL;
     /* Commit: reply, then wait on the endpoint (at its tail). */
     th->caller = 0;

@@ -128,12 +128,6 @@ struct hal_regs *sched_run(oref t)
     return sched_run_thread(t, thread_body(t));
 }
 
-/* A thread whose CSpace or AddrSpace was destroyed can't run. */
-static inline bool can_run(const struct thread *th)
-{
-    return cap_live(&th->aspace) && cap_live(&th->cspace);
-}
-
 /* Take the most important queued thread that can run, stopping those that
  * can't; NULL if there is none. */
 static __attribute__((noinline)) struct hal_regs *pick(void)
@@ -142,7 +136,7 @@ static __attribute__((noinline)) struct hal_regs *pick(void)
     while ((t = highest())) {
         struct thread *th = thread_body(t);
         sched_dequeue(t);
-        if (can_run(th))
+        if (thread_can_run(th))
             return sched_run(t);
         thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
     }
@@ -158,7 +152,7 @@ struct hal_regs *sched_next(void)
         /* The common case: it goes on (equal priorities wait for a tick).
          * Its CSpace and AddrSpace need no new check unless something was
          * destroyed meanwhile. */
-        if ((!summary || top_prio() <= th->prio) && (checked_at == sched_gen || can_run(th))) {
+        if ((!summary || top_prio() <= th->prio) && (checked_at == sched_gen || thread_can_run(th))) {
             sched_cur = c;
             checked_at = sched_gen;
             return &th->regs;

@@ -27,7 +27,14 @@ struct aspace {
 
 static inline struct aspace *aspace_body(oref as) { return (struct aspace *)obj_body(as); }
 
-/* Page-table page allocator for hal_pt_*: ctx is the AddrSpace's oref. */
+/* Page-table page allocator for hal_pt_*: ctx is a struct pt_ctx. Pages
+ * come from the reservation if there is one, else from the AddrSpace's
+ * bank. */
+struct reserve;
+struct pt_ctx {
+    oref as;
+    struct reserve *rs;
+};
 void *aspace_pt_alloc(void *ctx);
 int aspace_init(oref as);
 int aspace_reap_step(oref as, u32 *budget);
@@ -44,13 +51,28 @@ struct flex {
     u8 op;       /* ITEM_COPY, ITEM_MAP or ITEM_GRANT */
     u8 rights;   /* mask; includes R_READ             */
 };
-/* Check everything (nothing changes); *need += bytes the destination's bank
- * must be able to pay. E_OK, E_FULL, E_DEPTH. */
-int flex_check(const struct flex *f, u64 *need);
-/* Allocate what the checked transfer needs (radix nodes, page tables).
- * Fails only if storage is too fragmented for what the bank check allowed
- * (then empty nodes may stay, charged, until the AddrSpace goes). */
-int flex_prepare(const struct flex *f);
+/* What a run of new mappings will allocate, counted per node: each missing
+ * radix leaf and second-level node, each missing page table, once. */
+struct as_grow {
+    struct radix_grow r;  /* mapping-table nodes                     */
+    u32 table, gig;       /* the last page tables counted; ~0u: none */
+    u32 npt;              /* page-table pages to allocate            */
+};
+#define AS_GROW_INIT {RADIX_GROW_INIT, ~0u, ~0u, 0}
+
+/* The rule for a set of flexpage transfers made together (one AS_MAP, or
+ * the memory items of one message): none reads a page any of them writes,
+ * none writes a page twice, and a page GRANTed is not used by another.
+ * Then what is checked is what is moved. E_OK or E_INVAL. */
+int flex_disjoint(const struct flex *f, u32 n);
+/* Check everything (nothing changes); counts into g what the destination
+ * will need. E_OK, E_FULL, E_DEPTH. */
+int flex_check(const struct flex *f, struct as_grow *g);
+/* Reserve what g counted, charged to dst_as's bank (bank.h). */
+int flex_reserve(struct reserve *rs, oref dst_as, const struct as_grow *g);
+/* Build the radix nodes and page tables the checked transfer needs from
+ * the reservation: cannot fail when the reservation covers g. */
+int flex_prepare(const struct flex *f, struct reserve *rs);
 /* Perform a checked and prepared transfer: cannot fail. */
 void flex_do(const struct flex *f);
 

@@ -38,6 +38,27 @@ int bank_alloc_obj(oref b, u8 type, u64 size, oref *out);
 int bank_alloc_store(oref b, u64 size, sref *out);
 void bank_free_store(oref b, sref r, u64 size);
 
+/* A reservation: storage blocks allocated and charged before an operation
+ * commits, so that the operation itself cannot fail half way (decode, then
+ * perform). An operation that needs several blocks, possibly charged to
+ * different banks with common ancestors, reserves all of them first; if any
+ * reservation fails it drops the reservation and nothing changed. After the
+ * perform it drops what it did not use (an over-estimate). */
+#define RESERVE_MAX 32u
+struct reserve {
+    u32 n;
+    struct { sref r; oref bank; u8 order; } b[RESERVE_MAX];
+};
+static inline void reserve_init(struct reserve *rs) { rs->n = 0; }
+/* Reserve `count` blocks of `size` bytes charged to bank: E_OK, E_NOMEM
+ * (bank limit, storage, or RESERVE_MAX), E_REVOKED. On error the blocks
+ * reserved by this call are released again. */
+int reserve_add(struct reserve *rs, oref bank, u64 size, u32 count);
+/* Take a reserved block of `size` for bank (zeroed): 0 if none is left. */
+sref reserve_take(struct reserve *rs, oref bank, u64 size);
+/* Free and uncharge every block not taken. */
+void reserve_drop(struct reserve *rs);
+
 /* Is bank a equal to b or one of b's ancestors? */
 bool bank_is_ancestor(oref a, oref b);
 

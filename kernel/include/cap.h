@@ -55,6 +55,13 @@ static inline bool cap_names(const struct slot *s)
     const struct obj *o = obj_get(s->obj);
     return s->obj && o->epoch == s->epoch && o->state != OS_FREE;
 }
+/* The object a cap stored inside a kernel object names (a thread's CSpace,
+ * AddrSpace or fault endpoint, a wrapper's target), or 0 if it is no longer
+ * live. Every path that uses such a cap after it was stored goes through
+ * this: the object may have been destroyed since, and its table entry
+ * reused by another object. */
+static inline oref cap_obj_live(const struct slot *s) { return cap_live(s) ? s->obj : 0; }
+
 /* SLOT_EMPTY, SLOT_VOID or SLOT_LIVE. */
 static inline u32 slot_status(const struct slot *s)
 {
@@ -136,10 +143,28 @@ int cap_revoke_step(struct slot *s, u32 *budget);
 /* Remove s and its descendants (C6), in steps; E_OK or E_CONTINUE. */
 int cap_delete_step(struct slot *s, u32 *budget);
 
-/* Make a slot usable as a transfer destination: an empty slot is ready; a
- * void one is deleted first (it acts as empty, S3). E_OK, E_CONTINUE, or
- * E_FULL if it holds a live cap. */
-int cap_prepare_dst(struct slot *dst, u32 *budget);
+/* The destination rule (S3 "a void cap acts as an empty slot"), the same
+ * for every transfer (CS_COPY/MAP/GRANT/MINT, BANK_CREATE, BANK_WRAP, IPC
+ * windows, mappings): an empty slot or a void leaf may receive a cap; the
+ * void leaf is removed (O(1)) when the new cap is written. A live cap, or a
+ * void one that still has descendants, is E_FULL: removing a subtree is a
+ * long operation, which a transfer never starts (UNMAP or DELETE it first).
+ * So deciding changes nothing, and writing cannot fail. */
+static inline int cap_dst_check(const struct slot *d)
+{
+    if (!d || !d->obj)
+        return E_OK;
+    return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK;
+}
+/* Perform: empty a destination cap_dst_check accepted. */
+void cap_dst_clear(struct slot *d);
+
+/* C1: a transferred cap has at most the source's rights. The one place
+ * rights are masked. */
+static inline u8 cap_rights_mask(u8 have, u64 mask) { return (u8)(have & mask); }
+
+/* May a child be MAPped below s (derivation depth bounded)? */
+static inline bool cap_can_derive(const struct slot *s) { return s->depth + 1u <= MDB_MAX_DEPTH; }
 
 /* Parent of s in the derivation tree, or NULL for a root (O(siblings);
  * for tests, tools and the capgraph dump, not for kernel paths). */

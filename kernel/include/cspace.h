@@ -53,8 +53,36 @@ static inline bool radix_has_leaf(const struct cspace *r, u32 idx)
 }
 
 /* Storage for slot idx of space r, nodes charged to bank: E_OK, E_NOMEM,
- * E_REVOKED (bank being destroyed). idx must be below CAP_ADDR_LIMIT. */
-int radix_ensure(struct cspace *r, oref bank, u32 idx, struct slot **s);
+ * E_REVOKED (bank being destroyed). idx must be below CAP_ADDR_LIMIT. With
+ * a reservation (bank.h) the nodes come from it (the reservation paid). */
+struct reserve;
+int radix_ensure(struct cspace *r, oref bank, u32 idx, struct reserve *rs, struct slot **s);
+
+/* Counting the nodes a run of new slots needs, each node once (a node is
+ * counted again only if the run comes back to it: an over-estimate). */
+struct radix_grow {
+    u32 leaf, l2;     /* the last ones counted, ~0u: none */
+    u32 nleaf, nl2;   /* nodes to allocate                */
+};
+#define RADIX_GROW_INIT {~0u, ~0u, 0, 0}
+static inline void radix_count(const struct cspace *r, u32 idx, struct radix_grow *g)
+{
+    u32 leaf = idx >> CS_LEAF_BITS, l2 = idx >> (CS_LEAF_BITS + CS_L2_BITS);
+    if (leaf == g->leaf || radix_has_leaf(r, idx))
+        return;
+    g->leaf = leaf;
+    g->nleaf++;
+    if (l2 != g->l2 && !radix_has_l2(r, idx)) {
+        g->l2 = l2;
+        g->nl2++;
+    }
+}
+static inline u64 radix_grow_total(const struct radix_grow *g)
+{
+    return (u64)g->nleaf * store_block_size(CS_LEAF_BYTES) + (u64)g->nl2 * store_block_size(CS_L2_BYTES);
+}
+/* Reserve the nodes g counted, charged to bank (reserve_add). */
+int radix_reserve(struct reserve *rs, oref bank, const struct radix_grow *g);
 /* Bytes of nodes radix_ensure(idx) would allocate now. */
 u64 radix_grow_bytes(const struct cspace *r, u32 idx);
 /* Destroy space r in steps: delete every slot (remove_slot: the caller's

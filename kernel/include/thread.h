@@ -36,7 +36,6 @@ struct thread {
     u32 partner_epoch;      /*   a receiver: the caller it owes a reply     */
     oref caller;            /* reply right (I2): the caller to answer, 0 =  */
     u32 caller_epoch;       /*   none; one-shot                             */
-    u64 badge;              /* badge of the cap a blocked send used         */
     u32 win_base, win_count;/* receive window for cap items (I3)            */
     u32 mwin_vpn;           /* receive window for memory items: first page  */
     u32 mwin_log2;          /*   and log2 pages,                            */
@@ -46,10 +45,20 @@ struct thread {
 };
 
 #define IPC_CALL  1u   /* the blocked send is a call: wait for the reply   */
-#define IPC_GRANT 2u   /* its endpoint cap allows transferring caps        */
 #define IPC_FAULT 4u   /* it is a fault message, not the registers (I5)    */
 
 static inline struct thread *thread_body(oref t) { return (struct thread *)obj_body(t); }
+
+/* The spaces a thread works in, if they are still live (cap_obj_live). */
+static inline oref thread_cspace(const struct thread *th) { return cap_obj_live(&th->cspace); }
+static inline oref thread_aspace(const struct thread *th) { return cap_obj_live(&th->aspace); }
+/* A thread can run, or take part in IPC, only while both are live. One
+ * that lost either is stopped (FAULT_ASPACE) wherever the kernel finds it:
+ * by the scheduler, or as the partner of an IPC (ipc.c). */
+static inline bool thread_can_run(const struct thread *th)
+{
+    return cap_live(&th->aspace) && cap_live(&th->cspace);
+}
 
 /* Stop thread t with a fault (I5 will send it to a handler instead). */
 void thread_fault(oref t, u32 kind, u64 addr, u64 pc);
