@@ -23,6 +23,26 @@ void hal_zero(void *p, usize n)
         *b++ = 0;
 }
 
+/* The compiler may emit calls to these for structure copies and
+ * initialisations, even in freestanding code; the core never calls them. */
+void *memset(void *d, int c, usize n);
+void *memcpy(void *d, const void *s, usize n);
+void *memset(void *d, int c, usize n)
+{
+    volatile u8 *b = d;  /* volatile: never turned back into a memset call */
+    while (n--)
+        *b++ = (u8)c;
+    return d;
+}
+void *memcpy(void *d, const void *s, usize n)
+{
+    volatile u8 *b = d;
+    const u8 *a = s;
+    while (n--)
+        *b++ = *a++;
+    return d;
+}
+
 /* The SiFive test device: writing 0x5555 ends QEMU with exit status 0,
  * (code << 16) | 0x3333 ends it with status `code`. */
 _Noreturn void hal_poweroff(u32 status)
