@@ -182,7 +182,7 @@ struct mobj {
     oref ref;           /* the core's object, mapped at creation             */
     u32 epoch;
     u32 depth;          /* bank nesting                                      */
-    u64 bsize;          /* charged block size of the body                    */
+    u64 bsize;          /* its charge: body block + table entry (S1)         */
     u64 limit;          /* bank                                              */
     int slot0;          /* CSpace: model slot ids slot0 .. slot0+NPOS-1      */
     int tslot;          /* wrapper: model slot id of the target              */
@@ -263,6 +263,9 @@ static u64 body_size(int type)
     default:           return 0;
     }
 }
+/* What a new object of `type` costs its bank: its body's block and
+ * OBJ_PER_RAM bytes for its object-table entry (S1). */
+static u64 charge(int type) { return blk(body_size(type)) + OBJ_PER_RAM; }
 /* Storage an object has beyond its body: CSpace nodes, page tables. */
 static u64 node_bytes(const struct mobj *o)
 {
@@ -288,7 +291,7 @@ static int new_obj(int type, int bank, oref ref)
     o->bank = bank;
     o->ref = ref;
     o->epoch = obj_get(ref)->epoch;
-    o->bsize = blk(body_size(type));
+    o->bsize = charge(type);
     o->slot0 = o->tslot = -1;
     if (type == OBJ_CSPACE) {
         o->slot0 = ns;
@@ -593,7 +596,7 @@ static void m_add_nodes(int cs, int pos)
 /* bank_alloc_obj + cspace_ensure (alloc_with_slot) on the model. */
 static int m_alloc_with_slot(int b, int type, int dcs, int pos)
 {
-    u64 size = body_size(type), bytes = blk(size);
+    u64 size = body_size(type), bytes = charge(type);
     int e = m_can_charge(b, bytes);
     if (e != E_OK)
         return e;
@@ -1619,7 +1622,7 @@ static void check_all(void)
                 return;
             }
             /* The core's own books: usage = objects + sub-banks (S1). */
-            u64 sum = (o->bank < 0 ? blk(sizeof(struct bank)) : 0);
+            u64 sum = (o->bank < 0 ? charge(OBJ_BANK) : 0);
             u32 cnt = 0;
             oref pr = 0;
             for (oref x = bk->head; x; pr = x, x = obj_get(x)->next) {
@@ -1629,7 +1632,7 @@ static void check_all(void)
                     mfail("bank %d: object list broken at object %u (model %d, count %u)", i, x, m, cnt);
                     return;
                 }
-                sum += ((u64)STORE_MIN << xe->order) + (xe->type == OBJ_CSPACE ? core_node_bytes(x) : 0) +
+                sum += ((u64)STORE_MIN << xe->order) + OBJ_PER_RAM + (xe->type == OBJ_CSPACE ? core_node_bytes(x) : 0) +
                        (xe->type == OBJ_ASPACE ? core_as_bytes(x) : 0) +
                        (xe->type == OBJ_FRAME && frame_body(x)->page ? PAGE_BYTES : 0) +
                        (xe->type == OBJ_BANK ? bank_body(x)->usage : 0);
@@ -1678,9 +1681,11 @@ static void check_all(void)
         mfail("core has %u objects, model %d", store.live_objs, nlv);
         return;
     }
-    if (store.free_bytes != root_limit - use[ROOT_BANK]) {
-        mfail("free storage %llu, but root bank limit - usage = %llu (storage no bank pays for)",
-              (unsigned long long)store.free_bytes, (unsigned long long)(root_limit - use[ROOT_BANK]));
+    /* The root bank's usage is the storage in use plus one entry per object. */
+    if (store.free_bytes != root_limit - use[ROOT_BANK] + (u64)OBJ_PER_RAM * (u64)nlv) {
+        mfail("free storage %llu, but root bank limit - usage + entries = %llu (storage no bank pays for)",
+              (unsigned long long)store.free_bytes,
+              (unsigned long long)(root_limit - use[ROOT_BANK] + (u64)OBJ_PER_RAM * (u64)nlv));
         return;
     }
 
@@ -2504,14 +2509,16 @@ TEST(S1_bank_limits)
         prev = 10 + k;
     }
     CHECK_EQ(rc, E_DEPTH);
-    CHECK_EQ(create(ROOT_CAP_BANK, OBJ_BANK, ROOT_CAP_CSPACE, 45, 1500), E_OK);
-    CHECK_EQ(create(45, OBJ_CSPACE, ROOT_CAP_CSPACE, 46, 0), E_OK);  /* 1024 of 1500 */
+    /* Charges are body block + 512 for the table entry: a CSpace 1536, an
+     * endpoint 576. */
+    CHECK_EQ(create(ROOT_CAP_BANK, OBJ_BANK, ROOT_CAP_CSPACE, 45, 2788), E_OK);
+    CHECK_EQ(create(45, OBJ_CSPACE, ROOT_CAP_CSPACE, 46, 0), E_OK);  /* 1536 of 2788 */
     CHECK_EQ(create(45, OBJ_CSPACE, ROOT_CAP_CSPACE, 47, 0), E_NOMEM);
-    int k = 0;  /* leak endpoints until the limit: 476 bytes left = 7 */
+    int k = 0;  /* leak endpoints until the limit: 1252 bytes left = 2 */
     while (!failed && k++ < 20 && create(45, OBJ_ENDPOINT, ROOT_CAP_CSPACE, 47, 0) == E_OK)
         call6(ROOT_CS, ROOT_CAP_CSPACE, CS_DELETE, 47, 0, 0, 0, 0, 0);
     CHECK_EQ(last_rc, E_NOMEM);
-    CHECK_EQ(k, 8);
+    CHECK_EQ(k, 3);
     /* The object is paid by the root bank, the CSpace's new nodes by bank 45. */
     CHECK_EQ(create(ROOT_CAP_BANK, OBJ_ENDPOINT, 46, 0, 0), E_NOMEM);
     random_run(3000);

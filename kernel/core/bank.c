@@ -44,7 +44,7 @@ bool bank_is_ancestor(oref a, oref b)
 
 int bank_alloc_obj(oref b, u8 type, u64 size, oref *out)
 {
-    u64 bytes = store_block_size(size);
+    u64 bytes = obj_charge(store_order(size));
     int e = bank_can_charge(b, bytes);
     if (e != E_OK)
         return e;
@@ -93,7 +93,7 @@ oref bank_create_root(void)
         return 0;
     struct bank *k = bank_body(o);
     k->limit = avail;
-    k->usage = store_block_size(sizeof(struct bank));
+    k->usage = obj_charge(obj_get(o)->order);  /* it pays for itself */
     return o;
 }
 
@@ -111,7 +111,7 @@ static void obj_finish(oref o)
         if (x->next)
             obj_get(x->next)->prev = x->prev;
         k->nobj--;
-        bank_uncharge(b, (u64)STORE_MIN << x->order);
+        bank_uncharge(b, obj_charge(x->order));
     }
     obj_free(o);
 }
