@@ -260,7 +260,7 @@ static u64 body_size(int type)
     case OBJ_THREAD:   return sizeof(struct thread);
     case OBJ_ASPACE:   return sizeof(struct aspace);
     case OBJ_FRAME:    return sizeof(struct frame);
-    default:           return 0;
+    default:           return 0;  /* not creatable (OBJ_SYSTEM: no state, a 64-byte body) */
     }
 }
 /* What a new object of `type` costs its bank: its body's block and
@@ -710,8 +710,8 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
         int o = ms[sid].obj;
         if (mo[o].state == OS_FREE)
             return E_REVOKED;
-        if (mo[o].bank < 0)
-            return E_INVAL;
+        if (mo[o].bank < 0 || mo[o].type == OBJ_SYSTEM)
+            return E_INVAL;  /* the root bank, the System object */
         if (!m_is_ancestor(p->b, mo[o].bank))
             return E_RIGHTS;
         p->kind = K_DESTROY;
@@ -1817,6 +1817,8 @@ static void mboot(void)
     m_add_nodes(rc, pos_of(ROOT_CAP_CSPACE));
     ms[mo[rc].slot0 + pos_of(ROOT_CAP_CSPACE)] = (struct mslot){rc, -1, rc, pos_of(ROOT_CAP_CSPACE), 0, R_ALL};
     ms[mo[rc].slot0 + pos_of(ROOT_CAP_BANK)] = (struct mslot){rb, -1, rc, pos_of(ROOT_CAP_BANK), 0, R_ALL};
+    int sy = new_obj(OBJ_SYSTEM, rb, tk_slot(ROOT_CAP_SYSTEM)->obj);
+    ms[mo[rc].slot0 + pos_of(ROOT_CAP_SYSTEM)] = (struct mslot){sy, -1, rc, pos_of(ROOT_CAP_SYSTEM), 0, R_ALL};
     snprintf(desc, sizeof desc, "boot");
     check_all();
 }

@@ -268,6 +268,13 @@ static int bank_wrap(struct inv *iv)
     return E_OK;
 }
 
+/* The root bank and the System object are the machine's own: no bank may
+ * destroy them (the System object is paid for by the root bank). */
+static bool indestructible(oref o)
+{
+    return !obj_get(o)->bank || obj_get(o)->type == OBJ_SYSTEM;
+}
+
 static int bank_destroy(struct inv *iv)
 {
     oref cs;
@@ -282,8 +289,8 @@ static int bank_destroy(struct inv *iv)
     if (!cap_names(s))  /* dying objects are accepted: continue destroying */
         return E_REVOKED;
     oref o = s->obj;
-    if (!obj_get(o)->bank)
-        return E_INVAL;  /* the root bank */
+    if (indestructible(o))
+        return E_INVAL;
     if (!bank_is_ancestor(iv->t.obj, obj_get(o)->bank))
         return E_RIGHTS; /* not paid for by this bank or its sub-banks */
     u32 budget = REVOKE_BUDGET;
