@@ -666,7 +666,7 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
     case BANK_CREATE:
         if (!(t->rights & R_WRITE))
             return E_RIGHTS;
-        if (a[0] >= OBJ_COUNT || a[0] == OBJ_NONE || a[0] == OBJ_WRAPPER)
+        if (a[0] >= OBJ_COUNT || a[0] == OBJ_NONE || a[0] == OBJ_WRAPPER || a[0] == OBJ_SYSTEM)
             return E_INVAL;
         if (a[0] == OBJ_BANK && mo[p->b].depth + 1 >= BANK_MAX_DEPTH)
             return E_DEPTH;
