@@ -182,7 +182,7 @@ struct mobj {
     oref ref;           /* the core's object, mapped at creation             */
     u32 epoch;
     u32 depth;          /* bank nesting                                      */
-    u64 bsize;          /* charged block size of the body                    */
+    u64 bsize;          /* its charge: body block + table entry (S1)         */
     u64 limit;          /* bank                                              */
     int slot0;          /* CSpace: model slot ids slot0 .. slot0+NPOS-1      */
     int tslot;          /* wrapper: model slot id of the target              */
@@ -260,9 +260,12 @@ static u64 body_size(int type)
     case OBJ_THREAD:   return sizeof(struct thread);
     case OBJ_ASPACE:   return sizeof(struct aspace);
     case OBJ_FRAME:    return sizeof(struct frame);
-    default:           return 0;
+    default:           return 0;  /* not creatable (OBJ_SYSTEM: no state, a 64-byte body) */
     }
 }
+/* What a new object of `type` costs its bank: its body's block and
+ * OBJ_PER_RAM bytes for its object-table entry (S1). */
+static u64 charge(int type) { return blk(body_size(type)) + OBJ_PER_RAM; }
 /* Storage an object has beyond its body: CSpace nodes, page tables. */
 static u64 node_bytes(const struct mobj *o)
 {
@@ -288,7 +291,7 @@ static int new_obj(int type, int bank, oref ref)
     o->bank = bank;
     o->ref = ref;
     o->epoch = obj_get(ref)->epoch;
-    o->bsize = blk(body_size(type));
+    o->bsize = charge(type);
     o->slot0 = o->tslot = -1;
     if (type == OBJ_CSPACE) {
         o->slot0 = ns;
@@ -592,7 +595,7 @@ static void m_add_nodes(int cs, int pos)
 /* bank_alloc_obj + cspace_ensure (alloc_with_slot) on the model. */
 static int m_alloc_with_slot(int b, int type, int dcs, int pos)
 {
-    u64 size = body_size(type), bytes = blk(size);
+    u64 size = body_size(type), bytes = charge(type);
     int e = m_can_charge(b, bytes);
     if (e != E_OK)
         return e;
@@ -662,7 +665,7 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
     case BANK_CREATE:
         if (!(t->rights & R_WRITE))
             return E_RIGHTS;
-        if (a[0] >= OBJ_COUNT || a[0] == OBJ_NONE || a[0] == OBJ_WRAPPER)
+        if (a[0] >= OBJ_COUNT || a[0] == OBJ_NONE || a[0] == OBJ_WRAPPER || a[0] == OBJ_SYSTEM)
             return E_INVAL;
         if (a[0] == OBJ_BANK && mo[p->b].depth + 1 >= BANK_MAX_DEPTH)
             return E_DEPTH;
@@ -706,8 +709,8 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
         int o = ms[sid].obj;
         if (mo[o].state == OS_FREE)
             return E_REVOKED;
-        if (mo[o].bank < 0)
-            return E_INVAL;
+        if (mo[o].bank < 0 || mo[o].type == OBJ_SYSTEM)
+            return E_INVAL;  /* the root bank, the System object */
         if (!m_is_ancestor(p->b, mo[o].bank))
             return E_RIGHTS;
         p->kind = K_DESTROY;
@@ -1614,7 +1617,7 @@ static void check_all(void)
                 return;
             }
             /* The core's own books: usage = objects + sub-banks (S1). */
-            u64 sum = (o->bank < 0 ? blk(sizeof(struct bank)) : 0);
+            u64 sum = (o->bank < 0 ? charge(OBJ_BANK) : 0);
             u32 cnt = 0;
             oref pr = 0;
             for (oref x = bk->head; x; pr = x, x = obj_get(x)->next) {
@@ -1624,7 +1627,7 @@ static void check_all(void)
                     mfail("bank %d: object list broken at object %u (model %d, count %u)", i, x, m, cnt);
                     return;
                 }
-                sum += ((u64)STORE_MIN << xe->order) + (xe->type == OBJ_CSPACE ? core_node_bytes(x) : 0) +
+                sum += ((u64)STORE_MIN << xe->order) + OBJ_PER_RAM + (xe->type == OBJ_CSPACE ? core_node_bytes(x) : 0) +
                        (xe->type == OBJ_ASPACE ? core_as_bytes(x) : 0) +
                        (xe->type == OBJ_FRAME && frame_body(x)->page ? PAGE_BYTES : 0) +
                        (xe->type == OBJ_BANK ? bank_body(x)->usage : 0);
@@ -1673,9 +1676,11 @@ static void check_all(void)
         mfail("core has %u objects, model %d", store.live_objs, nlv);
         return;
     }
-    if (store.free_bytes != root_limit - use[ROOT_BANK]) {
-        mfail("free storage %llu, but root bank limit - usage = %llu (storage no bank pays for)",
-              (unsigned long long)store.free_bytes, (unsigned long long)(root_limit - use[ROOT_BANK]));
+    /* The root bank's usage is the storage in use plus one entry per object. */
+    if (store.free_bytes != root_limit - use[ROOT_BANK] + (u64)OBJ_PER_RAM * (u64)nlv) {
+        mfail("free storage %llu, but root bank limit - usage + entries = %llu (storage no bank pays for)",
+              (unsigned long long)store.free_bytes,
+              (unsigned long long)(root_limit - use[ROOT_BANK] + (u64)OBJ_PER_RAM * (u64)nlv));
         return;
     }
 
@@ -1806,6 +1811,8 @@ static void mboot(void)
     m_add_nodes(rc, pos_of(ROOT_CAP_CSPACE));
     ms[mo[rc].slot0 + pos_of(ROOT_CAP_CSPACE)] = (struct mslot){rc, -1, rc, pos_of(ROOT_CAP_CSPACE), 0, R_ALL};
     ms[mo[rc].slot0 + pos_of(ROOT_CAP_BANK)] = (struct mslot){rb, -1, rc, pos_of(ROOT_CAP_BANK), 0, R_ALL};
+    int sy = new_obj(OBJ_SYSTEM, rb, tk_slot(ROOT_CAP_SYSTEM)->obj);
+    ms[mo[rc].slot0 + pos_of(ROOT_CAP_SYSTEM)] = (struct mslot){sy, -1, rc, pos_of(ROOT_CAP_SYSTEM), 0, R_ALL};
     snprintf(desc, sizeof desc, "boot");
     check_all();
 }
@@ -2491,14 +2498,16 @@ TEST(S1_bank_limits)
         prev = 10 + k;
     }
     CHECK_EQ(rc, E_DEPTH);
-    CHECK_EQ(create(ROOT_CAP_BANK, OBJ_BANK, ROOT_CAP_CSPACE, 45, 1500), E_OK);
-    CHECK_EQ(create(45, OBJ_CSPACE, ROOT_CAP_CSPACE, 46, 0), E_OK);  /* 1024 of 1500 */
+    /* Charges are body block + 512 for the table entry: a CSpace 1536, an
+     * endpoint 576. */
+    CHECK_EQ(create(ROOT_CAP_BANK, OBJ_BANK, ROOT_CAP_CSPACE, 45, 2788), E_OK);
+    CHECK_EQ(create(45, OBJ_CSPACE, ROOT_CAP_CSPACE, 46, 0), E_OK);  /* 1536 of 2788 */
     CHECK_EQ(create(45, OBJ_CSPACE, ROOT_CAP_CSPACE, 47, 0), E_NOMEM);
-    int k = 0;  /* leak endpoints until the limit: 476 bytes left = 7 */
+    int k = 0;  /* leak endpoints until the limit: 1252 bytes left = 2 */
     while (!failed && k++ < 20 && create(45, OBJ_ENDPOINT, ROOT_CAP_CSPACE, 47, 0) == E_OK)
         call6(ROOT_CS, ROOT_CAP_CSPACE, CS_DELETE, 47, 0, 0, 0, 0, 0);
     CHECK_EQ(last_rc, E_NOMEM);
-    CHECK_EQ(k, 8);
+    CHECK_EQ(k, 3);
     /* The object is paid by the root bank, the CSpace's new nodes by bank 45. */
     CHECK_EQ(create(ROOT_CAP_BANK, OBJ_ENDPOINT, 46, 0, 0), E_NOMEM);
     random_run(3000);

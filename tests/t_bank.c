@@ -8,18 +8,19 @@
 #define MB (1ull << 20)
 
 static u64 bsz(u64 n) { return store_block_size(n); }
+static u64 obj(u64 n) { return tk_charge(n); }
 
 TEST(s1_usage_charged_to_bank_and_ancestors)
 {
     tk_boot(4 * MB);
     u64 root0 = tk_usage(BANK);
     CHECK_EQ(tk_create(BANK, OBJ_BANK, 20, 1 << 20), E_OK);
-    u64 bank_sz = bsz(sizeof(struct bank));
+    u64 bank_sz = obj(sizeof(struct bank));
     CHECK_EQ(tk_usage(BANK), root0 + bank_sz);
     CHECK_EQ(tk_usage(20), 0);
     CHECK_EQ(tk_create(20, OBJ_BANK, 21, 1 << 19), E_OK);
     CHECK_EQ(tk_create(21, OBJ_ENDPOINT, 22, 0), E_OK);
-    u64 ep = bsz(sizeof(struct endpoint));
+    u64 ep = obj(sizeof(struct endpoint));
     CHECK_EQ(tk_usage(21), ep);
     CHECK_EQ(tk_usage(20), bank_sz + ep);
     CHECK_EQ(tk_usage(BANK), root0 + 2 * bank_sz + ep);
@@ -31,7 +32,7 @@ TEST(s1_usage_charged_to_bank_and_ancestors)
 TEST(s1_over_limit_fails_and_changes_nothing)
 {
     tk_boot(4 * MB);
-    u64 ep = bsz(sizeof(struct endpoint));
+    u64 ep = obj(sizeof(struct endpoint));
     CHECK_EQ(tk_create(BANK, OBJ_BANK, 20, 2 * ep), E_OK);
     CHECK_EQ(tk_create(20, OBJ_ENDPOINT, 21, 0), E_OK);
     CHECK_EQ(tk_create(20, OBJ_ENDPOINT, 22, 0), E_OK);
@@ -54,8 +55,9 @@ TEST(s1_root_bank_holds_all_storage)
     tk_boot(8 * MB);
     CHECK_EQ(tk_inv(BANK, BANK_QUERY, 0, 0, 0, 0, 0, 0), E_OK);
     u64 usage = tk_r[0], limit = tk_r[1];
-    /* usage + free storage = limit: every byte is accounted for. */
-    CHECK_EQ(usage + store.free_bytes, limit);
+    /* usage = storage used + one table-entry charge per object: every byte
+     * is accounted for, and so is every entry. */
+    CHECK_EQ(usage + store.free_bytes, limit + OBJ_ENTRY_CHARGE * store.live_objs);
     CHECK(limit + tk.unpaid_bytes <= 8 * MB);
     CHECK(tk.unpaid_bytes < 8 * MB / 10);
 }
@@ -79,7 +81,7 @@ TEST(s2_destroy_bank_destroys_everything_below)
     CHECK_EQ(tk_inv_all(BANK, BANK_DESTROY, CS, 20, 0, 0, 0, 0, &calls), E_OK);
     CHECK(calls > 1); /* it took several bounded steps */
     /* Only the wrapper, paid by the root bank, is left. */
-    CHECK_EQ(tk_usage(BANK), root0 + bsz(sizeof(struct wrapper)));
+    CHECK_EQ(tk_usage(BANK), root0 + obj(sizeof(struct wrapper)));
     CHECK_EQ(store.live_objs, live0 + 1);
     for (u32 i = 20; i <= 24; i++)
         CHECK_EQ(tk_status(i) == SLOT_LIVE, 0);
@@ -262,10 +264,10 @@ static int op_grant_grow(void) { return tk_inv(21, CS_GRANT, 1u << 21, CS, 22, R
 
 TEST(s1_exhaustion_every_allocation_path)
 {
-    sweep("endpoint", NULL, op_ep, bsz(sizeof(struct endpoint)));
-    sweep("cspace", NULL, op_cs, bsz(sizeof(struct cspace)));
-    sweep("bank", NULL, op_bank, bsz(sizeof(struct bank)));
-    sweep("wrapper", NULL, op_wrap, bsz(sizeof(struct wrapper)));
+    sweep("endpoint", NULL, op_ep, obj(sizeof(struct endpoint)));
+    sweep("cspace", NULL, op_cs, obj(sizeof(struct cspace)));
+    sweep("bank", NULL, op_bank, obj(sizeof(struct bank)));
+    sweep("wrapper", NULL, op_wrap, obj(sizeof(struct wrapper)));
     sweep("cspace leaf", prep_cs_ep, op_grow_leaf, bsz(CS_LEAF_BYTES));
     sweep("cspace l2+leaf", prep_cs_ep, op_grow_l2, bsz(CS_L2_BYTES) + bsz(CS_LEAF_BYTES));
     sweep("map growth", prep_cs_ep, op_map_grow, bsz(CS_L2_BYTES) + bsz(CS_LEAF_BYTES));
@@ -289,21 +291,38 @@ TEST(s1_exhaustion_of_the_storage_itself)
     CHECK_EQ(tk_destroy(BANK, 20), E_OK);
     CHECK(tk_usage(BANK) < base + 64 * 1024); /* only root CSpace growth left */
     CHECK_EQ(tk_inv(BANK, BANK_QUERY, 0, 0, 0, 0, 0, 0), E_OK);
-    CHECK_EQ(tk_r[0] + store.free_bytes, tk_r[1]);
-    CHECK_EQ(store.live_objs, 2);
+    CHECK_EQ(tk_r[0] + store.free_bytes, tk_r[1] + OBJ_ENTRY_CHARGE * store.live_objs);
+    CHECK_EQ(store.live_objs, 3); /* the root bank, the root CSpace, the System object */
 }
 
-TEST(s1_object_table_exhaustion)
+/* Create one object of every type from bank `bank` into slots dst..dst+6. */
+static void create_every_type(u32 bank, u32 dst)
 {
-    /* Small objects can use up the object table before storage: E_NOMEM. */
+    static const u64 types[] = {OBJ_BANK, OBJ_CSPACE, OBJ_ENDPOINT, OBJ_THREAD, OBJ_ASPACE, OBJ_FRAME};
+    for (u32 i = 0; i < ARRAY_LEN(types); i++)
+        CHECK_EQ(tk_create(bank, types[i], dst + i, MB), E_OK);
+    CHECK_EQ(tk_inv(bank, BANK_WRAP, CS, dst + ARRAY_LEN(types), CS, CS, 0, R_ALL), E_OK);
+}
+
+TEST(s1_object_table_entries_are_paid_for)
+{
+    /* 1 MiB: 2048 table entries, but storage for ~15,000 endpoint bodies.
+     * A quarter-MiB sub-bank filling up with endpoints meets its own limit,
+     * because each pays for its table entry too; the table stays usable for
+     * a sibling bank and for the root bank. */
     tk_boot(1 * MB);
+    CHECK(store.ntab <= MB / OBJ_PER_RAM);
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, 20, MB / 4), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, 21, MB / 4), E_OK);
     u32 n = 0;
     int e;
-    while ((e = tk_create(BANK, OBJ_ENDPOINT, 100 + n, 0)) == E_OK)
+    while ((e = tk_create(20, OBJ_ENDPOINT, 100 + n, 0)) == E_OK)
         n++;
     CHECK_EQ(e, E_NOMEM);
-    CHECK(n > 1000);
     CHECK_EQ(tk_status(100 + n), SLOT_EMPTY);
+    CHECK_EQ(n, (MB / 4) / tk_charge(sizeof(struct endpoint))); /* its limit, not the table */
+    create_every_type(21, 5000);
+    create_every_type(BANK, 6000);
 }
 
 TEST(kernel_check_detects_corruption)

@@ -59,7 +59,7 @@ TEST(s1_frame_is_a_zeroed_page_paid_by_its_bank)
     tk_boot(8 * MB);
     CHECK_EQ(tk_create(BANK, OBJ_BANK, B, 64 * 1024), E_OK);
     CHECK_EQ(tk_create(B, OBJ_FRAME, F1, 0), E_OK);
-    CHECK_EQ(tk_usage(B), store_block_size(sizeof(struct frame)) + PG);
+    CHECK_EQ(tk_usage(B), tk_charge(sizeof(struct frame)) + PG);
     u8 *p = frame_page(obj(F1));
     u32 nonzero = 0;
     for (u32 i = 0; i < PG; i++)

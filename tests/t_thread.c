@@ -177,13 +177,13 @@ TEST(s1_aspace_page_tables_charged_to_bank)
     CHECK_EQ(tk_create(10, OBJ_ASPACE, AS, 0), E_OK);
     oref as = tk_slot(AS)->obj;
     CHECK_EQ(aspace_body(as)->pt_pages, 1);
-    CHECK_EQ(tk_usage(10), before + store_block_size(sizeof(struct aspace)) + PAGE_BYTES);
+    CHECK_EQ(tk_usage(10), before + tk_charge(sizeof(struct aspace)) + PAGE_BYTES);
     /* Mapping a page allocates two more table levels and the mapping
      * table's nodes, charged the same way. */
     CHECK_EQ(tk_create(BANK, OBJ_FRAME, 14, 0), E_OK);
     CHECK_EQ(tk_inv(AS, AS_MAP_FRAME, 14, 0x10000, R_READ, ITEM_MAP, 0, 0), E_OK);
     CHECK_EQ(aspace_body(as)->pt_pages, 3);
-    CHECK_EQ(tk_usage(10), before + store_block_size(sizeof(struct aspace)) + 3 * PAGE_BYTES +
+    CHECK_EQ(tk_usage(10), before + tk_charge(sizeof(struct aspace)) + 3 * PAGE_BYTES +
                                store_block_size(CS_L2_BYTES) + store_block_size(CS_LEAF_BYTES));
     /* A bank that cannot pay for the root table: E_NOMEM, nothing changed. */
     CHECK_EQ(tk_create(BANK, OBJ_BANK, 11, 4096), E_OK);
@@ -193,7 +193,7 @@ TEST(s1_aspace_page_tables_charged_to_bank)
     CHECK_EQ(tk_destroy(BANK, 10), E_OK);
     CHECK_EQ(tk_destroy(BANK, 11), E_OK);
     /* All page tables went back; only the frame (root bank) is still paid. */
-    CHECK_EQ(tk_usage(BANK), root0 + PAGE_BYTES + store_block_size(sizeof(struct frame)));
+    CHECK_EQ(tk_usage(BANK), root0 + PAGE_BYTES + tk_charge(sizeof(struct frame)));
 }
 
 TEST(threads_running_thread_stops_when_its_aspace_cap_is_unmapped)

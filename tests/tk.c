@@ -58,6 +58,8 @@ u64 tk_usage(u32 bank)
     return tk_r[0];
 }
 
+u64 tk_charge(u64 body) { return store_block_size(body) + OBJ_ENTRY_CHARGE; }
+
 struct slot *tk_slot(u32 slot) { return cspace_slot(tk.root_cs, slot); }
 
 long tk_parent(u32 slot)

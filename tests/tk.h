@@ -32,6 +32,9 @@ int tk_delete(u32 slot);            /* runs to completion */
 int tk_destroy(u32 bank, u32 slot); /* runs to completion */
 u32 tk_status(u32 slot);            /* SLOT_* via CS_INFO */
 u64 tk_usage(u32 bank);
+/* What an object with a body of `body` bytes costs its bank (S1): its buddy
+ * block plus OBJ_ENTRY_CHARGE for its object-table entry. */
+u64 tk_charge(u64 body);
 struct slot *tk_slot(u32 slot);     /* direct view of a root-CSpace slot */
 /* Parent slot index of slot (in the root CSpace), -1 for a root, -2 if the
  * parent is not in the root CSpace. */

@@ -116,6 +116,7 @@ enum tether_fault {
 #define ROOT_CAP_BANK    2u  /* the root bank (all free RAM) */
 #define ROOT_CAP_ASPACE  3u  /* the root task's AddrSpace    */
 #define ROOT_CAP_THREAD  4u  /* the root task's first thread */
+#define ROOT_CAP_SYSTEM  5u  /* the System object (power off, invariant check) */
 #define ROOT_CAP_FIRST_FREE 16u
 
 /* Priority of the root task's first thread (0..255, higher runs first). */

@@ -44,7 +44,7 @@ bool bank_is_ancestor(oref a, oref b)
 
 int bank_alloc_obj(oref b, u8 type, u64 size, oref *out)
 {
-    u64 bytes = store_block_size(size);
+    u64 bytes = obj_charge(store_order(size));
     int e = bank_can_charge(b, bytes);
     if (e != E_OK)
         return e;
@@ -135,7 +135,7 @@ oref bank_create_root(void)
         return 0;
     struct bank *k = bank_body(o);
     k->limit = avail;
-    k->usage = store_block_size(sizeof(struct bank));
+    k->usage = obj_charge(obj_get(o)->order);  /* it pays for itself */
     return o;
 }
 
@@ -153,7 +153,7 @@ static void obj_finish(oref o)
         if (x->next)
             obj_get(x->next)->prev = x->prev;
         k->nobj--;
-        bank_uncharge(b, (u64)STORE_MIN << x->order);
+        bank_uncharge(b, obj_charge(x->order));
     }
     obj_free(o);
 }
@@ -311,6 +311,13 @@ static int bank_wrap(struct inv *iv)
     return E_OK;
 }
 
+/* The root bank and the System object are the machine's own: no bank may
+ * destroy them (the System object is paid for by the root bank). */
+static bool indestructible(oref o)
+{
+    return !obj_get(o)->bank || obj_get(o)->type == OBJ_SYSTEM;
+}
+
 static int bank_destroy(struct inv *iv)
 {
     oref cs;
@@ -325,8 +332,8 @@ static int bank_destroy(struct inv *iv)
     if (!cap_names(s))  /* dying objects are accepted: continue destroying */
         return E_REVOKED;
     oref o = s->obj;
-    if (!obj_get(o)->bank)
-        return E_INVAL;  /* the root bank */
+    if (indestructible(o))
+        return E_INVAL;
     if (!bank_is_ancestor(iv->t.obj, obj_get(o)->bank))
         return E_RIGHTS; /* not paid for by this bank or its sub-banks */
     u32 budget = REVOKE_BUDGET;

@@ -120,14 +120,14 @@ const char *kernel_check(void)
         if (x->type != OBJ_BANK)
             continue;
         struct bank *b = bank_body(o);
-        u64 use = x->bank ? 0 : (u64)STORE_MIN << x->order;
+        u64 use = x->bank ? 0 : obj_charge(x->order);  /* the root pays for itself */
         u32 n = 0;
         for (oref c = b->head; c; c = obj_get(c)->next) {
             if (obj_get(c)->bank != o)
                 return "bank: object in the list of a bank that did not pay";
             if (++n > b->nobj)
                 break;
-            use += ((u64)STORE_MIN << obj_get(c)->order) + extra_bytes(c);
+            use += obj_charge(obj_get(c)->order) + extra_bytes(c);
             if (obj_get(c)->type == OBJ_BANK)
                 use += bank_body(c)->usage;
         }

@@ -7,6 +7,7 @@
 #include "thread.h"
 #include "aspace.h"
 #include "kernel.h"
+#include "system.h"
 
 /* Decoder for each object type; wrappers never reach here (resolved). */
 int (*const kernel_decoders[OBJ_COUNT])(struct inv *) = {
@@ -15,6 +16,7 @@ int (*const kernel_decoders[OBJ_COUNT])(struct inv *) = {
     [OBJ_ENDPOINT] = endpoint_invoke,
     [OBJ_THREAD] = thread_invoke,
     [OBJ_ASPACE] = aspace_invoke,
+    [OBJ_SYSTEM] = system_invoke,
 };
 
 int inv_lookup(const struct inv *iv, u64 cptr, struct target *t)

@@ -1,11 +1,12 @@
-/* kernel.c: boot-time construction of the root bank, the root CSpace and
- * the root task's objects. */
+/* kernel.c: boot-time construction of the root bank, the root CSpace, the
+ * System object and the root task's objects. */
 #include "kernel.h"
 #include "aspace.h"
 #include "bank.h"
 #include "cspace.h"
 #include "frame.h"
 #include "sched.h"
+#include "system.h"
 #include "thread.h"
 
 /* Allocate an object from the root bank with a root cap at `slot` of the
@@ -38,6 +39,11 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot)
     cap_make_root(s, boot->root_cs, obj_get(boot->root_cs)->epoch, R_ALL, 0);
     s = cspace_slot(boot->root_cs, ROOT_CAP_BANK);
     cap_make_root(s, boot->root_bank, obj_get(boot->root_bank)->epoch, R_ALL, 0);
+    oref sys = system_create(boot->root_bank);
+    if (!sys)
+        return E_NOMEM;
+    s = cspace_slot(boot->root_cs, ROOT_CAP_SYSTEM);  /* same leaf as slot 1 */
+    cap_make_root(s, sys, obj_get(sys)->epoch, R_ALL, 0);
     return E_OK;
 }
 

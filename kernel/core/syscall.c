@@ -101,7 +101,8 @@ static __attribute__((noinline)) struct hal_regs *sys_ipc(oref t, struct thread 
     }
 }
 
-/* The rest: console, yield, halt, unknown numbers. */
+/* The rest: console, yield, unknown numbers (powering off is a System
+ * object method, not a system call). */
 static __attribute__((noinline)) struct hal_regs *sys_misc(struct thread *th, u64 n)
 {
     u64 *x = th->regs.x;
@@ -113,9 +114,6 @@ static __attribute__((noinline)) struct hal_regs *sys_misc(struct thread *th, u6
         x[REG_A0] = E_OK;
         sched_tick();
         break;
-    case SYS_HALT:
-        kprintf("tether: halt, status %u\n", (u32)x[REG_A0]);
-        hal_poweroff((u32)x[REG_A0]);
     default:
         x[REG_A0] = E_SYSCALL;
         break;

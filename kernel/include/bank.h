@@ -4,7 +4,8 @@
  * storage that grows with use (CSpace nodes, later page tables and mapping
  * nodes), is charged to one bank and to each of its ancestors; a charge that
  * would take any of them over its limit fails with E_NOMEM and changes
- * nothing. usage(B) = storage of B's objects + usage of B's sub-banks.
+ * nothing. usage(B) = charges of B's objects (obj_charge: body block and
+ * table entry) + the storage they gained since + usage of B's sub-banks.
  * Destroying a bank destroys everything allocated from it and from its
  * sub-banks, in bounded restartable steps (obj_destroy_step). */
 #ifndef TETHER_BANK_H

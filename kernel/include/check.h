@@ -7,8 +7,9 @@
  *  - derivation lists: prev/next agree, lists are acyclic, the first node of
  *    a list has depth 0 and no other does, all nodes name the same object;
  *  - every slot is in at most one list (counted once from its root);
- *  - banks: usage = storage of their objects (with CSpace nodes and page
- *    tables) + usage of their sub-banks, and usage <= limit;
+ *  - banks: usage = charges of their objects (obj_charge: body block and
+ *    table entry; plus CSpace nodes, page tables, frame pages) + usage of
+ *    their sub-banks, and usage <= limit;
  *  - the object count of every bank matches its list. */
 const char *kernel_check(void);
 

@@ -12,8 +12,9 @@ struct kernel_boot {
     u64 unpaid_bytes;    /* object table + allocator map: paid by no bank */
 };
 
-/* Build the object store over [ram, ram + bytes), the root bank and the
- * root CSpace with its well-known caps (ROOT_CAP_* in <tether/abi.h>). */
+/* Build the object store over [ram, ram + bytes), the root bank, the System
+ * object and the root CSpace with its well-known caps (ROOT_CAP_* in
+ * <tether/abi.h>; the root task's own AddrSpace and thread come later). */
 int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot);
 
 /* Invoke the cap at cap address (cap_label & 0xffffffff) of CSpace caller_cs

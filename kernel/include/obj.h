@@ -22,6 +22,15 @@
 #define STORE_MAX_ORDER 16 /* largest block: 64 B << 16 = 4 MiB               */
 #define OBJ_PER_RAM 512u   /* one table entry per 512 bytes of RAM             */
 
+/* What a bank pays for an object's table entry (S1). The table has
+ * ntab = bytes / OBJ_PER_RAM entries (entry 0 unused) for `bytes` of RAM; the
+ * root bank's limit, the free arena, is below bytes - OBJ_PER_RAM (the table
+ * itself takes more). Every object costs at least OBJ_PER_RAM and the root
+ * bank's usage includes every bank's, so at most ntab - 1 objects are ever
+ * live: banks meet their limits, never a full table (except for entries
+ * retired by epoch wrap, each after 2^32 reuses; obj_alloc then fails). */
+#define OBJ_ENTRY_CHARGE OBJ_PER_RAM
+
 typedef u32 oref;  /* object table index; 0 = no object          */
 typedef u32 sref;  /* storage reference: granule index; 0 = none */
 
@@ -56,6 +65,11 @@ struct store {
     u32 live_objs;
 };
 extern struct store store;
+
+/* The charge for an object whose body is a block of `order`: the block
+ * plus its table entry. Storage it gains later (CSpace nodes, page tables,
+ * a frame's page) is charged separately. */
+static inline u64 obj_charge(int order) { return ((u64)STORE_MIN << order) + OBJ_ENTRY_CHARGE; }
 
 /* Set up the table and the arena over [ram, ram + bytes). Returns the number
  * of bytes the table and the buddy map use (memory no bank pays for). */

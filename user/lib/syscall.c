@@ -33,9 +33,14 @@ long tether_invoke(uint32_t cap, uint32_t label, const uint64_t args[6], uint64_
 
 _Noreturn void exit(int status)
 {
-    uint64_t in[7] = { (uint64_t)(unsigned)status };
     for (;;)
-        tether_syscall(SYS_HALT, in, 0);
+        tether_SYSTEM_POWEROFF(ROOT_CAP_SYSTEM, (uint64_t)(unsigned)status);
+}
+
+int system_ok(void)
+{
+    uint64_t r[4];
+    return tether_SYSTEM_CHECK(ROOT_CAP_SYSTEM, r) == E_OK && r[0] == 0;
 }
 
 /* First code of a spawned thread (a0 = its struct uthread). */

@@ -189,6 +189,43 @@ TEST(spin_forever_is_preempted)
     CHECK_EQ(tether_THREAD_INFO(t.cap, info), E_REVOKED);
 }
 
+/* A thread with an empty CSpace tries to power the machine off: the old
+ * SYS_HALT number is no system call any more, and its ROOT_CAP_SYSTEM slot
+ * is empty. It can't suspend itself (no cap to its thread either), so it
+ * leaves its answers here and spins until destroyed. */
+#define OLD_SYS_HALT 3u
+#define HALT_STATUS  77  /* QEMU's exit status, were it powered off */
+static volatile long halt_answers[2];
+static long power_off_without_cap(long a)
+{
+    uint64_t in[7] = { (uint64_t)a };
+    halt_answers[0] = tether_syscall(OLD_SYS_HALT, in, 0);
+    halt_answers[1] = tether_SYSTEM_POWEROFF(ROOT_CAP_SYSTEM, (uint64_t)a);
+    return 0;
+}
+
+TEST(hostile_power_off_without_the_system_cap)
+{
+    struct uthread t;
+    uint32_t cs = fresh_slot();
+    uint64_t r[4];
+    halt_answers[0] = halt_answers[1] = -1;
+    CHECK_EQ(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_CSPACE, ROOT_CAP_CSPACE, cs, 0), E_OK);
+    CHECK_EQ(thread_create(&t, ROOT_CAP_BANK, fresh_slot(), cs, ROOT_CAP_ASPACE, power_off_without_cap,
+                           HALT_STATUS, stack, sizeof stack, ROOT_THREAD_PRIO), E_OK);
+    CHECK_EQ(tether_THREAD_START(t.cap), E_OK);
+    for (int i = 0; i < MAX_YIELDS && !t.done; i++)
+        tether_yield();
+    CHECK(t.done);
+    CHECK_EQ(halt_answers[0], E_SYSCALL);
+    CHECK_EQ(halt_answers[1], E_EMPTY);
+    CHECK_EQ(destroy(t.cap), E_OK);
+    CHECK_EQ(destroy(cs), E_OK);
+    /* Still running; the root task's own System cap works. */
+    CHECK_EQ(tether_SYSTEM_CHECK(ROOT_CAP_SYSTEM, r), E_OK);
+    CHECK_EQ(r[0], 0);
+}
+
 TEST(kernel_still_serves_after_hostile_threads)
 {
     uint64_t r[4];

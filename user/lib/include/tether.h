@@ -5,7 +5,8 @@
  *                                       label of labels.def, generated below
  *   tether_call, tether_send, ...       IPC: struct tether_msg (err, info,
  *                                       words, badge) from the registers
- *   tether_write, tether_yield, exit    the other system calls
+ *   tether_write, tether_yield          the other system calls
+ *   exit, system_ok                     System object methods at ROOT_CAP_SYSTEM
  *   thread_spawn                        a thread running a function of
  *                                       this image, on a given stack */
 #ifndef LIBTETHER_H
@@ -148,9 +149,17 @@ static inline struct tether_msg tether_reply_recv(uint32_t ep, uint64_t info, co
     return tether_ipc(SYS_REPLY_RECV, ep, info, w);
 }
 
-/* End the program. For the root task this is SYS_HALT(status): the kernel
- * powers the machine off and QEMU exits with `status` (0 = success). */
+/* End the program: SYSTEM_POWEROFF(status) on the cap at ROOT_CAP_SYSTEM.
+ * The root task holds the System cap there, so the kernel powers the machine
+ * off and QEMU exits with `status` (0 = success). Without that cap (a task
+ * with another CSpace) the call fails and exit retries forever: such a task
+ * should suspend its thread instead. */
 _Noreturn void exit(int status);
+
+/* SYSTEM_CHECK on ROOT_CAP_SYSTEM: 1 if the kernel's invariants hold (the
+ * call succeeded with r0 = 0), else 0 (the kernel printed the violation, or
+ * the call failed: no System cap with R_READ there). */
+int system_ok(void);
 
 /* ---- typed invocation wrappers, generated from labels.def --------------
  * For X(CS_COPY, 0x10, OBJ_CSPACE, 4, 0, "dst, src_cs, src, rights") this
