@@ -1,5 +1,6 @@
-/* harness.c: runs every TEST() in the "tests" section, then ends the root
- * task with status 0 if all passed (the kernel powers off with it). */
+/* harness.c: runs every TEST() in the "tests" section, checks the kernel's
+ * invariants after each (SYSTEM_CHECK), then ends the root task with status
+ * 0 if all passed (the kernel powers off with it). */
 #include "harness.h"
 #include "tether.h"
 #include "ulib.h"
@@ -54,6 +55,12 @@ int main(void)
     for (const struct test *t = __start_tests; t < __stop_tests; t++) {
         current_failed = 0;
         t->fn();
+        /* The kernel's invariants (kernel_check, through the System cap)
+         * must hold after every test, hostile ones included. */
+        if (!system_ok()) {
+            printf("  kernel_check failed after %s\n", t->name);
+            current_failed = 1;
+        }
         subtest(t->name, !current_failed);
     }
     if (n == 0)
