@@ -351,4 +351,18 @@ TEST(kernel_check_detects_corruption)
     CHECK(kernel_check() != NULL);
     tk_slot(22)->epoch--;
     CHECK(kernel_check() == NULL);
+    /* A destruction in progress of a live object, or of one not paid for. */
+    struct bank_pending *p = &bank_body(tk_slot(20)->obj)->pending;
+    oref ep = tk_slot(21)->obj;
+    *p = (struct bank_pending){ep, obj_get(ep)->epoch, 0, 0, 0, 0};
+    CHECK(kernel_check() != NULL);
+    obj_get(ep)->state = OS_DYING;
+    CHECK(kernel_check() == NULL);
+    p->obj = tk_slot(20)->obj, p->epoch = obj_get(p->obj)->epoch;
+    obj_get(p->obj)->state = OS_DYING;
+    CHECK(kernel_check() != NULL);
+    obj_get(p->obj)->state = OS_LIVE;
+    obj_get(ep)->state = OS_LIVE;
+    p->obj = 0;
+    CHECK(kernel_check() == NULL);
 }
