@@ -339,6 +339,12 @@ static bool m_is_ancestor(int a, int b)
     return false;
 }
 
+/* Does destroying object t destroy object i? */
+static bool m_destroys(int t, int i)
+{
+    return i == t || (mo[t].type == OBJ_BANK && m_is_ancestor(t, mo[i].bank));
+}
+
 /* ------------------------------------------------------ failure report -- */
 
 static u64 seed, test_seed;
@@ -629,6 +635,9 @@ struct plan {
     int clean;         /* void destination slot cleaned first, -1 = none       */
     int dst, src;      /* model slot ids                                       */
     int dcs, b, target;/* model object ids                                     */
+    int own;           /* BANK_DESTROY after a foreign one in progress (target):
+                        * the call's own target, or -1                         */
+    bool foreign;      /* ... such a call: after the target is gone, any answer */
     int type, xop, self, nres;
     bool mint;
     u64 arg, badge, mask;
@@ -653,6 +662,39 @@ static int m_dst(int dcs, u64 idx, struct plan *p)
     }
     if (occupied(p->dst))  /* the destination rule: cap_dst_check */
         return slot_live(p->dst) || has_child(p->dst) ? E_FULL : (p->clean = p->dst, E_OK);
+    return E_OK;
+}
+
+/* The destruction bank b has in progress (bank.h), read from the core: its
+ * model object, or -1 if none (or stale). *foreign: not started by call c. */
+static int m_pending(int b, const struct call *c, bool *foreign)
+{
+    const struct bank_pending *q = &bank_body(mo[b].ref)->pending;
+    const struct obj *x = obj_get(q->obj);
+    *foreign = false;
+    if (!q->obj || x->epoch != q->epoch || x->state == OS_FREE || ref2m[q->obj] < 0)
+        return -1;
+    *foreign = !(q->cs == mo[c->ccs].ref && q->cs_epoch == mo[c->ccs].epoch && q->cscap == c->a[0] &&
+                 q->idx == c->a[1]);
+    return ref2m[q->obj];
+}
+
+/* BANK_DESTROY's own arguments through bank b: the object they name. */
+static int predict_destroy(const struct call *c, int b, int *target)
+{
+    int scs, sid, e;
+    if ((e = m_lookup_cs(c->ccs, c->a[0], R_READ, &scs)) != E_OK || (e = m_slot_at(scs, c->a[1], &sid)) != E_OK)
+        return e;
+    if (!occupied(sid))
+        return E_EMPTY;
+    int o = ms[sid].obj;
+    if (mo[o].state == OS_FREE)
+        return E_REVOKED;
+    if (mo[o].bank < 0 || mo[o].type == OBJ_SYSTEM)
+        return E_INVAL;  /* the root bank, the System object */
+    if (!m_is_ancestor(b, mo[o].bank))
+        return E_RIGHTS;
+    *target = o;
     return E_OK;
 }
 
@@ -699,22 +741,19 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
         return m_alloc_with_slot(p->b, OBJ_WRAPPER, p->dcs, ms[p->dst].pos);
     }
     case BANK_DESTROY: {
-        int sid;
         if (!(t->rights & R_WRITE))
             return E_RIGHTS;
-        if ((e = m_lookup_cs(c->ccs, a[0], R_READ, &scs)) != E_OK || (e = m_slot_at(scs, a[1], &sid)) != E_OK)
+        int pend = m_pending(p->b, c, &p->foreign);
+        if (pend >= 0) {  /* continued first (bank.c pending_step) */
+            p->kind = K_DESTROY;
+            p->target = pend;
+            if (p->foreign && predict_destroy(c, p->b, &p->own) != E_OK)
+                p->own = -1;
+            return E_OK;
+        }
+        if ((e = predict_destroy(c, p->b, &p->target)) != E_OK)
             return e;
-        if (!occupied(sid))
-            return E_EMPTY;
-        int o = ms[sid].obj;
-        if (mo[o].state == OS_FREE)
-            return E_REVOKED;
-        if (mo[o].bank < 0 || mo[o].type == OBJ_SYSTEM)
-            return E_INVAL;  /* the root bank, the System object */
-        if (!m_is_ancestor(p->b, mo[o].bank))
-            return E_RIGHTS;
         p->kind = K_DESTROY;
-        p->target = o;
         return E_OK;
     }
     case BANK_QUERY:
@@ -987,7 +1026,7 @@ static void predict(const struct call *c, struct plan *p)
 {
     struct mt t;
     memset(p, 0, sizeof *p);
-    p->clean = p->dst = p->src = p->target = -1;
+    p->clean = p->dst = p->src = p->target = p->own = -1;
     int e = mo[c->ccs].state != OS_LIVE ? E_REVOKED : m_inv_lookup(c->ccs, c->cptr, &t);
     if (e == E_OK) {
         switch (t.type) {
@@ -1188,7 +1227,7 @@ static void apply(const struct call *c, const struct plan *p, int rc, const u64 
 {
     bool ok;
     if (p->kind == K_UNMAP || p->kind == K_DESTROY || p->kind == K_AUNMAP)
-        ok = rc == E_OK || rc == E_CONTINUE;
+        ok = rc == E_OK || rc == E_CONTINUE || p->foreign;
     else if (p->clean >= 0)
         ok = rc == p->rc || rc == E_CONTINUE;
     else
@@ -1221,7 +1260,7 @@ static void apply(const struct call *c, const struct plan *p, int rc, const u64 
     } else if (p->kind == K_DESTROY) {   /* S2, S3: everything the object holds */
         for (int k = 0; k < nlv; k++) {
             int i = lv[k];
-            if (i != p->target && !(mo[p->target].type == OBJ_BANK && m_is_ancestor(p->target, mo[i].bank)))
+            if (!m_destroys(p->target, i) && !(p->own >= 0 && m_destroys(p->own, i)))
                 continue;
             d_st[i] = stamp;
             if (mo[i].type == OBJ_CSPACE)
@@ -1259,6 +1298,11 @@ static void apply(const struct call *c, const struct plan *p, int rc, const u64 
     }
     if (p->kind == K_DESTROY && mo[p->target].state == OS_LIVE) {
         mfail("BANK_DESTROY returned %s but object %d is still live", ename(rc), p->target);
+        return;
+    }
+    if (p->foreign && rc != E_CONTINUE && mo[p->target].state != OS_FREE) {
+        mfail("BANK_DESTROY returned %s before the destruction in progress (object %d) was done", ename(rc),
+              p->target);
         return;
     }
 
@@ -1369,6 +1413,8 @@ static void apply(const struct call *c, const struct plan *p, int rc, const u64 
             return;
         }
         must = rc == E_OK;
+    } else if (p->kind == K_DESTROY && p->foreign && rc != E_OK) {
+        /* an answer about the call's own arguments, after the other is done */
     } else if (p->kind == K_DESTROY && rc == E_OK) {
         for (int k = 0; k < nlv; k++)
             if (d_st[lv[k]] == stamp && mo[lv[k]].state != OS_FREE) {

@@ -113,6 +113,48 @@ TEST(s2_bank_destroy_is_restartable_with_other_ops_between)
     CHECK_EQ(tk_inv(BANK, BANK_DESTROY, CS, 20, 0, 0, 0, 0), E_REVOKED);
 }
 
+/* The cap that names a bank is in a CSpace the bank pays for: that CSpace
+ * dies on the way, yet the restarted call completes. */
+TEST(s2_destroy_bank_through_a_cspace_it_pays_for)
+{
+    tk_boot(8 * MB);
+    u32 live0 = store.live_objs;
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, 20, 4 * MB), E_OK);
+    for (u32 i = 0; i < 200; i++)
+        CHECK_EQ(tk_create(20, OBJ_ENDPOINT, 100 + i, 0), E_OK);
+    CHECK_EQ(tk_create(20, OBJ_CSPACE, 21, 0), E_OK);  /* the first to go */
+    CHECK_EQ(tk_inv(21, CS_COPY, 5, CS, 20, R_ALL, 0, 0), E_OK);
+    u64 root0 = tk_usage(BANK) - tk_usage(20) - tk_charge(sizeof(struct bank));
+    int calls;
+    CHECK_EQ(tk_inv_all(BANK, BANK_DESTROY, 21, 5, 0, 0, 0, 0, &calls), E_OK);
+    CHECK(calls > 1);
+    CHECK_EQ(tk_usage(BANK), root0);
+    CHECK_EQ(store.live_objs, live0);
+    CHECK_EQ(tk_status(20), SLOT_VOID);
+    CHECK_EQ(tk_status(21), SLOT_VOID);
+}
+
+TEST(s2_destroy_cspace_through_a_slot_inside_it)
+{
+    tk_boot(8 * MB);
+    u64 root0 = tk_usage(BANK);
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, 20, 4 * MB), E_OK);
+    u64 bank0 = tk_usage(20);
+    CHECK_EQ(tk_create(20, OBJ_CSPACE, 21, 0), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, 22, 0), E_OK);
+    CHECK_EQ(tk_inv(21, CS_COPY, 0, CS, 21, R_ALL, 0, 0), E_OK);
+    for (u32 i = 1; i < 300; i++)
+        CHECK_EQ(tk_inv(21, CS_MAP, i * 37, CS, 22, R_ALL, 0, 0), E_OK);
+    int calls;
+    CHECK_EQ(tk_inv_all(20, BANK_DESTROY, 21, 0, 0, 0, 0, 0, &calls), E_OK);
+    CHECK(calls > 1);
+    CHECK_EQ(tk_usage(20), bank0);
+    CHECK_EQ(tk_status(21), SLOT_VOID);
+    CHECK_EQ(tk_status(22), SLOT_LIVE);
+    CHECK_EQ(tk_destroy(BANK, 20), E_OK);
+    CHECK_EQ(tk_usage(BANK), root0 + tk_charge(sizeof(struct endpoint)));
+}
+
 TEST(s2_destroy_needs_authority)
 {
     tk_boot(4 * MB);
@@ -343,5 +385,19 @@ TEST(kernel_check_detects_corruption)
     tk_slot(22)->epoch++;
     CHECK(kernel_check() != NULL);
     tk_slot(22)->epoch--;
+    CHECK(kernel_check() == NULL);
+    /* A destruction in progress of a live object, or of one not paid for. */
+    struct bank_pending *p = &bank_body(tk_slot(20)->obj)->pending;
+    oref ep = tk_slot(21)->obj;
+    *p = (struct bank_pending){ep, obj_get(ep)->epoch, 0, 0, 0, 0};
+    CHECK(kernel_check() != NULL);
+    obj_get(ep)->state = OS_DYING;
+    CHECK(kernel_check() == NULL);
+    p->obj = tk_slot(20)->obj, p->epoch = obj_get(p->obj)->epoch;
+    obj_get(p->obj)->state = OS_DYING;
+    CHECK(kernel_check() != NULL);
+    obj_get(p->obj)->state = OS_LIVE;
+    obj_get(ep)->state = OS_LIVE;
+    p->obj = 0;
     CHECK(kernel_check() == NULL);
 }

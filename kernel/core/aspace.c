@@ -49,14 +49,7 @@ int aspace_reap_step(oref as, u32 *budget)
         return e;
     /* Never leave the CPU on a page table that is about to be freed. */
     sched_forget_aspace(&a->pt);
-    if (a->pt.root) {
-        if (*budget < a->pt_pages)  /* freed in one go: needs that much budget */
-            *budget = 0;
-        else
-            *budget -= a->pt_pages;
-        hal_pt_destroy(&a->pt, pt_free, ctx_of(as));
-    }
-    return E_OK;
+    return hal_pt_destroy_step(&a->pt, pt_free, ctx_of(as), budget);
 }
 
 /* ---- installing mappings ------------------------------------------------ */

@@ -318,14 +318,47 @@ static bool indestructible(oref o)
     return !obj_get(o)->bank || obj_get(o)->type == OBJ_SYSTEM;
 }
 
+/* Is the call iv the one that started destruction p? */
+static bool pending_is_call(const struct bank_pending *p, const struct inv *iv)
+{
+    return p->cs == iv->caller_cs && p->cs_epoch == obj_get(iv->caller_cs)->epoch &&
+           p->cscap == iv->a[0] && p->idx == iv->a[1];
+}
+
+/* Continue the destruction bank b has in progress, if any (it may have been
+ * finished by someone else: then the record is stale). E_CONTINUE while it
+ * is not done; E_OK when there is none left, with *done set if it finished
+ * in this call on behalf of the call iv that started it. */
+static int pending_step(oref b, const struct inv *iv, u32 *budget, bool *done)
+{
+    struct bank_pending *p = &bank_body(b)->pending;
+    const struct obj *x = obj_get(p->obj);
+    *done = false;
+    if (p->obj && x->epoch == p->epoch && x->state != OS_FREE) {
+        int e = obj_destroy_step(p->obj, budget);
+        if (e != E_OK)
+            return e;
+        *done = pending_is_call(p, iv);
+    }
+    p->obj = 0;
+    return E_OK;
+}
+
 static int bank_destroy(struct inv *iv)
 {
-    oref cs;
+    oref b = iv->t.obj, cs;
     struct slot *s;
+    bool done;
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    int e = inv_lookup_cspace(iv, iv->a[0], R_READ, &cs);
-    if (e != E_OK || (e = cspace_lookup(cs, iv->a[1], &s)) != E_OK)
+    /* First the destruction in progress: its own caps and CSpaces may be
+     * gone, so no lookup may come before it. */
+    u32 budget = REVOKE_BUDGET;
+    int e = pending_step(b, iv, &budget, &done);
+    if (e != E_OK || done)
+        return e;
+    if ((e = inv_lookup_cspace(iv, iv->a[0], R_READ, &cs)) != E_OK ||
+        (e = cspace_lookup(cs, iv->a[1], &s)) != E_OK)
         return e;
     if (!s || !s->obj)
         return E_EMPTY;
@@ -334,10 +367,13 @@ static int bank_destroy(struct inv *iv)
     oref o = s->obj;
     if (indestructible(o))
         return E_INVAL;
-    if (!bank_is_ancestor(iv->t.obj, obj_get(o)->bank))
+    if (!bank_is_ancestor(b, obj_get(o)->bank))
         return E_RIGHTS; /* not paid for by this bank or its sub-banks */
-    u32 budget = REVOKE_BUDGET;
-    return obj_destroy_step(o, &budget);
+    if ((e = obj_destroy_step(o, &budget)) == E_CONTINUE)
+        bank_body(b)->pending = (struct bank_pending){o, obj_get(o)->epoch, iv->caller_cs,
+                                                      obj_get(iv->caller_cs)->epoch,
+                                                      (u32)iv->a[0], (u32)iv->a[1]};
+    return e;
 }
 
 static int bank_query(struct inv *iv)

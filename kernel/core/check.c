@@ -107,6 +107,21 @@ static const char *check_object_slots(oref o)
     return why;
 }
 
+/* A bank's destruction in progress (bank.h), unless stale, is of a dying
+ * object that the bank may destroy. */
+static const char *check_pending(oref b)
+{
+    const struct bank_pending *p = &bank_body(b)->pending;
+    const struct obj *x = obj_get(p->obj);
+    if (!p->obj || x->epoch != p->epoch || x->state == OS_FREE)
+        return NULL;
+    if (x->state != OS_DYING)
+        return "bank: destruction in progress of an object that is not dying";
+    if (!x->bank || !bank_is_ancestor(b, x->bank))
+        return "bank: destruction in progress of an object it did not pay for";
+    return NULL;
+}
+
 const char *kernel_check(void)
 {
     const char *why;
@@ -119,6 +134,8 @@ const char *kernel_check(void)
             return why;
         if (x->type != OBJ_BANK)
             continue;
+        if ((why = check_pending(o)))
+            return why;
         struct bank *b = bank_body(o);
         u64 use = x->bank ? 0 : obj_charge(x->order);  /* the root pays for itself */
         u32 n = 0;

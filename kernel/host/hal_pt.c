@@ -100,20 +100,38 @@ void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights)
     return (void *)(uptr)(*e & ~0xfffull);
 }
 
-static void free_level(u64 *t, int lvl, hal_page_free free_page, void *ctx)
-{
-    if (lvl > 0)
-        for (int i = 0; i < 512; i++)
-            if (t[i] & V)
-                free_level((u64 *)(uptr)(t[i] & ~0xfffull), lvl - 1, free_page, ctx);
-    free_page(ctx, t);
-}
+static u64 *table_of(u64 e) { return (u64 *)(uptr)(e & ~0xfffull); }
 
-void hal_pt_destroy(hal_pt_root *pt, hal_page_free free_page, void *ctx)
+int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32 *budget)
 {
-    if (pt->root)
-        free_level(pt->root, 2, free_page, ctx);
+    u64 *root = pt->root;
+    if (!root)
+        return E_OK;
+    for (int i = 0; i < 512; i++) {
+        if (!(root[i] & V))
+            continue;
+        u64 *mid = table_of(root[i]);
+        for (int j = 0; j < 512; j++) {
+            if (!(mid[j] & V))
+                continue;
+            if (*budget == 0)
+                return E_CONTINUE;
+            free_page(ctx, table_of(mid[j]));  /* a leaf table: no scan */
+            mid[j] = 0;
+            (*budget)--;
+        }
+        if (*budget == 0)
+            return E_CONTINUE;
+        free_page(ctx, mid);
+        root[i] = 0;
+        (*budget)--;
+    }
+    if (*budget == 0)
+        return E_CONTINUE;
+    free_page(ctx, root);
+    (*budget)--;
     pt->root = NULL;
+    return E_OK;
 }
 
 void hal_pt_activate(const hal_pt_root *pt)

@@ -62,9 +62,14 @@ int hal_pt_unmap(hal_pt_root *pt, u64 va);
  * or NULL. */
 void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights);
 
-/* Free every page-table page of the address space (not the mapped frames:
- * the core owns those). pt->root becomes NULL. */
-void hal_pt_destroy(hal_pt_root *pt, hal_page_free free_page, void *ctx);
+/* Free the page-table pages of an address space that is not active (not
+ * the mapped frames: the core owns those), at most *budget of them per call
+ * (*budget goes down by the number freed). Progress is kept in the tables:
+ * they go bottom up, each one's entry in its parent cleared, the root last
+ * (then pt->root becomes NULL). A call examines at most one table's entries
+ * per page it frees, plus the root's and one more table's. E_OK when all
+ * are gone (also when pt->root is NULL), E_CONTINUE otherwise. */
+int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32 *budget);
 
 /* Make pt the current address space of this CPU (NULL root: kernel only). */
 void hal_pt_activate(const hal_pt_root *pt);

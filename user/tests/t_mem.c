@@ -216,6 +216,34 @@ TEST(s3_destroying_a_frame_or_its_bank_unmaps_it_everywhere)
     CHECK_EQ(task_destroy(&y, BANK), E_OK);
 }
 
+/* The frame's cap goes in the first step of its destruction (it is below the
+ * master cap, with the other 200): the kernel's restarts stay invisible. */
+TEST(s2_destroying_a_frame_with_200_children_is_one_call)
+{
+    struct task x;
+    new_task(&x, 1 << 20);
+    uint32_t b = fresh_slot();
+    CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_BANK, CS, b, 1 << 20), E_OK);
+    uint64_t u0 = usage(b);
+    uint32_t f = new_frame(b), kids = fresh_slots(100);
+    const uint64_t xv = 0x40000000;
+    for (uint32_t i = 0; i < 100; i++) {
+        CHECK_EQ(tether_CS_MAP(CS, kids + i, CS, f, RW), E_OK);
+        CHECK_EQ(tether_AS_MAP_FRAME(x.as, f, xv + i * PG, RW, ITEM_MAP), E_OK);
+    }
+    CHECK_EQ(poke(&x, xv + 99 * PG, 7), E_OK);
+    CHECK_EQ(destroy(b, f), E_OK);
+    CHECK_EQ(usage(b), u0);
+    CHECK(faults(&x, xv + 99 * PG, 0, FAULT_READ));
+    for (uint32_t i = 0; i < 100; i++) {
+        CHECK_EQ(st(x.as, xv + i * PG), SLOT_EMPTY);
+        CHECK_EQ(tether_CS_INFO(CS, kids + i, r), E_OK);
+        CHECK_EQ(r[0], SLOT_EMPTY);
+    }
+    CHECK_EQ(destroy(BANK, b), E_OK);
+    CHECK_EQ(task_destroy(&x, BANK), E_OK);
+}
+
 /* OR of every word of the page at va: a thread of a task. */
 static long page_or(void *p)
 {

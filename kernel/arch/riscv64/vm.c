@@ -190,25 +190,42 @@ void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights)
     return P2V(PTE2PA(*pte));
 }
 
-/* Free the tables below `table` at `level` (user half only at level 2). */
-static void free_tables(u64 *table, int level, hal_page_free free_page, void *ctx)
+static bool is_table(u64 pte)
 {
-    int n = level == 2 ? PT_ENTRIES / 2 : PT_ENTRIES;
-    for (int i = 0; i < n && level > 0; i++) {
-        u64 pte = table[i];
-        if ((pte & PTE_V) && !(pte & PTE_LEAF_BITS))
-            free_tables(P2V(PTE2PA(pte)), level - 1, free_page, ctx);
-    }
-    free_page(ctx, table);
+    return (pte & PTE_V) && !(pte & PTE_LEAF_BITS);
 }
 
-void hal_pt_destroy(hal_pt_root *pt, hal_page_free free_page, void *ctx)
+/* The user half of the root only: the kernel half's tables are shared. */
+int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32 *budget)
 {
-    if (!pt->root)
-        return;
-    free_tables(pt->root, 2, free_page, ctx);
+    u64 *root = pt->root;
+    if (!root)
+        return E_OK;
+    for (int i = 0; i < PT_ENTRIES / 2; i++) {
+        if (!is_table(root[i]))
+            continue;
+        u64 *mid = P2V(PTE2PA(root[i]));
+        for (int j = 0; j < PT_ENTRIES; j++) {
+            if (!is_table(mid[j]))
+                continue;
+            if (*budget == 0)
+                return E_CONTINUE;
+            free_page(ctx, P2V(PTE2PA(mid[j])));  /* a leaf table: no scan */
+            mid[j] = 0;
+            (*budget)--;
+        }
+        if (*budget == 0)
+            return E_CONTINUE;
+        free_page(ctx, mid);
+        root[i] = 0;
+        (*budget)--;
+    }
+    if (*budget == 0)
+        return E_CONTINUE;
+    free_page(ctx, root);
+    (*budget)--;
     pt->root = NULL;
-    sfence_vma_all();
+    return E_OK;
 }
 
 void hal_pt_activate(const hal_pt_root *pt)

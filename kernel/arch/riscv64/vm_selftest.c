@@ -44,9 +44,14 @@ void vm_selftest(hal_page_alloc alloc, hal_page_free free_page, void *ctx)
     EXPECT(hal_pt_unmap(&pt, va + 8) == E_INVAL);
     freed = 0;
     free_fn = free_page;
-    hal_pt_destroy(&pt, count_free, ctx);
+    /* root + (L1 + L0 for va) + (L1 + L0 for 0), two per step */
+    int steps = 0, e;
+    do {
+        u32 budget = 2;
+        e = hal_pt_destroy_step(&pt, count_free, ctx, &budget);
+        EXPECT(freed == 2u * (unsigned)++steps - (e == E_OK) && budget == (e == E_OK));
+    } while (e == E_CONTINUE && steps < 10);
     free_page(ctx, frame);
-    /* root + (L1 + L0 for va) + (L1 + L0 for 0) */
-    EXPECT(pt.root == NULL && freed == 5);
+    EXPECT(e == E_OK && pt.root == NULL && freed == 5 && steps == 3);
     kprintf("vm: hal_pt self-test ok\n");
 }
