@@ -94,8 +94,8 @@ static struct def defs[] = {
 /* Virtual addresses the program names (mapped ones, windows, many 2 MiB
  * regions, the top of the user range). */
 static const u64 vas[] = {
-    0x10000, 0x11000, 0x12000, 0x400000, 0x401000, 0x600000,
-    0x800000, 0xa00000, 0x40000000, USER_VA_LIMIT - 0x1000, 0x1000, 0,
+    0x10000, 0x11000, 0x1fd000, 0x400000, 0x401000, 0x600000,
+    0x800000, 0xa00000, 0x40000000, USER_VA_LIMIT - 0x1000, 0x1fc000, 0x12000, 0x1000, 0,
 };
 #define NVAS (sizeof vas / sizeof vas[0])
 
@@ -123,6 +123,7 @@ static void map_frames(u32 slot)
         tk_inv(AS0, AS_MAP_FRAME, F0, 0x10000, R_READ | R_WRITE, ITEM_MAP, 0, 0);
         tk_inv(AS0, AS_MAP_FRAME, F0 + 1, 0x11000, R_READ | R_WRITE | R_EXEC, ITEM_MAP, 0, 0);
         tk_inv(AS0, AS_MAP_FRAME, F0 + 3, 0x800000, R_READ, ITEM_COPY, 0, 0);
+        tk_inv(AS0, AS_MAP_FRAME, F0 + 3, 0x1fc000, R_READ | R_WRITE, ITEM_MAP, 0, 0);
     }
     if (slot == AS1 || slot == 0) {
         tk_inv(AS1, AS_MAP_FRAME, F0 + 2, 0x10000, R_READ | R_WRITE, ITEM_MAP, 0, 0);
@@ -311,6 +312,8 @@ static void step_syscall(void)
                 (unsigned long long)w[1], (unsigned long long)w[2], (unsigned long long)w[3],
                 (unsigned long long)w[4], (unsigned long long)w[5]);
     kernel_syscall();
+    if (trace)
+        fprintf(stderr, "    -> a0 %#llx state %u\n", (unsigned long long)x[REG_A0], thread_body(t)->state);
 }
 
 static void step_fault(void)
