@@ -61,7 +61,7 @@ $(B)/host/bench_core: $(B)/host/bench/bench_core.o $(B)/host/tests/tk.o $(host_K
 $(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-fuzz test-docs docs soak bench bench-host run run-host gdb clean fuzz
+.PHONY: all test test-host test-fuzz test-docs docs soak bench bench-host run run-host gdb clean fuzz mutants
 all: $(HOST_BINS) $(BENCH_BINS)
 
 MODEL_STEPS ?= 200000
@@ -87,22 +87,41 @@ bench-host: $(B)/host/bench_core
 	@mkdir -p $(B)/bench
 	bench/run_host.sh $(B)/host/bench_core | tee $(B)/bench/host.txt
 
-# libFuzzer over the invocation interface (clang -fsanitize=fuzzer).
+# libFuzzer: fuzz_invoke over the invocation interface, fuzz_kernel over
+# every kernel entry (threads making system calls, faults, timer ticks, the
+# root destroying objects under them). Both clang -fsanitize=fuzzer.
 FUZZ_BIN := $(B)/fuzz/fuzz_invoke
-FUZZ_SRCS := tests/fuzz_invoke.c tests/tk.c $(CORE_SRCS) $(HOST_SRCS)
-$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard kernel/include/*.h include/tether/* tests/*.h)
+FUZZ_KERNEL_BIN := $(B)/fuzz/fuzz_kernel
+FUZZ_FLAGS := $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_DEPS := $(CORE_SRCS) $(HOST_SRCS) tests/tk.c $(wildcard kernel/include/*.h include/tether/* tests/*.h)
+$(B)/fuzz/%: tests/%.c $(FUZZ_DEPS)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
-	@$(CC) $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(FUZZ_SRCS) -o $@
+	@$(CC) $(FUZZ_FLAGS) $< tests/tk.c $(CORE_SRCS) $(HOST_SRCS) -o $@
 FUZZ_SECONDS ?= 60
-fuzz: $(FUZZ_BIN)
+FUZZ_KERNEL_CORPUS := tests/fuzz_corpus/kernel
+fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512
-# A short, deterministic run that is part of `make test`.
-test-fuzz: $(FUZZ_BIN)
-	@echo "== fuzz: 20000 inputs (seed 1)"
-	@if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 > $(B)/fuzz/log 2>&1; then \
-	  tail -1 $(B)/fuzz/log; echo "1 passed, 0 failed"; \
-	else tail -30 $(B)/fuzz/log; echo "0 passed, 1 failed"; exit 1; fi
+	@mkdir -p $(B)/fuzz/kernel-corpus
+	$(FUZZ_KERNEL_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -close_fd_mask=1 \
+	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/kernel-corpus $(FUZZ_KERNEL_CORPUS)
+# A short, deterministic run of each that is part of `make test` (the seed
+# corpus of fuzz_kernel is replayed first: every saved crash must stay fixed).
+test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
+	@echo "== fuzz: fuzz_invoke 20000 inputs (seed 1), fuzz_kernel corpus + 20000 inputs (seed 1)"
+	@p=0; f=0; \
+	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 > $(B)/fuzz/log 2>&1; then \
+	  tail -1 $(B)/fuzz/log; p=$$((p+1)); else tail -30 $(B)/fuzz/log; echo "FAIL fuzz_invoke"; f=$$((f+1)); fi; \
+	rm -rf $(B)/fuzz/ktest; mkdir -p $(B)/fuzz/ktest; \
+	if $(FUZZ_KERNEL_BIN) -runs=20000 -seed=1 -max_len=1024 -close_fd_mask=1 \
+	     -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/ktest $(FUZZ_KERNEL_CORPUS) > $(B)/fuzz/klog 2>&1; then \
+	  tail -1 $(B)/fuzz/klog; p=$$((p+1)); else tail -30 $(B)/fuzz/klog; echo "FAIL fuzz_kernel"; f=$$((f+1)); fi; \
+	echo "$$p passed, $$f failed"; test $$f = 0
+
+# Mutation checks: each mutant of the core must fail some host suite
+# (tools/mutants.sh; slow, not part of `make test`).
+mutants:
+	tools/mutants.sh
 
 run-host: $(B)/host/demo
 	$(B)/host/demo

@@ -379,3 +379,92 @@ TEST(i6_thread_destroyed_while_queued_leaves_the_queue)
     CHECK_EQ(tk_inv(C2, THREAD_SET_IPC, CAP_NONE, CAP_ADDR_LIMIT, 1, 0, 0, 0), E_BADCAP);
     CHECK_EQ(tk_inv(C2, THREAD_SET_IPC, CAP_NONE, 10, CAP_ADDR_LIMIT, 0, 0, 0), E_BADCAP);
 }
+
+/* ---- rules the mutation checks (tools/mutants.sh) look after ------------ */
+
+/* S1 + I3: new radix nodes for cap items are charged to the receiver's
+ * CSpace's bank, checked before anything moves: a transfer the bank can
+ * only half pay fails with E_NOMEM and leaves no node behind. */
+TEST(s1_ipc_cap_items_charged_to_receiver_bank_all_or_nothing)
+{
+    setup();
+    enum { RB = 60, RCS = 61 };
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, RB, 1 * MB), E_OK);
+    CHECK_EQ(tk_create(RB, OBJ_CSPACE, RCS, 0), E_OK);
+    CHECK_EQ(tk_inv(RCS, CS_COPY, 1, CS, EP, R_ALL, 0, 0), E_OK);
+    /* S receives in CSpace RCS; its window straddles two radix leaves, the
+     * second one under a new second-level node. */
+    u32 base = (1u << (CS_L2_BITS + CS_LEAF_BITS)) - 1;
+    CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_CONFIGURE, RCS, AS, 0x9000, 0, 10, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_SET_IPC, CAP_NONE, base, 2, 0, MWIN_OFF, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    sys(S, SYS_RECV, 1, 0, 0, 0, 0);
+    CHECK_EQ(state(S), THREAD_BLOCKED_RECV);
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, 40, 0), E_OK);
+    /* Room for one leaf: not for the leaf + node + leaf the items need. */
+    u64 used = tk_usage(RB);
+    bank_body(tk_slot(RB)->obj)->limit = used + store_block_size(CS_LEAF_BYTES);
+    sendn(C1, SYS_SEND, EP, 2, ITEM(40, ITEM_COPY, R_ALL), ITEM(EP, ITEM_COPY, R_ALL), 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_NOMEM);
+    CHECK_EQ(tk_usage(RB), used);             /* nothing allocated */
+    CHECK_EQ(state(S), THREAD_BLOCKED_RECV);  /* still waiting */
+    /* With the room, the same transfer works and is charged there. */
+    bank_body(tk_slot(RB)->obj)->limit = 1 * MB;
+    sendn(C1, SYS_SEND, EP, 2, ITEM(40, ITEM_COPY, R_ALL), ITEM(EP, ITEM_COPY, R_ALL), 0);
+    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(tk_usage(RB), used + 2 * store_block_size(CS_LEAF_BYTES) + store_block_size(CS_L2_BYTES));
+}
+
+/* Scheduling: the call fast path switches straight to the receiver only if
+ * that is what the scheduler would choose; a lower-priority receiver waits
+ * while a more important thread is ready. */
+TEST(sched_call_never_switches_to_a_lower_priority_receiver)
+{
+    setup();
+    u32 re[] = {C1, H};
+    u64 prio[] = {50, 30};
+    for (u32 i = 0; i < 2; i++) {
+        CHECK_EQ(tk_inv(re[i], THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+        CHECK_EQ(tk_inv(re[i], THREAD_CONFIGURE, CS, AS, 0x9000, 0, prio[i], 0), E_OK);
+        CHECK_EQ(tk_inv(re[i], THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    }
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);  /* S (priority 10) waits */
+    struct hal_regs *next = sys(C1, SYS_INVOKE, msg(EP, 1, 0), 5, 0, 0, 0);
+    CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
+    CHECK_EQ(state(S), THREAD_RUNNABLE);
+    CHECK_EQ(reg(S)[REG_A0 + 1], 5);
+    CHECK(next == &th(H)->regs);  /* H (30) runs, not S (10) */
+    CHECK(sched_cur == tk_slot(H)->obj);
+    /* An equal-priority receiver is switched to directly. */
+    setup();
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    CHECK(sys(C1, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0) == &th(S)->regs);
+}
+
+/* C1 for IPC: every cap item's rights mask removes rights, for COPY, MAP
+ * and GRANT alike; it never adds any. */
+TEST(c1_ipc_cap_items_apply_the_rights_mask)
+{
+    setup();
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, 40, 0), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, 41, 0), E_OK);
+    CHECK_EQ(tk_copy(42, EP, R_READ | R_GRANT), E_OK);  /* a source without write */
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);  /* S's window: 120.. */
+    send3(C1, SYS_SEND, EP, ITEM(40, ITEM_COPY, R_READ), ITEM(41, ITEM_MAP, R_WRITE | R_GRANT),
+          ITEM(42, ITEM_GRANT, R_ALL));
+    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(tk_slot(120)->rights, R_READ);
+    CHECK_EQ(tk_slot(121)->rights, R_WRITE | R_GRANT);
+    CHECK_EQ(tk_slot(122)->rights, R_READ | R_GRANT);  /* R_ALL adds nothing */
+    CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_SET_IPC, CAP_NONE, 130, 3, 0, MWIN_OFF, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);
+    send3(C1, SYS_SEND, EP, ITEM(40, ITEM_MAP, 0), ITEM(41, ITEM_COPY, R_READ),
+          ITEM(122, ITEM_GRANT, R_GRANT));
+    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(tk_slot(130)->rights, 0);
+    CHECK_EQ(tk_slot(131)->rights, R_READ);
+    CHECK_EQ(tk_slot(132)->rights, R_GRANT);
+}

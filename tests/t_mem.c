@@ -432,3 +432,74 @@ TEST(i5_pager_maps_a_page_on_fault)
     CHECK_EQ(unmap(A2, 0x500000, 0, 0), E_OK);
     CHECK(pte(A1, 0x123000) == NULL);
 }
+
+/* ---- rules the mutation checks (tools/mutants.sh) look after ------------ */
+
+/* S1 + I3: a memory item's radix nodes and page tables are charged to the
+ * receiver's AddrSpace's bank, checked before anything moves: a flexpage
+ * the bank can pay only half of fails with E_NOMEM, allocating nothing. */
+TEST(s1_ipc_memory_items_charged_to_receiver_bank_all_or_nothing)
+{
+    ipc_setup();
+    enum { RB = 12, RAS = 13 };
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, RB, 1 * MB), E_OK);
+    CHECK_EQ(tk_create(RB, OBJ_ASPACE, RAS, 0), E_OK);
+    CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ | R_WRITE, ITEM_MAP), E_OK);
+    CHECK_EQ(map_frame(A1, F2, 0x11000, R_READ | R_WRITE, ITEM_MAP), E_OK);
+    /* T2 receives in RAS; its window straddles a 1 GiB boundary: each of
+     * the two pages needs its own radix nodes and page tables. */
+    CHECK_EQ(tk_inv(T2, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(T2, THREAD_CONFIGURE, CS, RAS, 0x1000, 0, 10, 0), E_OK);
+    CHECK_EQ(tk_inv(T2, THREAD_SET_IPC, CAP_NONE, 0, 0, 0x3ffff000, 1, 0), E_OK);
+    CHECK_EQ(tk_inv(T2, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    sys(T2, SYS_RECV, EP, 0);
+    CHECK_EQ(th(T2)->state, THREAD_BLOCKED_RECV);
+    /* Room for the first page's nodes and tables, not the second's. */
+    u64 one = store_block_size(CS_L2_BYTES) + store_block_size(CS_LEAF_BYTES) + 2 * PG;
+    u64 used = tk_usage(RB);
+    bank_body(obj(RB))->limit = used + one;
+    sys(T1, SYS_SEND, EP | MSG_INFO(1, 1) << 32, MEM_ITEM(0x10000, 1, ITEM_MAP, R_READ));
+    CHECK_EQ(th(T1)->regs.x[REG_A0], E_NOMEM);
+    CHECK_EQ(tk_usage(RB), used);  /* nothing allocated */
+    CHECK(pte(RAS, 0x3ffff000) == NULL);
+    CHECK_EQ(th(T2)->state, THREAD_BLOCKED_RECV);
+    /* With room for both it works. */
+    bank_body(obj(RB))->limit = used + 2 * one;
+    sys(T1, SYS_SEND, EP | MSG_INFO(1, 1) << 32, MEM_ITEM(0x10000, 1, ITEM_MAP, R_READ));
+    CHECK_EQ(th(T1)->regs.x[REG_A0], E_OK);
+    CHECK(pte(RAS, 0x3ffff000) == frame_page(obj(F1)));
+    CHECK(pte(RAS, 0x40000000) == frame_page(obj(F2)));
+    CHECK_EQ(tk_usage(RB), used + 2 * one);
+}
+
+/* S2 + S1: destroying an AddrSpace is bounded per step like every long
+ * operation: one BANK_DESTROY call frees at most REVOKE_BUDGET units (a
+ * page table page, a radix node, a mapping, the object), however many page
+ * tables it has. Observed through its bank's usage between the calls.
+ * (Fails while page tables are freed in one go: aspace_reap_step.) */
+TEST(s2_aspace_destroy_frees_at_most_a_budget_per_step)
+{
+    tk_boot(16 * MB);
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, B, 4 * MB), E_OK);
+    CHECK_EQ(tk_create(BANK, OBJ_FRAME, F1, 0), E_OK);
+    CHECK_EQ(tk_create(B, OBJ_ASPACE, A1, 0), E_OK);
+    enum { REGIONS = 300 };  /* one page in each of 300 2 MiB regions */
+    for (u64 i = 0; i < REGIONS; i++)
+        CHECK_EQ(map_frame(A1, F1, i << 21, R_READ, ITEM_MAP), E_OK);
+    CHECK(as(A1)->pt_pages >= REGIONS);
+    u64 before = tk_usage(B), max_freed = 0;
+    int e, calls = 0;
+    do {
+        u64 u = tk_usage(B);
+        e = tk_inv(BANK, BANK_DESTROY, CS, A1, 0, 0, 0, 0);
+        u64 freed = u - tk_usage(B);
+        max_freed = freed > max_freed ? freed : max_freed;
+        calls++;
+    } while (e == E_CONTINUE && calls < 10000);
+    CHECK_EQ(e, E_OK);
+    CHECK_EQ(tk_usage(B), 0);
+    CHECK(before > 2 * REVOKE_BUDGET * PG);
+    if (max_freed > REVOKE_BUDGET * PG)
+        CHECK_EQ(max_freed, REVOKE_BUDGET * PG);  /* shows what one step freed */
+    CHECK(calls >= (int)((REGIONS + REVOKE_BUDGET - 1) / REVOKE_BUDGET));
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# mutants.sh: mutation checks for the host suites (make mutants).
+#
+# Each mutant breaks one rule in a scratch copy of the tree
+# (build/mutants/<name>, never the real tree): a literal code string is
+# replaced by another. The copy is built (plain host variant) and the host
+# suites run (unit, then model); some suite must FAIL: the mutant is killed.
+#   ok   <mutant> killed        FAIL <mutant> survived
+# A pattern that no longer matches exactly once is a failure too (the code
+# was refactored: update the mutant, don't let it vanish silently).
+# Ends with "N passed, N failed" (passed = killed); exits non-zero on any
+# failure. Usage: tools/mutants.sh [name...]   (default: all)
+# Environment: MUTANT_MODEL_STEPS (default 50000), MUTANT_TIMEOUT (s, 300).
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$ROOT/build/mutants
+STEPS=${MUTANT_MODEL_STEPS:-50000}
+TMO=${MUTANT_TIMEOUT:-300}
+JOBS=${MUTANT_JOBS:-2}
+
+# name @@ file @@ rule @@ old string @@ new string   (several substitutions of
+# one mutant: repeat the name on consecutive lines)
+MUTANTS=$(cat <<'EOF'
+m1_ipc_cap_items_skip_receiver_bank @@ kernel/core/ipc.c @@ S1 I3 @@ int e = need_cs ? bank_can_charge(obj_get(dcs)->bank, need_cs) : E_OK; @@ int e = ((void)need_cs, E_OK);
+m2_ipc_mem_items_skip_receiver_bank @@ kernel/core/ipc.c @@ S1 I3 @@ e = bank_can_charge(obj_get(r->aspace.obj)->bank, need_as); @@ e = ((void)need_as, E_OK);
+m3_call_fast_path_to_lower_priority @@ kernel/core/ipc.c @@ sched @@ if (rt->prio < th->prio || !runnable_here(rt)) @@ if (!runnable_here(rt))
+m4_pt_teardown_not_counted @@ kernel/core/aspace.c @@ S2 @@ *budget = 0; @@ (void)0;
+m4_pt_teardown_not_counted @@ kernel/core/aspace.c @@ S2 @@ *budget -= a->pt_pages; @@ (void)0;
+m5_ipc_cap_items_ignore_mask @@ kernel/core/ipc.c @@ C1 I3 @@ u8 rights = (u8)(it[i].src->rights & (m->w[MSG_WORDS - n + i] >> 40)); @@ u8 rights = (u8)(it[i].src->rights); (void)m;
+m6_cs_transfer_ignores_mask @@ kernel/core/cspace.c @@ C1 @@ u8 rights = (u8)(s->rights & mask); @@ u8 rights = (u8)(s->rights); (void)mask;
+m7_reply_not_one_shot @@ kernel/core/ipc.c @@ I2 @@ th->caller = 0;               /* one-shot (I2) */ @@ /* not one-shot */
+m8_cap_live_ignores_epoch @@ kernel/include/cap.h @@ S3 @@ return obj_get(s->obj)->live == s->epoch; @@ return obj_get(s->obj)->state == OS_LIVE;
+m9_live_window_slot_overwritten @@ kernel/core/ipc.c @@ I3 @@ if (s && s->obj && (cap_live(s) || mdb_has_children(s))) @@ if (s && s->obj && mdb_has_children(s))
+EOF
+)
+
+names=$(printf '%s\n' "$MUTANTS" | awk -F' @@ ' '{print $1}' | uniq)
+[ $# -gt 0 ] && names="$*"
+
+# Copy the tree (working files, uncommitted changes included) with the
+# plain host objects, so that only what a mutant touches is rebuilt.
+copy_tree() {
+    local dst=$1
+    rm -rf "$dst"
+    mkdir -p "$dst"
+    (cd "$ROOT" && git ls-files -co --exclude-standard | grep -v '^build/' |
+        tar -cf - -T - 2>/dev/null) | tar -C "$dst" -xf -
+    if [ -d "$ROOT/build/host" ]; then
+        mkdir -p "$dst/build"
+        cp -a "$ROOT/build/host" "$dst/build/host"
+    fi
+}
+
+# Replace `old` by `new` in file, exactly one occurrence, else fail.
+mutate() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import sys
+path, old, new = sys.argv[1:4]
+s = open(path).read()
+n = s.count(old)
+if n != 1:
+    print(f"pattern found {n} times in {path}: {old!r}", file=sys.stderr)
+    sys.exit(1)
+open(path, "w").write(s.replace(old, new))
+PY
+}
+
+# Make sure the unmutated suites build (and objects exist to copy).
+echo "== mutants: building the plain host suites"
+if ! make -C "$ROOT" --no-print-directory -j"$JOBS" build/host/unit build/host/model > "$OUT.base.log" 2>&1; then
+    mkdir -p "$OUT"; tail -20 "$OUT.base.log"; echo "the tree itself does not build"; echo "0 passed, 1 failed"; exit 1
+fi
+mkdir -p "$OUT"
+# Tests that fail on the unmutated tree (a known open bug) don't count as
+# kills: a mutant is killed by a test that passes without it.
+(cd "$ROOT" && timeout "$TMO" build/host/unit) > "$OUT/base-unit.log" 2>&1
+base_fails=$(grep '^FAIL ' "$OUT/base-unit.log" | cut -c6- | sort)
+[ -n "$base_fails" ] && echo "   (failing without any mutant, not counted: $(echo $base_fails))"
+(cd "$ROOT" && TETHER_STEPS=$STEPS timeout "$TMO" build/host/model) > "$OUT/base-model.log" 2>&1
+base_model=$?
+[ $base_model != 0 ] && echo "   (the model test fails without any mutant: it can't kill)"
+pass=0 fail=0
+for name in $names; do
+    lines=$(printf '%s\n' "$MUTANTS" | awk -F' @@ ' -v n="$name" '$1 == n')
+    if [ -z "$lines" ]; then
+        echo "FAIL $name: no such mutant"; fail=$((fail + 1)); continue
+    fi
+    dir=$OUT/$name
+    copy_tree "$dir"
+    ok=1
+    while read -r line; do
+        f=${line#* @@ }; file=${f%% @@ *}; f=${f#* @@ }; rule=${f%% @@ *}; f=${f#* @@ }
+        old=${f%% @@ *}; new=${f#* @@ }
+        if ! mutate "$dir/$file" "$old" "$new" 2> "$dir/mutate.log"; then
+            echo "FAIL $name: pattern not found ($rule): $(cat "$dir/mutate.log")"; ok=0
+        fi
+    done <<< "$lines"
+    if [ $ok = 0 ]; then fail=$((fail + 1)); continue; fi
+    if ! (cd "$dir" && make --no-print-directory -j"$JOBS" build/host/unit build/host/model) > "$dir/build.log" 2>&1; then
+        echo "FAIL $name: does not build (see $dir/build.log)"; fail=$((fail + 1)); continue
+    fi
+    killed=
+    (cd "$dir" && timeout "$TMO" build/host/unit) > "$dir/unit.log" 2>&1
+    rc=$?
+    new_fails=$(grep '^FAIL ' "$dir/unit.log" | cut -c6- | sort | comm -23 - <(printf '%s\n' "$base_fails" | sed '/^$/d'))
+    if [ -n "$new_fails" ]; then
+        killed="unit: $(echo $new_fails | cut -c1-160)"
+    elif [ $rc != 0 ] && ! grep -qE '^[0-9]+ passed, [0-9]+ failed' "$dir/unit.log"; then
+        killed="unit crashed: $(tail -1 "$dir/unit.log" | cut -c1-100)"
+    elif [ $base_model = 0 ] && ! (cd "$dir" && TETHER_STEPS=$STEPS timeout "$TMO" build/host/model) > "$dir/model.log" 2>&1; then
+        killed="model: $(grep -v '^ok' "$dir/model.log" | tail -2 | tr '\n' ' ' | cut -c1-120)"
+    fi
+    if [ -n "$killed" ]; then
+        echo "ok   $name killed ($killed)"; pass=$((pass + 1))
+    else
+        echo "FAIL $name survived"; fail=$((fail + 1))
+    fi
+done
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
