@@ -863,10 +863,118 @@ TEST(i3_void_window_slot_with_descendants_full_void_leaf_replaced)
     CHECK_EQ(cs_status(CS, win), SLOT_VOID);
     /* The same through the CSpace operations: one rule. */
     CHECK_EQ(tether_CS_COPY(CS, win, CS, x, R_ALL), E_FULL);
+    CHECK_EQ(tether_CS_MAP(CS, win, CS, x, R_ALL), E_FULL);
+    CHECK_EQ(tether_CS_MINT(CS, win, CS, x, R_ALL, 0x99, MINT_COPY), E_FULL);
+    CHECK_EQ(cs_status(CS, win), SLOT_VOID);
+    CHECK_EQ(cs_status(CS, child), SLOT_VOID);
     CHECK_EQ(tether_CS_DELETE(CS, win), E_OK);
     CHECK_EQ(cs_status(CS, child), SLOT_EMPTY);
     CHECK_EQ(tether_CS_COPY(CS, win, CS, x, R_ALL), E_OK);
     CHECK_EQ(destroy(rcv.cap), E_OK);
     CHECK_EQ(destroy(x), E_OK);
     CHECK_EQ(destroy(h_ep), E_OK);
+}
+
+/* ---- the thread's cap to its space revoked (the space lives on) ------ */
+
+TEST(i6_receiver_cspace_cap_unmapped_gets_nothing)
+{
+    static struct uthread t;
+    const uint32_t base = 2000;
+    start();
+    uint32_t ep = new_ep(), x = new_ep(), child = fresh_slot();
+    uint32_t pcs = own_cspace(ep);
+    CHECK_EQ(tether_CS_MAP(CS, child, CS, pcs, R_ALL), E_OK);
+    own_thread(&t, child, own_recv, 0, PRIO + 1);  /* configured with the child cap */
+    CHECK_EQ(tether_THREAD_SET_IPC(t.cap, CAP_NONE, base, 1, 0, MWIN_OFF), E_OK);
+    CHECK_EQ(tether_THREAD_START(t.cap), E_OK);
+    CHECK_EQ(tstate(t.cap), THREAD_BLOCKED_RECV);
+    CHECK_EQ(tether_CS_UNMAP(CS, pcs, 0), E_OK);  /* the thread's copy goes with the child */
+    CHECK_EQ(cs_status(CS, child), SLOT_EMPTY);
+    uint64_t u0, n0, u1, n1;
+    bank_usage(BANK, &u0, &n0);
+    uint64_t w[6] = { 0, 0, 0, 0, 0, ITEM(x, ITEM_GRANT, R_ALL) };
+    CHECK_EQ(tether_nb_send(ep, MSG_INFO(7, 1), w).err, E_WOULDBLOCK);
+    CHECK(stopped_aspace(t.cap));
+    bank_usage(BANK, &u1, &n1);
+    CHECK_EQ(u1, u0);
+    CHECK_EQ(n1, n0);
+    CHECK_EQ(cs_status(pcs, base), SLOT_EMPTY);  /* the CSpace lives: nothing in it */
+    CHECK_EQ(cs_status(CS, x), SLOT_LIVE);
+    CHECK_EQ(destroy(t.cap), E_OK);
+    CHECK_EQ(destroy(pcs), E_OK);
+    CHECK_EQ(destroy(ep), E_OK);
+    CHECK_EQ(destroy(x), E_OK);
+}
+
+TEST(i6_receiver_aspace_cap_unmapped_gets_no_page)
+{
+    struct task x, xc;
+    struct task_thread th;
+    const uint64_t win = 0x49000000UL;
+    start();
+    CHECK_EQ(task_create(&x, BANK, 1 << 20, fresh_slots(3)), E_OK);
+    xc = x;
+    xc.as = fresh_slot();
+    CHECK_EQ(tether_CS_MAP(CS, xc.as, CS, x.as, R_ALL), E_OK);
+    uint32_t ep = new_ep(), f;
+    uint64_t src = root_page(0x51de, &f);
+    struct tparam tp = { ep, 0, -1, 0 };
+    CHECK_EQ(task_thread_create(&xc, &th, fresh_slot(), task_recv, &tp, sizeof tp, PRIO + 2), E_OK);
+    CHECK_EQ(tether_THREAD_SET_IPC(th.cap, CAP_NONE, 0, 0, win, 0), E_OK);
+    CHECK_EQ(tether_THREAD_START(th.cap), E_OK);
+    CHECK_EQ(tstate(th.cap), THREAD_BLOCKED_RECV);
+    CHECK_EQ(tether_CS_UNMAP(CS, x.as, 0), E_OK);
+    CHECK_EQ(cs_status(CS, xc.as), SLOT_EMPTY);
+    uint64_t w[6] = { 0, 0, 0, 0, 0, MEM_ITEM(src, 0, ITEM_GRANT, RW) };
+    CHECK_EQ(tether_nb_send(ep, MSG_INFO(2, 1), w).err, E_WOULDBLOCK);
+    CHECK(stopped_aspace(th.cap));
+    uint64_t pte = ~0UL;
+    CHECK_EQ(as_status(x.as, win, &pte), SLOT_EMPTY);  /* the AddrSpace lives: no page */
+    CHECK_EQ(pte, 0);
+    CHECK_EQ(as_status(RAS, src, &pte), SLOT_LIVE);
+    CHECK_EQ(word(src), 0x51de);
+    CHECK_EQ(task_destroy(&x, BANK), E_OK);
+    CHECK_EQ(destroy(f), E_OK);
+    CHECK_EQ(destroy(ep), E_OK);
+}
+
+/* A call (fast-path candidate: receiver at the caller's priority) skips a
+ * dead queued receiver and is answered by the live one behind it. */
+static long echo_once(long ep)
+{
+    struct tether_msg m = tether_recv((uint32_t)ep);
+    uint64_t w[6] = { m.w[0] + 1, 0, 0, 0, 0, 0 };
+    return tether_reply(MSG_INFO(tmsg_label(m) + 1, 0), w).err;
+}
+
+TEST(i6_call_skips_dead_receiver)
+{
+    static struct uthread t, srv;
+    start();
+    uint32_t ep = new_ep();
+    uint32_t pcs = own_cspace(ep);
+    own_thread(&t, pcs, own_recv, 0, PRIO + 1);
+    CHECK_EQ(tether_THREAD_START(t.cap), E_OK);
+    root_thread(&srv, echo_once, ep, PRIO);
+    CHECK_EQ(tether_THREAD_START(srv.cap), E_OK);
+    tether_yield();  /* the server (same priority) runs and waits */
+    CHECK_EQ(tstate(t.cap), THREAD_BLOCKED_RECV);
+    CHECK_EQ(tstate(srv.cap), THREAD_BLOCKED_RECV);
+    CHECK_EQ(destroy(pcs), E_OK);
+    uint32_t ncs = new_obj(BANK, OBJ_CSPACE);
+    uint64_t w[6] = { 41, 0, 0, 0, 0, 0 };
+    struct tether_msg m = tether_call(ep, MSG_INFO(0x70, 0), w);
+    CHECK_EQ(m.err, E_OK);
+    CHECK_EQ(tmsg_label(m), 0x71);
+    CHECK_EQ(m.w[0], 42);
+    CHECK(stopped_aspace(t.cap));
+    CHECK_EQ(res[0], -1);
+    tether_yield();
+    CHECK(srv.done);
+    CHECK_EQ(srv.result, E_OK);
+    CHECK_EQ(destroy(t.cap), E_OK);
+    CHECK_EQ(destroy(srv.cap), E_OK);
+    CHECK_EQ(destroy(ncs), E_OK);
+    CHECK_EQ(destroy(ep), E_OK);
 }
