@@ -978,3 +978,41 @@ TEST(i6_call_skips_dead_receiver)
     CHECK_EQ(destroy(ncs), E_OK);
     CHECK_EQ(destroy(ep), E_OK);
 }
+
+/* A fault message queued (no pager waiting yet) by a thread whose
+ * AddrSpace is then destroyed: the pager doesn't get it. */
+TEST(i6_dead_faulter_queued_fault_not_delivered)
+{
+    static struct uthread pg;
+    struct task x;
+    struct task_thread th;
+    const uint64_t fv = 0x4a000000UL;
+    for (int blocked = 0; blocked < 2; blocked++) {
+        start();
+        CHECK_EQ(task_create(&x, BANK, 1 << 20, fresh_slots(3)), E_OK);
+        uint32_t ep = new_ep();
+        struct tparam tp = { 0, fv, -1, 0 };
+        CHECK_EQ(task_thread_create(&x, &th, fresh_slot(), task_touch, &tp, sizeof tp, PRIO + 2),
+                 E_OK);
+        CHECK_EQ(tether_THREAD_SET_IPC(th.cap, ep, 0, 0, 0, MWIN_OFF), E_OK);
+        CHECK_EQ(tether_THREAD_START(th.cap), E_OK);
+        CHECK_EQ(tstate(th.cap), THREAD_BLOCKED_SEND);
+        CHECK_EQ(tether_BANK_DESTROY(x.bank, CS, x.as), E_OK);
+        uint32_t nas = new_obj(x.bank, OBJ_ASPACE);
+        if (blocked) {
+            h_ep = ep;
+            root_thread(&pg, h_recv, 0, PRIO + 1);
+            CHECK_EQ(tether_THREAD_START(pg.cap), E_OK);
+            CHECK_EQ(tstate(pg.cap), THREAD_BLOCKED_RECV);  /* keeps waiting */
+            CHECK(!pg.done);
+        } else {
+            CHECK_EQ(tether_nb_recv(ep).err, E_WOULDBLOCK);
+        }
+        CHECK(stopped_aspace(th.cap));
+        CHECK_EQ(as_status(nas, fv, 0), SLOT_EMPTY);
+        if (blocked)
+            CHECK_EQ(destroy(pg.cap), E_OK);
+        CHECK_EQ(task_destroy(&x, BANK), E_OK);
+        CHECK_EQ(destroy(ep), E_OK);
+    }
+}
