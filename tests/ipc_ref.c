@@ -964,7 +964,8 @@ static void check_out(int i, const struct out *o, struct hal_regs *kr, const cha
         th[i].x[0] = a0;
     }
     int next = o->direct ? o->next : m_sched_next();
-    if (kr != kregs(next))
+    compare();
+    if (!boot_failed && kr != kregs(next))
         ifail("%s: next thread: kernel runs %d, reference %d", what,
               kr ? kidx(sched_cur) : -1, next);
 }
@@ -1224,15 +1225,19 @@ static void step(void)
             }
         }
     }
+    static int trace = -1;
+    if (trace < 0)
+        trace = getenv("TETHER_IPC_TRACE") ? atoi(getenv("TETHER_IPC_TRACE")) : 0;
     if (i < 0)
         control();
     else if (chance(5))
         do_fault(i);
     else
         do_syscall(i);
-    if (boot_failed)
-        return;
-    compare();
+    if (trace)
+        printf("      %ld: %s\n", step_no, desc);
+    if (i < 0)
+        compare();
     if (boot_failed)
         return;
     snprintf(desc + strlen(desc), sizeof desc - strlen(desc), " / then the timer");
