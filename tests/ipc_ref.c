@@ -103,12 +103,14 @@ static struct mthr th[NT];
 static int rq[32][NT], rqn[32];
 static int cur = -1;
 static int root_cs_obj, sb_obj, as_objs[2], ep_objs[NEP], w_objs[NW];
-static bool legacy;
+static int legacy;  /* 1: today's rules, no space destroys; 2: today's rules with them */
 
 static u64 seed;
 static long step_no;
 static int failed, boot_failed;
 static char desc[240];
+static u32 step_rules;  /* the changed rules this step relied on (RULE_*) */
+enum { RULE_DEAD = 1, RULE_RECHECK = 2, RULE_RESOLVED = 4 };
 static long n_sys, n_deliv, n_items, n_fault, n_ctl, n_destroy, n_dead, n_recheck;
 
 static void ifail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -122,6 +124,12 @@ static void ifail(const char *fmt, ...)
     printf("    MISMATCH seed=%llu step=%ld [%s]:\n      ", (unsigned long long)seed, step_no, desc);
     vprintf(fmt, ap);
     va_end(ap);
+    if (step_rules)
+        printf("\n      (this step relies on:%s%s%s)", step_rules & RULE_DEAD ? " dead-thread-stop" : "",
+               step_rules & RULE_RECHECK ? " sender-recheck" : "",
+               step_rules & RULE_RESOLVED ? " badge/grant-at-delivery" : "");
+    else
+        printf("\n      (no changed rule involved: a possible kernel bug)");
     printf("\n");
 }
 
@@ -317,6 +325,7 @@ static void m_stop_dead(int t)
     th[t].isfault = th[t].call = false;
     m_fault(t, FAULT_ASPACE);
     n_dead++;
+    step_rules |= RULE_DEAD;
 }
 /* A fault sender or caller whose operation is cancelled: back to FAULTED. */
 static void m_abort(int t, u64 e)
@@ -496,6 +505,8 @@ static void m_send(int t, const struct res *tg, bool call, bool blk, u64 pc_step
     }
     while (mo[ep].qs == EPQ_RECV) {
         int r = mo[ep].q[0];
+        if (legacy && !m_alive(r))
+            step_rules |= RULE_DEAD;  /* today: delivered to a dead receiver */
         if (!legacy && !m_alive(r)) {
             m_stop_dead(r);
             continue;
@@ -553,6 +564,8 @@ static void m_recv(int t, const struct res *tg, bool blk, struct out *o)
         int s = mo[ep].q[0];
         u64 badge = th[s].stored_badge;
         bool grant = th[s].stored_grant;
+        if (legacy && !m_alive(s))
+            step_rules |= RULE_DEAD;
         if (!legacy) {
             if (!m_alive(s)) {
                 m_stop_dead(s);
@@ -567,9 +580,12 @@ static void m_recv(int t, const struct res *tg, bool blk, struct out *o)
                 a = resolve(s, th[s].x[0]);
             if (a.err || a.ep != ep || !(a.rights & R_WRITE)) {
                 n_recheck++;
+                step_rules |= RULE_RECHECK;
                 m_abort(s, E_REVOKED);
                 continue;
             }
+            if (badge != a.badge || grant != !!(a.rights & R_GRANT))
+                step_rules |= RULE_RESOLVED;
             badge = a.badge;
             grant = a.rights & R_GRANT;
         }
@@ -616,6 +632,8 @@ static void m_reply(int t, const struct res *tg, struct out *o)
         finish(t, o, E_REVOKED);
         return;
     }
+    if (legacy && !m_alive(c))
+        step_rules |= RULE_DEAD;
     if (!legacy && !m_alive(c)) {
         m_stop_dead(c);
         finish(t, o, E_REVOKED);
@@ -828,16 +846,12 @@ static int kidx(oref t)
     return -1;
 }
 
+static void compare_slots(void);
 static void compare(void)
 {
     const char *why = kernel_check();
     if (why) {
         ifail("kernel_check: %s", why);
-        return;
-    }
-    oref kc = sched_cur;
-    if (kc != (cur >= 0 ? mo[th[cur].obj].o : 0) && !(cur >= 0 && !m_running(cur) && kidx(kc) == cur)) {
-        ifail("running thread: kernel %d, reference %d", kidx(kc), cur);
         return;
     }
     for (int i = 0; i < NT; i++) {
@@ -896,6 +910,13 @@ static void compare(void)
             return;
         }
     }
+    compare_slots();
+    oref kc = sched_cur;
+    if (!boot_failed && kc != (cur >= 0 ? mo[th[cur].obj].o : 0))
+        ifail("running thread: kernel %d, reference %d", kidx(kc), cur);
+}
+static void compare_slots(void)
+{
     for (int s = 0; s < NSP; s++) {
         if (!mo[sp_obj[s]].alive)
             continue;
@@ -1151,7 +1172,7 @@ static void control(void)
             m_abort(mo[wo].wq[0], E_REVOKED);
         mo[wo].alive = false;
         make_wrapper(w, chance(50) ? 0x77 + w : 0, rn(2) ? R_ALL : R_READ | R_WRITE);
-    } else if (k < 44 && !legacy) {
+    } else if (k < 44 && legacy != 1) {
         snprintf(desc, sizeof desc, "destroy thread %d's CSpace (%s) and make a new one", i, sname(th[i].state));
         n_destroy++;
         kok(tk_destroy(BANK, R_CS + (u32)i), "destroy CSpace");
@@ -1159,13 +1180,13 @@ static void control(void)
         mo[sp_obj[1 + i]].alive = false;
         make_cspace(i);
         populate(i, true);
-    } else if (k < 47 && !legacy) {
+    } else if (k < 47 && legacy != 1) {
         snprintf(desc, sizeof desc, "destroy AddrSpace 1 (threads 2..4) and make a new one");
         n_destroy++;
         kok(tk_destroy(BANK, R_AS + 1), "destroy AddrSpace");
         mo[as_objs[1]].alive = false;
         make_as(1);
-    } else if (k < 50 && !legacy) {
+    } else if (k < 50 && legacy != 1) {
         snprintf(desc, sizeof desc, "destroy the sub-bank (CSpaces 0, 1, AddrSpace 0) and remake it");
         n_destroy++;
         kok(tk_destroy(BANK, R_SB), "destroy bank");
@@ -1225,6 +1246,7 @@ static void step(void)
             }
         }
     }
+    step_rules = 0;
     static int trace = -1;
     if (trace < 0)
         trace = getenv("TETHER_IPC_TRACE") ? atoi(getenv("TETHER_IPC_TRACE")) : 0;
@@ -1257,7 +1279,7 @@ TEST(ipc_ref)
     rng = seed + 11 * 0x9e3779b97f4a7c15ull;
     const char *s = getenv("TETHER_STEPS");
     long steps = (s && *s ? strtol(s, NULL, 0) : 200000) / 4;
-    legacy = getenv("TETHER_IPC_LEGACY") && atoi(getenv("TETHER_IPC_LEGACY"));
+    legacy = getenv("TETHER_IPC_LEGACY") ? atoi(getenv("TETHER_IPC_LEGACY")) : 0;
     bool all = getenv("TETHER_IPC_ALL") && atoi(getenv("TETHER_IPC_ALL"));
     failed = 0;
     n_sys = n_deliv = n_items = n_fault = n_ctl = n_destroy = n_dead = n_recheck = 0;
