@@ -27,7 +27,7 @@ asan_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-o
 
 TEST_PROGS := unit model
 unit_SRCS  := $(wildcard tests/t_*.c) tests/unit_main.c tests/harness.c tests/tk.c
-model_SRCS := tests/model.c tests/model_ipc.c tests/harness.c tests/tk.c
+model_SRCS := tests/model.c tests/model_ipc.c tests/ipc_ref.c tests/harness.c tests/tk.c
 
 define variant
 $(B)/$(1)/core/%.o: kernel/core/%.c $$(wildcard kernel/include/*.h include/tether/*)
