@@ -623,20 +623,30 @@ static void m_recv(int t, const struct res *tg, bool blk, struct out *o)
 static void m_reply(int t, const struct res *tg, struct out *o)
 {
     int c = th[t].caller;
+    /* reply_recv with no good reply right just receives (I2, as seL4). */
     if (c < 0) {
-        finish(t, o, E_EMPTY);
+        if (tg)
+            m_recv(t, tg, true, o);
+        else
+            finish(t, o, E_EMPTY);
         return;
     }
     th[t].caller = -1;  /* one-shot */
     if (!caller_waits_id(t, c)) {
-        finish(t, o, E_REVOKED);
+        if (tg)
+            m_recv(t, tg, true, o);
+        else
+            finish(t, o, E_REVOKED);
         return;
     }
     if (legacy && !m_alive(c))
         step_rules |= RULE_DEAD;
     if (!legacy && !m_alive(c)) {
         m_stop_dead(c);
-        finish(t, o, E_REVOKED);
+        if (tg)
+            m_recv(t, tg, true, o);
+        else
+            finish(t, o, E_REVOKED);
         return;
     }
     struct mmsg m;

@@ -1910,7 +1910,7 @@ static int pick_caller(void)
     for (int k = 0; k < nlv; k++)
         if (mo[lv[k]].type == OBJ_CSPACE && mo[lv[k]].state == OS_LIVE)
             cand[n++] = lv[k];
-    return cand[rn((u32)n)];
+    return n ? cand[rn((u32)n)] : ROOT_CS;  /* none left (even the root's was destroyed) */
 }
 
 static u64 hostile_idx(bool dst)

@@ -456,25 +456,32 @@ struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
     return sched_next();
 }
 
+/* Reply to the caller t holds a reply right for (I2), then, with ep,
+ * receive. A reply right that is missing or no longer good is an error for
+ * a plain reply (E_EMPTY: none; E_REVOKED: the caller is gone, gave up, or
+ * lost its spaces) but not for reply_recv, which then just receives, as a
+ * server loop needs (seL4's ReplyRecv does the same). A reply whose items
+ * fail keeps the right (it may be retried) and does not receive. */
 struct hal_regs *ipc_reply(oref t, const struct target *ep)
 {
     struct thread *th = T(t);
     th->ipc = 0;
-    if (!th->caller)
-        return done(t, E_EMPTY);  /* no reply right: none received, or used */
+    bool had = th->caller != 0;
     oref c = reply_caller(t, th);
-    th->caller = 0;               /* one-shot (I2) */
-    if (!c || !partner_alive(c))
-        return done(t, E_REVOKED);  /* the caller is gone, gave up, or lost its spaces */
-    struct msg m;
-    msg_of(t, 0, true, &m);
-    int e = deliver(&m, c);
-    if (e != E_OK) {
-        th->caller = c;  /* keep the right: the reply may be retried */
-        return done(t, (u64)e);
+    th->caller = 0;  /* one-shot (I2) */
+    if (c && partner_alive(c)) {
+        struct msg m;
+        msg_of(t, 0, true, &m);
+        int e = deliver(&m, c);
+        if (e != E_OK) {
+            th->caller = c;  /* keep the right: the reply may be retried */
+            return done(t, (u64)e);
+        }
+        T(c)->state = THREAD_RUNNABLE;
+        sched_enqueue(c);
+    } else if (!ep) {
+        return done(t, had ? E_REVOKED : E_EMPTY);
     }
-    T(c)->state = THREAD_RUNNABLE;
-    sched_enqueue(c);
     if (!ep)
         return done(t, E_OK);
     return ipc_recv(t, ep, true);
