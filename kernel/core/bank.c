@@ -335,10 +335,11 @@ static int pending_step(oref b, const struct inv *iv, u32 *budget, bool *done)
     const struct obj *x = obj_get(p->obj);
     *done = false;
     if (p->obj && x->epoch == p->epoch && x->state != OS_FREE) {
+        bool mine = pending_is_call(p, iv);  /* before: the step may end the caller's CSpace */
         int e = obj_destroy_step(p->obj, budget);
         if (e != E_OK)
             return e;
-        *done = pending_is_call(p, iv);
+        *done = mine;
     }
     p->obj = 0;
     return E_OK;
@@ -357,6 +358,8 @@ static int bank_destroy(struct inv *iv)
     int e = pending_step(b, iv, &budget, &done);
     if (e != E_OK || done)
         return e;
+    if (obj_get(iv->caller_cs)->state != OS_LIVE)
+        return E_REVOKED;  /* that destruction took the caller's CSpace */
     if ((e = inv_lookup_cspace(iv, iv->a[0], R_READ, &cs)) != E_OK ||
         (e = cspace_lookup(cs, iv->a[1], &s)) != E_OK)
         return e;
