@@ -81,10 +81,9 @@ int cap_delete_step(struct slot *s, u32 *budget)
     return E_OK;
 }
 
-void cap_dst_clear(struct slot *d)
+void cap_remove_leaf(struct slot *d)
 {
-    if (d->obj)
-        remove(d);  /* a void leaf (cap_dst_check) */
+    remove(d);  /* a void leaf (cap_dst_check) */
 }
 
 struct slot *cap_parent(const struct slot *s)

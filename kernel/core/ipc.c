@@ -256,23 +256,31 @@ static void move_items(const struct msg *m, const struct need *nd, struct item *
     }
 }
 
+/* Transfer the n > 0 items of m to `to`: check, reserve, prepare, move;
+ * all or nothing. (Out of line: most messages have no items.) */
+static __attribute__((noinline)) int transfer_items(const struct msg *m, oref to, u32 n)
+{
+    struct item it[MSG_MAX_ITEMS];
+    struct need nd = {0, 0, RADIX_GROW_INIT, AS_GROW_INIT};
+    struct reserve rs;
+    int e = check_items(m, to, it, n, &nd);
+    if (e != E_OK)
+        return e;
+    reserve_init(&rs);
+    e = prepare_items(&nd, it, n, &rs);
+    if (e == E_OK)
+        move_items(m, &nd, it, n);  /* commit: nothing below fails */
+    reserve_drop(&rs);
+    return e;
+}
+
 /* Deliver m to thread `to` (which can run): its registers, or, if `to`
  * waits for the reply to a fault, its resumption (I5). E_OK, or an error
  * with nothing changed. */
 static int deliver(const struct msg *m, oref to)
 {
-    struct item it[MSG_MAX_ITEMS];
-    struct need nd = {0, 0, RADIX_GROW_INIT, AS_GROW_INIT};
     u32 n = MSG_ITEMS(m->info);
-    int e = check_items(m, to, it, n, &nd);
-    if (e == E_OK && n) {
-        struct reserve rs;
-        reserve_init(&rs);
-        e = prepare_items(&nd, it, n, &rs);
-        if (e == E_OK)
-            move_items(m, &nd, it, n);  /* commit: nothing below fails */
-        reserve_drop(&rs);
-    }
+    int e = n ? transfer_items(m, to, n) : E_OK;
     if (e != E_OK)
         return e;
     struct thread *r = T(to);

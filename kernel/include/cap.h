@@ -157,7 +157,12 @@ static inline int cap_dst_check(const struct slot *d)
     return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK;
 }
 /* Perform: empty a destination cap_dst_check accepted. */
-void cap_dst_clear(struct slot *d);
+void cap_remove_leaf(struct slot *d);
+static inline void cap_dst_clear(struct slot *d)
+{
+    if (d->obj)
+        cap_remove_leaf(d);  /* a void leaf */
+}
 
 /* C1: a transferred cap has at most the source's rights. The one place
  * rights are masked. */

@@ -30,6 +30,11 @@ void *memcpy(void *d, const void *s, usize n);
 void *memset(void *d, int c, usize n)
 {
     volatile u8 *b = d;  /* volatile: never turned back into a memset call */
+    u64 w = (u8)c * 0x0101010101010101ull;
+    while (n && ((uptr)b & 7))
+        *b++ = (u8)c, n--;
+    for (; n >= 8; n -= 8, b += 8)
+        *(volatile u64 *)b = w;
     while (n--)
         *b++ = (u8)c;
     return d;
@@ -38,6 +43,9 @@ void *memcpy(void *d, const void *s, usize n)
 {
     volatile u8 *b = d;
     const u8 *a = s;
+    if (!(((uptr)b | (uptr)a) & 7))
+        for (; n >= 8; n -= 8, b += 8, a += 8)
+            *(volatile u64 *)b = *(const u64 *)a;
     while (n--)
         *b++ = *a++;
     return d;
