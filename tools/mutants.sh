@@ -21,18 +21,18 @@ JOBS=${MUTANT_JOBS:-2}
 # name @@ file @@ rule @@ old string @@ new string   (several substitutions of
 # one mutant: repeat the name on consecutive lines)
 MUTANTS=$(cat <<'EOF'
-m1_ipc_cap_items_not_reserved @@ kernel/core/ipc.c @@ S1 I3 @@ radix_count(cspace_body(dcs), idx, &nd->cs_g); @@ (void)0;
-m2_ipc_mem_items_not_reserved @@ kernel/core/ipc.c @@ S1 I3 @@ e = flex_reserve(rs, nd->as, &nd->as_g); @@ e = E_OK;
-m3_call_fast_path_to_lower_priority @@ kernel/core/ipc.c @@ sched @@ if (rt->prio < th->prio || !thread_can_run(rt)) @@ if (!thread_can_run(rt))
+m1_ipc_cap_items_not_reserved @@ kernel/core/endpoint.c @@ S1 I3 @@ radix_count(cspace_body(dcs), idx, &nd->cs_g); @@ (void)0;
+m2_ipc_mem_items_not_reserved @@ kernel/core/endpoint.c @@ S1 I3 @@ e = flex_reserve(rs, nd->as, &nd->as_g); @@ e = E_OK;
+m3_call_fast_path_to_lower_priority @@ kernel/core/endpoint.c @@ sched @@ if (rt->prio < th->prio || !thread_can_run(rt)) @@ if (!thread_can_run(rt))
 m4_pt_teardown_not_counted @@ kernel/host/hal_pt.c @@ S2 @@ free_page(ctx, table_of(mid[j]));  /* a leaf table: no scan */ @@ free_page(ctx, table_of(mid[j])); ++*budget;
-m5_ipc_cap_items_ignore_mask @@ kernel/core/ipc.c @@ C1 I3 @@ u8 rights = cap_rights_mask(it[i].src->rights, m->w[MSG_WORDS - n + i] >> 40); @@ u8 rights = it[i].src->rights; (void)m;
+m5_ipc_cap_items_ignore_mask @@ kernel/core/endpoint.c @@ C1 I3 @@ u8 rights = cap_rights_mask(it[i].src->rights, m->w[MSG_WORDS - n + i] >> 40); @@ u8 rights = it[i].src->rights; (void)m;
 m6_cs_transfer_ignores_mask @@ kernel/core/cspace.c @@ C1 @@ u8 rights = cap_rights_mask(s->rights, mask); @@ u8 rights = s->rights; (void)mask;
-m7_reply_not_one_shot @@ kernel/core/ipc.c @@ I2 @@ th->caller = 0;  /* one-shot (I2) */ @@ /* not one-shot */
+m7_reply_not_one_shot @@ kernel/core/endpoint.c @@ I2 @@ th->caller = 0;  /* one-shot (I2) */ @@ /* not one-shot */
 m8_cap_live_ignores_epoch @@ kernel/include/cap.h @@ S3 @@ return obj_get(s->obj)->live == s->epoch; @@ return obj_get(s->obj)->state == OS_LIVE;
 m9_live_window_slot_overwritten @@ kernel/include/cap.h @@ I3 S3 @@ return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK; @@ return mdb_has_children(d) ? E_FULL : E_OK;
-m10_dead_partner_used @@ kernel/core/ipc.c @@ I6 S4 @@ if (thread_can_run(th)) @@ if (1)
-m11_queued_sender_not_rechecked @@ kernel/core/ipc.c @@ C5 C8 @@ if (partner_alive(s) && sender_target(s, ep, tg) == E_OK) @@ if (partner_alive(s) && (sender_target(s, ep, tg), 1))
-m12_overlapping_items_allowed @@ kernel/core/ipc.c @@ I3 @@ int e = flex_disjoint(mf, nmem); @@ int e = E_OK;
+m10_dead_partner_used @@ kernel/core/endpoint.c @@ I6 S4 @@ if (thread_can_run(th)) @@ if (1)
+m11_queued_sender_not_rechecked @@ kernel/core/endpoint.c @@ C5 C8 @@ if (partner_alive(s) && sender_target(s, ep, tg) == E_OK) @@ if (partner_alive(s) && (sender_target(s, ep, tg), 1))
+m12_overlapping_items_allowed @@ kernel/core/endpoint.c @@ I3 @@ int e = flex_disjoint(mf, nmem); @@ int e = E_OK;
 m13_destroy_in_progress_forgotten @@ kernel/core/bank.c @@ S2 @@ int e = pending_step(b, iv, &budget, &done); @@ int e = E_OK; done = false; (void)pending_step;
 m14_table_entry_not_charged @@ kernel/include/obj.h @@ S1 @@ #define OBJ_ENTRY_CHARGE OBJ_PER_RAM @@ #define OBJ_ENTRY_CHARGE 0u
 m15_void_subtree_dst_accepted @@ kernel/include/cap.h @@ S3 @@ return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK; @@ return cap_live(d) ? E_FULL : E_OK;

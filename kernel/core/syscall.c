@@ -10,7 +10,7 @@
 #include "kernel.h"
 #include "aspace.h"
 #include "invoke.h"
-#include "ipc.h"
+#include "endpoint.h"
 #include "sched.h"
 #include "hal.h"
 

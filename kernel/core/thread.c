@@ -2,7 +2,7 @@
 #include "thread.h"
 #include "cspace.h"
 #include "invoke.h"
-#include "ipc.h"
+#include "endpoint.h"
 #include "wrapper.h"
 #include "kernel.h"
 #include "sched.h"

@@ -1,6 +1,6 @@
 /* wrapper.c: wrapper objects (C8): resolution and destruction. */
 #include "wrapper.h"
-#include "ipc.h"
+#include "endpoint.h"
 
 int cap_resolve_chain(const struct slot *s, struct target *t)
 {

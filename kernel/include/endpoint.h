@@ -1,13 +1,21 @@
-/* endpoint.h: IPC endpoints (DESIGN.md §4, I1..I6).
+/* endpoint.h: IPC endpoints and message passing (DESIGN.md §4, I1..I6).
  *
  * An endpoint is a rendezvous point with one FIFO queue of waiting threads,
  * all senders or all receivers (qstate). Queued threads are linked through
  * their qprev/qnext fields (a thread is never on a run queue and an
- * endpoint queue at once). Message passing itself is in ipc.c. */
+ * endpoint queue at once).
+ *
+ * Message passing: each operation is called by kernel_syscall on behalf of
+ * thread t with its registers as the message (REG_MSGINFO = cap | msginfo
+ * << 32, REG_MSG(0..5) = words) and returns the registers to resume next.
+ * Checks come first; a message whose transfer items do not fit fails with
+ * an error for the thread that made the system call, and nothing changes
+ * for either party (I3). */
 #ifndef TETHER_ENDPOINT_H
 #define TETHER_ENDPOINT_H
 
 #include "thread.h"
+#include "wrapper.h"
 
 enum { EPQ_IDLE = 0, EPQ_SEND = 1, EPQ_RECV = 2 };
 
@@ -60,5 +68,26 @@ int endpoint_reap_step(oref ep, u32 *budget);
 
 struct inv;
 int endpoint_invoke(struct inv *iv);
+
+/* ---- message passing ---------------------------------------------- */
+struct hal_regs *ipc_send(oref t, const struct target *ep, bool call, bool block);
+struct hal_regs *ipc_recv(oref t, const struct target *ep, bool block);
+/* Reply to the last call t received (one-shot reply right, I2); with
+ * `ep`, then receive on it. */
+struct hal_regs *ipc_reply(oref t, const struct target *ep);
+/* Fast paths (I1): a call, or a reply_recv, with register words only,
+ * between two threads that can take it at once, the partner being of at
+ * least the caller's priority. NULL if the case is not that simple: the
+ * caller then takes the general path, which gives the same result. */
+struct hal_regs *ipc_call_fast(oref t, const struct target *ep);
+struct hal_regs *ipc_replyrecv_fast(oref t);
+/* Send t's fault to its fault endpoint (I5). False if it has none (the
+ * caller then stops the thread). */
+bool ipc_fault(oref t);
+/* Take t out of any IPC it takes part in (it is suspended or destroyed):
+ * off endpoint queues; a caller waiting on its reply gets E_REVOKED. */
+void ipc_cancel(oref t, bool destroyed);
+/* End t's wait on an endpoint with error e (the endpoint is destroyed). */
+void ipc_abort(oref t, u64 e);
 
 #endif

@@ -30,7 +30,7 @@ struct thread {
     u32 ipc;                /* IPC_* flags of a blocked send                */
     u32 fault;              /* FAULT_* of the last fault                    */
     u64 fault_addr, fault_pc;
-    /* IPC state (ipc.c). */
+    /* IPC state (endpoint.c). */
     oref ep;                /* endpoint it is queued on (BLOCKED_SEND/RECV) */
     oref partner;           /* BLOCKED_REPLY: the thread that will reply;   */
     u32 partner_epoch;      /*   a receiver: the caller it owes a reply     */
@@ -54,7 +54,7 @@ static inline oref thread_cspace(const struct thread *th) { return cap_obj_live(
 static inline oref thread_aspace(const struct thread *th) { return cap_obj_live(&th->aspace); }
 /* A thread can run, or take part in IPC, only while both are live. One
  * that lost either is stopped (FAULT_ASPACE) wherever the kernel finds it:
- * by the scheduler, or as the partner of an IPC (ipc.c). */
+ * by the scheduler, or as the partner of an IPC (endpoint.c). */
 static inline bool thread_can_run(const struct thread *th)
 {
     return cap_live(&th->aspace) && cap_live(&th->cspace);
