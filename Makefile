@@ -61,7 +61,7 @@ $(B)/host/bench_core: $(B)/host/bench/bench_core.o $(B)/host/tests/tk.o $(host_K
 $(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-fuzz test-docs docs soak bench bench-host run run-host gdb clean fuzz mutants
+.PHONY: all test test-host test-fuzz test-docs docs soak bench bench-host run run-host gdb clean fuzz mutants check-layers
 all: $(HOST_BINS) $(BENCH_BINS)
 
 MODEL_STEPS ?= 200000
@@ -70,7 +70,7 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
-	@$(MAKE) --no-print-directory test-fuzz test-docs
+	@$(MAKE) --no-print-directory test-fuzz test-docs check-layers
 
 # docs/abi.md is generated from include/tether/*.def: it must be current.
 docs:
@@ -129,6 +129,13 @@ run-host: $(B)/host/demo
 # ------------------------------------------------------------- riscv64 -----
 # Defines test-qemu, run, gdb, bench-qemu and adds images to `all`.
 -include mk/riscv64.mk
+
+# The core's call edges point one way (tools/check-layers.sh); the machine
+# calls the core only through kernel.h.
+check-layers: $(host_KOBJS) $(if $(RISCV_READY),$(RV_KOBJS))
+	@echo "== layers: core call edges (nm)"
+	@tools/check-layers.sh $(B)/host/core $(if $(RISCV_READY),$(RV_B)/arch)
+
 
 test: test-host $(if $(RISCV_READY),test-qemu)
 	@echo "make test: all suites passed"

@@ -146,6 +146,61 @@ int cspace_reap_step(oref cs, u32 *budget)
     return radix_reap_step(cspace_body(cs), obj_get(cs)->bank, budget);
 }
 
+/* ---- lookups ----------------------------------------------------------- */
+
+int cap_resolve_chain(const struct slot *s, struct target *t)
+{
+    t->rights = R_ALL;
+    t->badge = 0;
+    t->wraps = 0;
+    t->via = s->obj;
+    for (;;) {
+        if (!s->obj)
+            return t->wraps ? E_REVOKED : E_EMPTY; /* wrapper target unmapped */
+        if (!cap_live(s))
+            return E_REVOKED;
+        t->rights &= s->rights;
+        if (s->badge)
+            t->badge = s->badge;
+        struct obj *o = obj_get(s->obj);
+        if (o->type != OBJ_WRAPPER) {
+            t->obj = s->obj;
+            t->type = o->type;
+            if (!t->wraps)
+                t->via = 0;
+            return E_OK;
+        }
+        if (++t->wraps > WRAP_MAX_DEPTH)
+            return E_DEPTH;
+        struct wrapper *w = wrapper_body(s->obj);
+        if (w->badge)
+            t->badge = w->badge;
+        s = &w->target;
+    }
+}
+
+int inv_lookup_cspace_any(const struct inv *iv, u64 cptr, u8 need, oref *cs)
+{
+    struct target t;
+    int e = inv_lookup(iv, cptr, &t);
+    if (e != E_OK)
+        return e;
+    if (t.type != OBJ_CSPACE)
+        return E_TYPE;
+    if ((t.rights & need) != need)
+        return E_RIGHTS;
+    *cs = t.obj;
+    return E_OK;
+}
+
+int kernel_lookup(oref caller_cs, u32 cptr, struct target *t)
+{
+    if (caller_cs >= store.ntab || obj_get(caller_cs)->type != OBJ_CSPACE ||
+        obj_get(caller_cs)->state != OS_LIVE)
+        return E_REVOKED;  /* no (live) CSpace to look cap addresses up in */
+    return cap_lookup(caller_cs, cptr, t);
+}
+
 /* ---- invocations ---------------------------------------------------- */
 
 enum xfer { X_COPY, X_MAP, X_GRANT };

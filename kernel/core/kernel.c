@@ -57,6 +57,7 @@ int kernel_root_task(struct kernel_boot *b)
     thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
                  cspace_slot(b->root_cs, ROOT_CAP_ASPACE), 0, 0, ROOT_THREAD_PRIO);
     thread_body(b->root_thread)->mcp = NPRIO - 1;  /* all priorities are its to give */
+    b->root_epoch = obj_get(b->root_thread)->epoch;
     return E_OK;
 }
 
@@ -75,4 +76,32 @@ int kernel_boot_map(void *ctx, u64 va, u32 rights, void **page)
     }
     obj_destroy_step(f, &budget);  /* roll back */
     return e;
+}
+
+void *kernel_boot_page(struct kernel_boot *b)
+{
+    sref r;
+    return bank_alloc_store(b->root_bank, PAGE_BYTES, &r) == E_OK ? sref_ptr(r) : NULL;
+}
+
+void kernel_boot_page_free(struct kernel_boot *b, void *page)
+{
+    bank_free_store(b->root_bank, ptr_sref(page), PAGE_BYTES);
+}
+
+struct hal_regs *kernel_start(struct kernel_boot *b, u64 pc, u64 sp)
+{
+    struct thread *th = thread_body(b->root_thread);
+    th->regs.pc = pc;
+    th->regs.x[REG_SP] = sp;
+    th->regs.x[REG_A0] = 0;
+    thread_start(b->root_thread);
+    return sched_next();
+}
+
+bool kernel_root_stopped(const struct kernel_boot *b)
+{
+    const struct obj *o = obj_get(b->root_thread);
+    return o->epoch == b->root_epoch && o->state == OS_LIVE &&
+           thread_body(b->root_thread)->state == THREAD_FAULTED;
 }

@@ -1,37 +1,7 @@
-/* wrapper.c: wrapper objects (C8): resolution and destruction. */
+/* wrapper.c: wrapper objects (C8): creation and destruction (resolution
+ * through wrappers is part of every lookup: cspace.c). */
 #include "wrapper.h"
 #include "endpoint.h"
-
-int cap_resolve_chain(const struct slot *s, struct target *t)
-{
-    t->rights = R_ALL;
-    t->badge = 0;
-    t->wraps = 0;
-    t->via = s->obj;
-    for (;;) {
-        if (!s->obj)
-            return t->wraps ? E_REVOKED : E_EMPTY; /* wrapper target unmapped */
-        if (!cap_live(s))
-            return E_REVOKED;
-        t->rights &= s->rights;
-        if (s->badge)
-            t->badge = s->badge;
-        struct obj *o = obj_get(s->obj);
-        if (o->type != OBJ_WRAPPER) {
-            t->obj = s->obj;
-            t->type = o->type;
-            if (!t->wraps)
-                t->via = 0;
-            return E_OK;
-        }
-        if (++t->wraps > WRAP_MAX_DEPTH)
-            return E_DEPTH;
-        struct wrapper *w = wrapper_body(s->obj);
-        if (w->badge)
-            t->badge = w->badge;
-        s = &w->target;
-    }
-}
 
 void wrapper_init(oref w, struct slot *src, u8 rights, u64 badge)
 {

@@ -10,6 +10,7 @@
 #define TETHER_CSPACE_H
 
 #include "cap.h"
+#include "wrapper.h"
 
 #define CS_L1_BITS 7u
 #define CS_L2_BITS 8u
@@ -116,6 +117,73 @@ int cspace_ensure(oref cs, u64 idx, struct slot **s);
 u64 cspace_grow_bytes(oref cs, u64 idx);
 
 int cspace_reap_step(oref cs, u32 *budget);
+
+/* ---- lookups: every cap address a kernel entry names ends here ------- */
+
+/* What a capability finally designates, after wrappers. */
+struct target {
+    oref obj;
+    u8 type;
+    u8 rights;   /* intersection of the rights along the chain */
+    u64 badge;   /* the badge along the chain (at most one is set) */
+    u32 wraps;   /* number of wrappers passed */
+    oref via;    /* the first wrapper passed (the one the cap names), or 0 */
+};
+
+/* Resolve the live cap in s: E_OK, E_EMPTY, E_REVOKED (a destroyed object or
+ * a wrapper whose target was removed), E_DEPTH. The common case, a live cap
+ * to anything but a wrapper, is inline; the rest is cap_resolve_chain(). */
+int cap_resolve_chain(const struct slot *s, struct target *t);
+static inline int cap_resolve(const struct slot *s, struct target *t)
+{
+    const struct obj *o = obj_get(s->obj);
+    if (__builtin_expect(o->live == s->epoch, 1)) {
+        if (__builtin_expect(o->type != OBJ_WRAPPER, 1)) {
+            t->obj = s->obj;
+            t->type = o->type;
+            t->rights = s->rights;
+            t->badge = s->badge;
+            t->wraps = 0;
+            t->via = 0;
+            return E_OK;
+        }
+        /* One live wrapper over a live non-wrapper: the next most common
+         * case (C8: forwarding costs a few loads, no IPC). */
+        const struct wrapper *w = (const struct wrapper *)sref_ptr(o->body);
+        const struct slot *ts = &w->target;
+        const struct obj *to = obj_get(ts->obj);
+        if (to->live == ts->epoch && to->type != OBJ_WRAPPER) {
+            t->obj = ts->obj;
+            t->type = to->type;
+            t->rights = s->rights & ts->rights;
+            t->badge = ts->badge ? ts->badge : w->badge ? w->badge : s->badge;
+            t->wraps = 1;
+            t->via = s->obj;
+            return E_OK;
+        }
+    }
+    return cap_resolve_chain(s, t);
+}
+
+/* Cap address -> slot -> live check -> wrapper resolution, all inline for
+ * the common case (the hottest code in the kernel). */
+static inline int cap_lookup(oref cs, u64 cptr, struct target *t)
+{
+    if (cptr >= CAP_ADDR_LIMIT)
+        return E_BADCAP;
+    struct slot *s = cspace_slot(cs, (u32)cptr);
+    if (!s || !s->obj)
+        return E_EMPTY;
+    return cap_resolve(s, t);
+}
+
+/* cap_lookup in a caller's CSpace that is checked to be live first (the
+ * kernel's own callers, IPC system calls): E_REVOKED if it is not. */
+int kernel_lookup(oref caller_cs, u32 cptr, struct target *t);
+/* A CSpace cap at cptr of the invocation's caller with at least `need`
+ * rights (invoke.h's inv_lookup_cspace is the inline common case). */
+struct inv;
+int inv_lookup_cspace_any(const struct inv *iv, u64 cptr, u8 need, oref *cs);
 
 struct inv;
 int cspace_invoke(struct inv *iv);

@@ -15,7 +15,7 @@
 #define TETHER_ENDPOINT_H
 
 #include "thread.h"
-#include "wrapper.h"
+#include "cspace.h"
 
 enum { EPQ_IDLE = 0, EPQ_SEND = 1, EPQ_RECV = 2 };
 

@@ -25,22 +25,9 @@ struct inv {
                           * on success, after reading every argument    */
 };
 
-/* Cap address -> slot -> live check -> wrapper resolution, all inline for
- * the common case (the hottest code in the kernel). */
-static inline int cap_lookup(oref cs, u64 cptr, struct target *t)
-{
-    if (cptr >= CAP_ADDR_LIMIT)
-        return E_BADCAP;
-    struct slot *s = cspace_slot(cs, (u32)cptr);
-    if (!s || !s->obj)
-        return E_EMPTY;
-    return cap_resolve(s, t);
-}
-
 /* The two halves of kernel_invoke (kernel.h): look the cap up (checking the
  * caller's CSpace is live) and resolve wrappers; then, with a filled-in
  * struct inv, decode and perform. */
-int kernel_lookup(oref caller_cs, u32 cptr, struct target *t);
 static inline int kernel_dispatch(struct inv *iv)
 {
     int (*decode)(struct inv *) = objtypes[iv->t.type].invoke;
@@ -48,10 +35,12 @@ static inline int kernel_dispatch(struct inv *iv)
 }
 
 /* Look up cap address `cptr` in the caller's CSpace and resolve it. */
-int inv_lookup(const struct inv *iv, u64 cptr, struct target *t);
+static inline int inv_lookup(const struct inv *iv, u64 cptr, struct target *t)
+{
+    return cap_lookup(iv->caller_cs, cptr, t);
+}
 /* Same, requiring a CSpace with at least `need` rights. Copying within the
  * invoked CSpace is the common case: then no second lookup is needed. */
-int inv_lookup_cspace_any(const struct inv *iv, u64 cptr, u8 need, oref *cs);
 static inline int inv_lookup_cspace(const struct inv *iv, u64 cptr, u8 need, oref *cs)
 {
     if (cptr != iv->cptr || iv->t.type != OBJ_CSPACE)

@@ -9,6 +9,7 @@ struct kernel_boot {
     oref root_cs;        /* the root task's CSpace                        */
     oref root_as;        /* its AddrSpace (kernel_root_task)              */
     oref root_thread;    /* its first thread (kernel_root_task)           */
+    u32 root_epoch;      /* ... and its epoch (it may be destroyed)       */
     u64 unpaid_bytes;    /* object table + allocator map: paid by no bank */
 };
 
@@ -41,6 +42,18 @@ int kernel_root_task(struct kernel_boot *boot);
  * any other mapping). *page = its zeroed memory, for the loader to fill.
  * ctx is the struct kernel_boot. E_OK, E_NOMEM, E_FULL, E_INVAL. */
 int kernel_boot_map(void *ctx, u64 va, u32 rights, void **page);
+
+/* Boot: a zeroed 4 KiB page charged to the root bank (NULL if none), and
+ * back; for the machine's own start-up checks. */
+void *kernel_boot_page(struct kernel_boot *b);
+void kernel_boot_page_free(struct kernel_boot *b, void *page);
+
+/* Start the root thread at pc with stack pointer sp (its image mapped with
+ * kernel_boot_map); returns the registers to enter user mode with. */
+struct hal_regs *kernel_start(struct kernel_boot *b, u64 pc, u64 sp);
+
+/* Has the root thread stopped on a fault nobody handles? */
+bool kernel_root_stopped(const struct kernel_boot *b);
 
 /* kernel printf (%s %c %d %u %x %lu %lx %llu %llx %p). */
 void kprintf(const char *fmt, ...);

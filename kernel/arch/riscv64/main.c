@@ -11,8 +11,6 @@
  * After boot, the only memory no bank pays for is the kernel image and the
  * core's object table + allocator map (boot.unpaid_bytes). */
 #include <tether/abi.h>
-#include "aspace.h"
-#include "charge.h"
 #include "fdt.h"
 #include "hal.h"
 #include "hal_arch.h"
@@ -21,8 +19,6 @@
 #include "loader.h"
 #include "riscv.h"
 #include "sbi.h"
-#include "sched.h"
-#include "thread.h"
 #include "trap.h"
 #include "vm.h"
 
@@ -40,19 +36,19 @@ static u64 dt_u32(const void *dtb, const char *path, const char *prop, u64 dflt)
 /* The hal_pt self-test runs on root-bank pages and gives them back. */
 static void *selftest_alloc(void *ctx)
 {
-    sref r;
-    return bank_alloc_store((oref)(uptr)ctx, PAGE_BYTES, &r) == E_OK ? sref_ptr(r) : NULL;
+    return kernel_boot_page(ctx);
 }
 static void selftest_free(void *ctx, void *page)
 {
-    bank_free_store((oref)(uptr)ctx, ptr_sref(page), PAGE_BYTES);
+    kernel_boot_page_free(ctx, page);
 }
 
 /* Load the embedded root image into the root AddrSpace and give the root
  * thread its registers. Every page is a frame from the root bank, mapped
  * through a mapping slot (kernel_boot_map), so the root task can pass its
  * own pages on with AS_MAP like any other memory. */
-static void load_root_task(void)
+/* Load the root task's image; its entry point. */
+static u64 load_root_task(void)
 {
     const struct page_source src = {.map = kernel_boot_map, .ctx = &boot};
     u64 entry;
@@ -64,10 +60,7 @@ static void load_root_task(void)
         kprintf("root image: error %d\n", err);
         hal_panic("cannot load the root task");
     }
-    struct hal_regs *r = &thread_body(boot.root_thread)->regs;
-    r->pc = entry;
-    r->x[REG_SP] = USER_STACK_TOP;
-    r->x[REG_A0] = 0;
+    return entry;
 }
 
 void arch_main(u64 hartid, u64 dtb_pa)
@@ -112,13 +105,12 @@ void arch_main(u64 hartid, u64 dtb_pa)
             "object table + allocator map %lu bytes\n", kernel_bytes, boot.unpaid_bytes);
     kprintf("root bank: %lu KiB of free RAM\n", (free_end - free_pa) >> 10);
 
-    vm_selftest(selftest_alloc, selftest_free, (void *)(uptr)boot.root_bank);
+    vm_selftest(selftest_alloc, selftest_free, &boot);
 
     if (kernel_root_task(&boot) != E_OK)
         hal_panic("kernel_root_task failed");
-    load_root_task();
-    trap_set_root_thread(boot.root_thread);
-    thread_start(boot.root_thread);
+    u64 entry = load_root_task();
+    trap_set_root(&boot);
     trap_timer_start();
-    trap_resume(sched_next());
+    trap_resume(kernel_start(&boot, entry, USER_STACK_TOP));
 }

@@ -13,16 +13,13 @@
 #include "kernel.h"
 #include "riscv.h"
 #include "sbi.h"
-#include "sched.h"
-#include "thread.h"
 #include "trap.h"
 
 #define TICKS_PER_SECOND 100
 
 extern char trap_vector[];
 static u64 tick_interval;
-static oref root_thread;
-static u32 root_epoch;           /* the root thread may be destroyed */
+static const struct kernel_boot *root;  /* the root task (kernel_root_stopped) */
 
 static void timer_next(void)
 {
@@ -44,10 +41,9 @@ void trap_timer_start(void)
     timer_next();
 }
 
-void trap_set_root_thread(oref t)
+void trap_set_root(const struct kernel_boot *b)
 {
-    root_thread = t;
-    root_epoch = obj_get(t)->epoch;
+    root = b;
 }
 
 /* scause of an exception -> FAULT_* (faults.def). */
@@ -115,9 +111,7 @@ _Noreturn void trap_user(struct hal_regs *r)
     }
     u64 tval = csr_read(stval);
     struct hal_regs *next = kernel_exception(fault_kind(cause), tval);
-    const struct obj *o = obj_get(root_thread);
-    if (o->epoch == root_epoch && o->state == OS_LIVE &&
-        thread_body(root_thread)->state == THREAD_FAULTED)
+    if (root && kernel_root_stopped(root))
         root_fault(cause, tval);    /* stopped: it had no fault handler */
     trap_resume(next);
 }

@@ -13,7 +13,8 @@ void trap_timer_start(void);
 /* The root thread: a fault that stops it (no fault handler took it, I5)
  * powers the machine off (status 255), so a failing test image ends at
  * once instead of idling. */
-void trap_set_root_thread(oref t);
+struct kernel_boot;
+void trap_set_root(const struct kernel_boot *b);
 
 /* Leave the kernel to the registers a kernel entry returned; NULL: idle
  * until a timer tick gives something to run. */

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# check-layers.sh OBJDIR [ARCHDIR]: the core's call edges point one way.
+#
+# From `nm` of the core objects (OBJDIR: build/host/core), every call (an
+# undefined symbol one object uses that another core object defines) is an
+# edge between two files. Files are in layers, lowest first:
+#
+#   0 obj kprintf                storage: object table, buddy allocator
+#   1 charge                     bank accounting: charges, allocation
+#   2 cap                        the derivation tree
+#   3 cspace                     CSpaces and every cap lookup
+#   4 bank wrapper endpoint thread sched aspace frame system   object files
+#   5 objtype                    the one hub that names every type
+#   6 invoke                     decode -> perform for every invocation
+#   7 syscall kernel             kernel entries, boot
+#   8 check                      the invariant checker (tests, SYSTEM_CHECK)
+#
+# An edge may go down or stay in its layer; an edge up must be in ALLOWED
+# (each one is documented in docs/design-notes.md, "Layers"). With ARCHDIR
+# (build/riscv64/arch), the machine may call the core only through the
+# functions kernel.h declares. Prints one line per violation and ends with
+# "N passed, N failed".
+set -u
+dir=$1 arch=${2:-}
+declare -A layer=(
+  [obj]=0 [kprintf]=0 [charge]=1 [cap]=2 [cspace]=3
+  [bank]=4 [wrapper]=4 [endpoint]=4 [thread]=4 [sched]=4 [aspace]=4 [frame]=4 [system]=4
+  [objtype]=5 [invoke]=6 [syscall]=7 [kernel]=7 [check]=8)
+# from -> to: why (the upward edges the design allows)
+ALLOWED="
+cap->aspace        a mapping slot leaving the tree clears its PTE (aspace_unmapped)
+bank->objtype      destroying a bank destroys its objects (obj_destroy_step)
+system->check      SYSTEM_CHECK runs the invariant checker
+"
+pass=0 fail=0
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+
+declare -A def
+for o in "$dir"/*.o; do
+    f=$(basename "$o" .o)
+    [ -n "${layer[$f]+x}" ] || { bad "core file $f has no layer (add it to tools/check-layers.sh)"; continue; }
+    for s in $(nm --defined-only "$o" | awk '$2 ~ /^[TDRB]$/ {print $3}'); do def[$s]=$f; done
+done
+for o in "$dir"/*.o; do
+    f=$(basename "$o" .o)
+    [ -n "${layer[$f]+x}" ] || continue
+    for s in $(nm -u "$o" | awk '{print $2}'); do
+        t=${def[$s]:-}
+        [ -z "$t" ] || [ "$t" = "$f" ] && continue
+        if [ "${layer[$t]}" -gt "${layer[$f]}" ]; then
+            if echo "$ALLOWED" | grep -q "^$f->$t "; then continue; fi
+            bad "$f (layer ${layer[$f]}) calls up into $t (layer ${layer[$t]}): $s"
+        fi
+    done
+done
+[ $fail -eq 0 ] && pass=$((pass + 1))
+
+if [ -n "$arch" ]; then
+    api=$(grep -o '\b[a-z_]*(' kernel/include/kernel.h | tr -d '(' | sort -u)
+    before=$fail
+    for o in "$arch"/*.o; do
+        for s in $(nm -u "$o" | awk '{print $2}'); do
+            t=${def[$s]:-}
+            [ -z "$t" ] && continue
+            echo "$api" | grep -qx "$s" && continue
+            bad "machine file $(basename "$o" .o) calls the core's $s ($t.c), not through kernel.h"
+        done
+    done
+    [ $fail -eq $before ] && pass=$((pass + 1))
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
