@@ -4,7 +4,7 @@
 #define TETHER_TK_H
 
 #include "kernel.h"
-#include "bank.h"
+#include "charge.h"
 #include "cap.h"
 #include "cspace.h"
 #include "wrapper.h"

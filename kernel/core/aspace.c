@@ -1,6 +1,6 @@
 /* aspace.c: address spaces: mapping slots, flexpages, page tables. */
 #include "aspace.h"
-#include "bank.h"
+#include "charge.h"
 #include "frame.h"
 #include "invoke.h"
 #include "sched.h"
@@ -26,8 +26,9 @@ static void pt_free(void *ctx, void *page)
     aspace_body(as)->pt_pages--;
 }
 
-int aspace_init(oref as)
+int aspace_init(oref as, oref bank, u64 arg)
 {
+    (void)bank, (void)arg;
     struct pt_ctx c = {as, NULL};
     return hal_pt_create(&aspace_body(as)->pt, aspace_pt_alloc, &c);
 }

@@ -1,164 +1,16 @@
-/* bank.c: space banks: charging, allocation, and restartable destruction. */
+/* bank.c: the Bank object: creating objects from it (BANK_CREATE,
+ * BANK_WRAP), destroying them (BANK_DESTROY, restartable, S2), queries; and
+ * the reap step that destroys a bank's objects. Accounting is charge.c. */
 #include "bank.h"
+#include "charge.h"
 #include "cspace.h"
-#include "endpoint.h"
-#include "aspace.h"
-#include "thread.h"
 #include "frame.h"
-#include "sched.h"
 #include "hal.h"
 #include "invoke.h"
+#include "objtype.h"
 #include "wrapper.h"
 
-int bank_can_charge(oref b, u64 bytes)
-{
-    for (; b; b = obj_get(b)->bank) {
-        if (obj_get(b)->state != OS_LIVE)
-            return E_REVOKED;
-        struct bank *k = bank_body(b);
-        if (bytes > k->limit - k->usage)  /* usage <= limit always holds */
-            return E_NOMEM;
-    }
-    return E_OK;
-}
-
-void bank_charge(oref b, u64 bytes)
-{
-    for (; b; b = obj_get(b)->bank)
-        bank_body(b)->usage += bytes;
-}
-
-void bank_uncharge(oref b, u64 bytes)
-{
-    for (; b; b = obj_get(b)->bank)
-        bank_body(b)->usage -= bytes;
-}
-
-bool bank_is_ancestor(oref a, oref b)
-{
-    for (; b; b = obj_get(b)->bank)
-        if (a == b)
-            return true;
-    return false;
-}
-
-int bank_alloc_obj(oref b, u8 type, u64 size, oref *out)
-{
-    u64 bytes = obj_charge(store_order(size));
-    int e = bank_can_charge(b, bytes);
-    if (e != E_OK)
-        return e;
-    oref o = obj_alloc(type, store_order(size));
-    if (!o)
-        return E_NOMEM;
-    bank_charge(b, bytes);
-    struct bank *k = bank_body(b);
-    struct obj *x = obj_get(o);
-    x->bank = b;
-    x->prev = 0;
-    x->next = k->head;
-    if (k->head)
-        obj_get(k->head)->prev = o;
-    k->head = o;
-    k->nobj++;
-    *out = o;
-    return E_OK;
-}
-
-int bank_alloc_store(oref b, u64 size, sref *out)
-{
-    u64 bytes = store_block_size(size);
-    int e = bank_can_charge(b, bytes);
-    if (e != E_OK)
-        return e;
-    sref r = store_alloc(store_order(size));
-    if (!r)
-        return E_NOMEM;
-    bank_charge(b, bytes);
-    *out = r;
-    return E_OK;
-}
-
-void bank_free_store(oref b, sref r, u64 size)
-{
-    store_free(r, store_order(size));
-    bank_uncharge(b, store_block_size(size));
-}
-
-int reserve_add(struct reserve *rs, oref bank, u64 size, u32 count)
-{
-    u32 first = rs->n;
-    for (u32 i = 0; i < count; i++) {
-        sref r;
-        int e = rs->n < RESERVE_MAX ? bank_alloc_store(bank, size, &r) : E_NOMEM;
-        if (e != E_OK) {
-            while (rs->n > first) {
-                rs->n--;
-                bank_free_store(rs->b[rs->n].bank, rs->b[rs->n].r, (u64)STORE_MIN << rs->b[rs->n].order);
-            }
-            return e;
-        }
-        rs->b[rs->n].r = r;
-        rs->b[rs->n].bank = bank;
-        rs->b[rs->n].order = (u8)store_order(size);
-        rs->n++;
-    }
-    return E_OK;
-}
-
-sref reserve_take(struct reserve *rs, oref bank, u64 size)
-{
-    u8 order = (u8)store_order(size);
-    for (u32 i = rs->n; i-- > 0;) {
-        if (rs->b[i].bank != bank || rs->b[i].order != order)
-            continue;
-        sref r = rs->b[i].r;
-        rs->b[i] = rs->b[--rs->n];
-        return r;  /* zeroed by store_alloc and untouched since */
-    }
-    return 0;
-}
-
-void reserve_drop(struct reserve *rs)
-{
-    while (rs->n) {
-        rs->n--;
-        bank_free_store(rs->b[rs->n].bank, rs->b[rs->n].r, (u64)STORE_MIN << rs->b[rs->n].order);
-    }
-}
-
-oref bank_create_root(void)
-{
-    u64 avail = store.free_bytes;
-    oref o = obj_alloc(OBJ_BANK, store_order(sizeof(struct bank)));
-    if (!o)
-        return 0;
-    struct bank *k = bank_body(o);
-    k->limit = avail;
-    k->usage = obj_charge(obj_get(o)->order);  /* it pays for itself */
-    return o;
-}
-
-/* Unlink o from its bank's list, uncharge it and free it. */
-static void obj_finish(oref o)
-{
-    struct obj *x = obj_get(o);
-    oref b = x->bank;
-    if (b) {
-        struct bank *k = bank_body(b);
-        if (x->prev)
-            obj_get(x->prev)->next = x->next;
-        else
-            k->head = x->next;
-        if (x->next)
-            obj_get(x->next)->prev = x->prev;
-        k->nobj--;
-        bank_uncharge(b, obj_charge(x->order));
-    }
-    obj_free(o);
-}
-
-static int bank_reap_step(oref b, u32 *budget)
+int bank_reap_step(oref b, u32 *budget)
 {
     struct bank *k = bank_body(b);
     while (k->head) {
@@ -169,48 +21,7 @@ static int bank_reap_step(oref b, u32 *budget)
     return E_OK;
 }
 
-int obj_destroy_step(oref o, u32 *budget)
-{
-    struct obj *x = obj_get(o);
-    if (x->state == OS_LIVE)
-        sched_gen++;  /* threads may have lost what they run on */
-    x->state = OS_DYING;  /* rescinded: no cap to o is live any more (S3) */
-    x->live = OBJ_NOT_LIVE;
-    int e = E_OK;
-    switch (x->type) {
-    case OBJ_BANK:    e = bank_reap_step(o, budget); break;
-    case OBJ_CSPACE:  e = cspace_reap_step(o, budget); break;
-    case OBJ_WRAPPER: e = wrapper_reap_step(o, budget); break;
-    case OBJ_ENDPOINT: e = endpoint_reap_step(o, budget); break;
-    case OBJ_THREAD:  e = thread_reap_step(o, budget); break;
-    case OBJ_ASPACE:  e = aspace_reap_step(o, budget); break;
-    case OBJ_FRAME:   e = frame_reap_step(o, budget); break;
-    default: hal_panic("obj_destroy_step: bad object type");
-    }
-    if (e != E_OK)
-        return e;
-    if (*budget == 0)
-        return E_CONTINUE;
-    (*budget)--;
-    obj_finish(o);
-    return E_OK;
-}
-
 /* ---- invocations ---------------------------------------------------- */
-
-/* Body size of an object BANK_CREATE can make (0: not creatable that way). */
-static u64 create_size(u64 type)
-{
-    switch (type) {
-    case OBJ_BANK:     return sizeof(struct bank);
-    case OBJ_CSPACE:   return sizeof(struct cspace);
-    case OBJ_ENDPOINT: return sizeof(struct endpoint);
-    case OBJ_THREAD:   return sizeof(struct thread);
-    case OBJ_ASPACE:   return sizeof(struct aspace);
-    case OBJ_FRAME:    return sizeof(struct frame);
-    default:           return 0;
-    }
-}
 
 /* Find the destination slot (cs cap address, index) for a new cap and check
  * it may receive one (cap_dst_check); nothing changes. Missing CSpace nodes
@@ -226,26 +37,32 @@ static int dst_check(const struct inv *iv, u64 cscap, u64 idx, oref *dcs)
     return cap_dst_check(d);
 }
 
-/* Allocate an object (with what it needs from the start: an AddrSpace's
- * page-table root) and the slot storage for its cap; all or nothing. On
- * success the destination slot is empty (a void leaf there is removed). */
-static int alloc_with_slot(oref b, u8 type, u64 size, oref dcs, u64 idx, oref *o, struct slot **d)
+/* After a bank's body is allocated from parent: its limit and depth. */
+int bank_init(oref o, oref parent, u64 limit)
 {
-    int e = bank_alloc_obj(b, type, size, o);
+    bank_body(o)->limit = limit;
+    bank_body(o)->depth = bank_body(parent)->depth + 1;
+    return E_OK;
+}
+
+/* Allocate an object of type t (with what it needs from the start: an
+ * AddrSpace's page-table root, a frame's page) and the slot storage for
+ * its cap; all or nothing. On success the destination slot is empty (a
+ * void leaf there is removed). */
+static int alloc_with_slot(oref b, u8 type, u64 arg, oref dcs, u64 idx, oref *o, struct slot **d)
+{
+    const struct objtype *t = &objtypes[type];
+    int e = bank_alloc_obj(b, type, t->size, o);
     if (e != E_OK)
         return e;
-    if ((type == OBJ_ASPACE && (e = aspace_init(*o)) != E_OK) ||
-        (type == OBJ_FRAME && (e = frame_init(*o, b)) != E_OK)) {
-        obj_finish(*o);
+    if (t->init && (e = t->init(*o, b, arg)) != E_OK) {
+        bank_free_obj(*o);
         return e;
     }
     if ((e = cspace_ensure(dcs, idx, d)) != E_OK) {
         u32 budget = ~0u;  /* roll back: nothing changed */
-        if (type == OBJ_ASPACE)
-            aspace_reap_step(*o, &budget);
-        if (type == OBJ_FRAME)
-            frame_reap_step(*o, &budget);
-        obj_finish(*o);
+        t->reap(*o, &budget);
+        bank_free_obj(*o);
         return e;
     }
     cap_dst_clear(*d);  /* commit point: nothing below fails */
@@ -255,26 +72,23 @@ static int alloc_with_slot(oref b, u8 type, u64 size, oref dcs, u64 idx, oref *o
 static int bank_create(struct inv *iv)
 {
     oref b = iv->t.obj, dcs, o;
-    u64 type = iv->a[0], size = create_size(type);
+    u64 type = iv->a[0];
+    const struct objtype *t = objtype_of(type);
     struct slot *d;
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    if (!size)
+    if (!t || !t->creatable)
         return E_INVAL;
     if (type == OBJ_BANK && bank_body(b)->depth + 1 >= BANK_MAX_DEPTH)
         return E_DEPTH;
     int e = dst_check(iv, iv->a[1], iv->a[2], &dcs);
     if (e != E_OK)
         return e;
-    if ((e = alloc_with_slot(b, (u8)type, size, dcs, iv->a[2], &o, &d)) != E_OK)
+    if ((e = alloc_with_slot(b, (u8)type, iv->a[3], dcs, iv->a[2], &o, &d)) != E_OK)
         return e;
     /* Perform. */
-    if (type == OBJ_BANK) {
-        bank_body(o)->limit = iv->a[3];
-        bank_body(o)->depth = bank_body(b)->depth + 1;
-    }
-    if (type == OBJ_FRAME)
-        frame_first_cap(o, d);  /* below the frame's master cap */
+    if (t->first_cap)
+        t->first_cap(o, d);
     else
         cap_make_root(d, o, obj_get(o)->epoch, R_ALL, 0);
     return E_OK;
@@ -303,7 +117,7 @@ static int bank_wrap(struct inv *iv)
         return E_INVAL;
     if ((e = dst_check(iv, iv->a[0], iv->a[1], &dcs)) != E_OK)
         return e;
-    if ((e = alloc_with_slot(b, OBJ_WRAPPER, sizeof(struct wrapper), dcs, iv->a[1], &w, &d)) != E_OK)
+    if ((e = alloc_with_slot(b, OBJ_WRAPPER, 0, dcs, iv->a[1], &w, &d)) != E_OK)
         return e;
     /* Perform. */
     wrapper_init(w, s, cap_rights_mask(s->rights, iv->a[5]), badge);
@@ -315,7 +129,7 @@ static int bank_wrap(struct inv *iv)
  * destroy them (the System object is paid for by the root bank). */
 static bool indestructible(oref o)
 {
-    return !obj_get(o)->bank || obj_get(o)->type == OBJ_SYSTEM;
+    return !obj_get(o)->bank || !objtypes[obj_get(o)->type].reap;
 }
 
 /* Is the call iv the one that started destruction p? */

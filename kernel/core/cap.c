@@ -1,7 +1,6 @@
 /* cap.c: the derivation tree (see cap.h for the representation). */
 #include "cap.h"
 #include "aspace.h"
-#include "sched.h"
 
 static void clear(struct slot *s)
 {
@@ -37,7 +36,7 @@ static void unlink(struct slot *s)
  * AddrSpace's page table and the TLB (C9, S3). */
 static void remove(struct slot *s)
 {
-    sched_gen++;  /* it may have been what a thread runs on */
+    store.revocations++;  /* it may have been what a thread runs on */
     if (s->flags & SLOT_MAPPING)
         aspace_unmapped(s);
     unlink(s);

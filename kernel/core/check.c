@@ -1,7 +1,7 @@
 /* check.c: kernel_check(), see check.h. */
 #include "check.h"
 #include "aspace.h"
-#include "bank.h"
+#include "charge.h"
 #include "cspace.h"
 #include "thread.h"
 #include "wrapper.h"

@@ -1,7 +1,7 @@
 /* cspace.c: capability spaces: radix lookup, growth, the slot-operation
  * invocations (COPY, MAP, GRANT, MINT, UNMAP, DELETE, INFO) and destruction. */
 #include "cspace.h"
-#include "bank.h"
+#include "charge.h"
 #include "invoke.h"
 
 #define L2_SHIFT (CS_L2_BITS + CS_LEAF_BITS)

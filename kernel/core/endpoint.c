@@ -9,7 +9,7 @@
 #include "endpoint.h"
 #include "invoke.h"
 #include "thread.h"
-#include "bank.h"
+#include "charge.h"
 #include "aspace.h"
 #include "cspace.h"
 #include "kernel.h"

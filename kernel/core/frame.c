@@ -1,10 +1,11 @@
 /* frame.c: frames (see frame.h). */
 #include "frame.h"
 #include "aspace.h"
-#include "bank.h"
+#include "charge.h"
 
-int frame_init(oref f, oref b)
+int frame_init(oref f, oref b, u64 arg)
 {
+    (void)arg;
     sref page;
     int e = bank_alloc_store(b, PAGE_BYTES, &page);  /* zeroed (S4) */
     if (e != E_OK)

@@ -1,23 +1,13 @@
 /* invoke.c: the kernel's single invocation path (I4): look up the cap,
  * resolve wrappers, dispatch to the object type's decoder. */
 #include "invoke.h"
-#include "bank.h"
+#include "charge.h"
 #include "cspace.h"
 #include "endpoint.h"
 #include "thread.h"
 #include "aspace.h"
 #include "kernel.h"
 #include "system.h"
-
-/* Decoder for each object type; wrappers never reach here (resolved). */
-int (*const kernel_decoders[OBJ_COUNT])(struct inv *) = {
-    [OBJ_BANK] = bank_invoke,
-    [OBJ_CSPACE] = cspace_invoke,
-    [OBJ_ENDPOINT] = endpoint_invoke,
-    [OBJ_THREAD] = thread_invoke,
-    [OBJ_ASPACE] = aspace_invoke,
-    [OBJ_SYSTEM] = system_invoke,
-};
 
 int inv_lookup(const struct inv *iv, u64 cptr, struct target *t)
 {

@@ -2,9 +2,10 @@
  * System object and the root task's objects. */
 #include "kernel.h"
 #include "aspace.h"
-#include "bank.h"
+#include "charge.h"
 #include "cspace.h"
 #include "frame.h"
+#include "objtype.h"
 #include "sched.h"
 #include "system.h"
 #include "thread.h"
@@ -50,7 +51,7 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot)
 int kernel_root_task(struct kernel_boot *b)
 {
     if (boot_obj(b, OBJ_ASPACE, sizeof(struct aspace), ROOT_CAP_ASPACE, &b->root_as) != E_OK ||
-        aspace_init(b->root_as) != E_OK ||
+        aspace_init(b->root_as, b->root_bank, 0) != E_OK ||
         boot_obj(b, OBJ_THREAD, sizeof(struct thread), ROOT_CAP_THREAD, &b->root_thread) != E_OK)
         return E_NOMEM;
     thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
@@ -67,7 +68,7 @@ int kernel_boot_map(void *ctx, u64 va, u32 rights, void **page)
     int e = bank_alloc_obj(b->root_bank, OBJ_FRAME, sizeof(struct frame), &f);
     if (e != E_OK)
         return e;
-    if ((e = frame_init(f, b->root_bank)) == E_OK &&
+    if ((e = frame_init(f, b->root_bank, 0)) == E_OK &&
         (e = aspace_map(b->root_as, va, &frame_body(f)->master, ITEM_MAP, (u8)rights)) == E_OK) {
         *page = frame_page(f);
         return E_OK;

@@ -112,6 +112,7 @@ u64 store_init(void *ram, u64 bytes)
     store.bytes = arena;
     store.free_bytes = 0;
     store.live_objs = 0;
+    store.revocations = 0;
     for (int k = 0; k <= STORE_MAX_ORDER; k++)
         store.free[k] = 0;
     hal_zero(store.tab, tab_bytes);

@@ -1,6 +1,6 @@
 /* system.c: the System object's methods (see system.h). */
 #include "system.h"
-#include "bank.h"
+#include "charge.h"
 #include "check.h"
 #include "hal.h"
 #include "invoke.h"

@@ -36,7 +36,8 @@ struct pt_ctx {
     struct reserve *rs;
 };
 void *aspace_pt_alloc(void *ctx);
-int aspace_init(oref as);
+/* After the body is allocated (objtype.def): the page-table root. */
+int aspace_init(oref as, oref bank, u64 arg);
 int aspace_reap_step(oref as, u32 *budget);
 
 /* Slot s (a mapping) is leaving the tree: clear its PTE and TLB entry. */

@@ -46,52 +46,11 @@ struct bank {
 
 static inline struct bank *bank_body(oref b) { return (struct bank *)obj_body(b); }
 
-/* Can bank b (and all its ancestors) pay `bytes` more? E_OK, E_NOMEM, or
- * E_REVOKED if b or an ancestor is being destroyed. */
-int bank_can_charge(oref b, u64 bytes);
-/* Add (or with uncharge, remove) bytes to b and all its ancestors. */
-void bank_charge(oref b, u64 bytes);
-void bank_uncharge(oref b, u64 bytes);
-
-/* Allocate an object of `type` with a body of `size` bytes from bank b:
- * checks, allocates, charges and links it into b's list. */
-int bank_alloc_obj(oref b, u8 type, u64 size, oref *out);
-/* Raw storage charged to b (CSpace nodes, page tables). */
-int bank_alloc_store(oref b, u64 size, sref *out);
-void bank_free_store(oref b, sref r, u64 size);
-
-/* A reservation: storage blocks allocated and charged before an operation
- * commits, so that the operation itself cannot fail half way (decode, then
- * perform). An operation that needs several blocks, possibly charged to
- * different banks with common ancestors, reserves all of them first; if any
- * reservation fails it drops the reservation and nothing changed. After the
- * perform it drops what it did not use (an over-estimate). */
-#define RESERVE_MAX 32u
-struct reserve {
-    u32 n;
-    struct { sref r; oref bank; u8 order; } b[RESERVE_MAX];
-};
-static inline void reserve_init(struct reserve *rs) { rs->n = 0; }
-/* Reserve `count` blocks of `size` bytes charged to bank: E_OK, E_NOMEM
- * (bank limit, storage, or RESERVE_MAX), E_REVOKED. On error the blocks
- * reserved by this call are released again. */
-int reserve_add(struct reserve *rs, oref bank, u64 size, u32 count);
-/* Take a reserved block of `size` for bank (zeroed): 0 if none is left. */
-sref reserve_take(struct reserve *rs, oref bank, u64 size);
-/* Free and uncharge every block not taken. */
-void reserve_drop(struct reserve *rs);
-
-/* Is bank a equal to b or one of b's ancestors? */
-bool bank_is_ancestor(oref a, oref b);
-
-/* Destroy object o in steps: each call does at most *budget units of work
- * (removing a capability node, freeing a storage block or an object).
- * Returns E_OK when o is gone, E_CONTINUE otherwise. The first call rescinds
- * o (S3: every capability to it is void from then on). */
-int obj_destroy_step(oref o, u32 *budget);
-
-/* Create the root bank over all free storage (at boot). */
-oref bank_create_root(void);
+/* Destroy every object bank b paid for (and its sub-banks' objects, as
+ * they are objects of b): the reap step of a bank (objtype.def). */
+int bank_reap_step(oref b, u32 *budget);
+/* After a bank's body is allocated from parent: its limit and depth. */
+int bank_init(oref o, oref parent, u64 limit);
 
 struct inv;
 int bank_invoke(struct inv *iv);

@@ -23,7 +23,7 @@ static inline void *frame_page(oref f) { return sref_ptr(frame_body(f)->page); }
 
 /* After the object was allocated from bank b: the page (charged to b) and
  * the master cap. E_OK or E_NOMEM (then the caller frees the object). */
-int frame_init(oref f, oref b);
+int frame_init(oref f, oref b, u64 arg);
 /* The first task cap: a child of the master. */
 void frame_first_cap(oref f, struct slot *dst);
 int frame_reap_step(oref f, u32 *budget);

@@ -11,6 +11,7 @@
 
 #include "cspace.h"
 #include "wrapper.h"
+#include "objtype.h"
 
 struct inv {
     oref caller_cs;      /* CSpace in which cap addresses are looked up */
@@ -40,12 +41,10 @@ static inline int cap_lookup(oref cs, u64 cptr, struct target *t)
  * caller's CSpace is live) and resolve wrappers; then, with a filled-in
  * struct inv, decode and perform. */
 int kernel_lookup(oref caller_cs, u32 cptr, struct target *t);
-extern int (*const kernel_decoders[OBJ_COUNT])(struct inv *);
 static inline int kernel_dispatch(struct inv *iv)
 {
-    if (!kernel_decoders[iv->t.type])
-        return E_LABEL;  /* an object type with no methods (yet) */
-    return kernel_decoders[iv->t.type](iv);
+    int (*decode)(struct inv *) = objtypes[iv->t.type].invoke;
+    return decode ? decode(iv) : E_LABEL;  /* a type with no methods */
 }
 
 /* Look up cap address `cptr` in the caller's CSpace and resolve it. */

@@ -63,6 +63,9 @@ struct store {
     u32 ntab;          /* entries in the table                              */
     oref free_obj;     /* free list of table entries                        */
     u32 live_objs;
+    u32 revocations;   /* bumped when an object is rescinded or a cap
+                        * removed: only then can a running thread have
+                        * lost its CSpace or AddrSpace (sched.c)          */
 };
 extern struct store store;
 

@@ -8,9 +8,6 @@
 #include "thread.h"
 
 extern oref sched_cur;   /* the thread running now (0: none) */
-/* Bumped whenever an object is rescinded or a capability removed: only
- * then can the running thread have lost its CSpace or AddrSpace. */
-extern u32 sched_gen;
 
 void sched_enqueue(oref t);   /* at the tail of its priority */
 void sched_dequeue(oref t);

@@ -12,7 +12,7 @@
  * core's object table + allocator map (boot.unpaid_bytes). */
 #include <tether/abi.h>
 #include "aspace.h"
-#include "bank.h"
+#include "charge.h"
 #include "fdt.h"
 #include "hal.h"
 #include "hal_arch.h"
