@@ -1,5 +1,7 @@
 /* Tether ABI: the single definition shared by the kernel and user code.
- * Everything here is generated from the X-macro tables in this directory. */
+ * The enums are expanded from the X-macro tables in this directory (which
+ * also generate docs/abi.md); the layouts and constants below are defined
+ * here. Rule names (I3, C1, ...) are those of docs/design.md. */
 #ifndef TETHER_ABI_H
 #define TETHER_ABI_H
 
@@ -49,12 +51,13 @@ enum tether_fault {
 #define THREAD_BLOCKED_RECV  4u  /* queued on an endpoint to receive */
 #define THREAD_BLOCKED_REPLY 5u  /* called, waiting for the reply    */
 
-/* IPC message info (the high 32 bits of a0; DESIGN.md I3):
+/* IPC message info (the high 32 bits of a0; I3):
  *   bits 0..19  label     bits 20..21  number of transfer items (0..3)
  * A message carries 6 data words in a1..a6; the last `items` of them are
  * transfer items, each: src cap address (bits 0..31) | op << 32 |
  * rights mask << 40. Items land in the receiver's receive window (set with
- * THREAD_SET_IPC): item i goes to slot base + i, which must be empty. */
+ * THREAD_SET_IPC): item i goes to slot base + i, which must be empty or
+ * hold a void cap with nothing derived from it (else E_FULL). */
 #define MSG_WORDS       6u
 #define MSG_MAX_ITEMS   3u
 #define MSG_LABEL(info)  ((info) & 0xfffffu)
@@ -92,14 +95,14 @@ enum tether_fault {
 #define R_ALL    0xfu
 
 /* Cap addresses: a cap address is an index into a CSpace; CSpaces are
- * three-level radix trees of 8 + 8 + 6 bits, so an index must be below
- * CAP_ADDR_LIMIT, otherwise E_BADCAP. */
+ * three-level radix trees of 7 + 8 + 7 bits (kernel/include/cspace.h), so
+ * an index must be below CAP_ADDR_LIMIT, otherwise E_BADCAP. */
 #define CAP_ADDR_BITS   22u
 #define CAP_ADDR_LIMIT  (1u << CAP_ADDR_BITS)
 
 /* Status of a slot, as returned by CS_INFO in r0. */
 #define SLOT_EMPTY  0u  /* nothing there                                  */
-#define SLOT_VOID   1u  /* the object was destroyed: acts as empty (S3)   */
+#define SLOT_VOID   1u  /* the object was destroyed (S3): acts as empty   */
 #define SLOT_LIVE   2u
 
 /* "No cap" where an argument may name none (THREAD_SET_IPC). */

@@ -1,10 +1,11 @@
-/* bank.h: space banks (S1, S2).
+/* bank.h: space banks (S1, S2): the Bank object; its accounting is the
+ * layer below every object (charge.h).
  *
  * A bank has a limit and a usage. Every object, and every piece of kernel
- * storage that grows with use (CSpace nodes, later page tables and mapping
- * nodes), is charged to one bank and to each of its ancestors; a charge that
- * would take any of them over its limit fails with E_NOMEM and changes
- * nothing. usage(B) = charges of B's objects (obj_charge: body block and
+ * storage that grows with use (CSpace and mapping-table nodes, page tables,
+ * a frame's page), is charged to one bank and to each of its ancestors; a
+ * charge that would take any of them over its limit fails with E_NOMEM and
+ * changes nothing. usage(B) = charges of B's objects (obj_charge: body block and
  * table entry) + the storage they gained since + usage of B's sub-banks.
  * Destroying a bank destroys everything allocated from it and from its
  * sub-banks, in bounded restartable steps (obj_destroy_step).

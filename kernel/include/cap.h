@@ -1,4 +1,5 @@
-/* cap.h: capability slots and the derivation tree (DESIGN.md §3, C1..C7).
+/* cap.h: capability slots and the derivation tree (C1..C7; the diagram is
+ * in docs/design.md, section 5).
  *
  * A slot is 32 bytes: the object it names (table index + the epoch it was
  * created with, S3), rights, badge, and its place in the derivation tree.
@@ -38,7 +39,8 @@ struct slot {
 _Static_assert(sizeof(struct slot) == 32, "a slot is 32 bytes, like seL4's");
 
 #define MDB_MAX_DEPTH 0xfff0u /* MAP beyond this depth fails with E_DEPTH */
-#define REVOKE_BUDGET 64u     /* nodes removed per step of a long operation */
+#define REVOKE_BUDGET 64u     /* units of work (a node removed, a block or an
+                               * object freed) per step of a long operation */
 
 static inline struct slot *slot_at(sref r) { return (struct slot *)sref_ptr(r); }
 static inline sref slot_ref(const struct slot *s) { return ptr_sref(s); }

@@ -1,4 +1,4 @@
-/* endpoint.h: IPC endpoints and message passing (DESIGN.md §4, I1..I6).
+/* endpoint.h: IPC endpoints and message passing (I1..I6, docs/design.md).
  *
  * An endpoint is a rendezvous point with one FIFO queue of waiting threads,
  * all senders or all receivers (qstate). Queued threads are linked through

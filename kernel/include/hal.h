@@ -2,7 +2,9 @@
  *
  * Each machine (kernel/host for Linux, kernel/arch/riscv64 for QEMU virt)
  * implements exactly these functions; the core calls nothing else that is
- * machine specific. The machine calls into the core through kernel.h. */
+ * machine specific. The machine calls into the core through kernel.h (the
+ * target: riscv64's main.c and trap.c still use a few core functions
+ * directly, see docs/design.md, section 3). */
 #ifndef TETHER_HAL_H
 #define TETHER_HAL_H
 

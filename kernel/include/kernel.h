@@ -15,7 +15,8 @@ struct kernel_boot {
 
 /* Build the object store over [ram, ram + bytes), the root bank, the System
  * object and the root CSpace with its well-known caps (ROOT_CAP_* in
- * <tether/abi.h>; the root task's own AddrSpace and thread come later). */
+ * <tether/abi.h>; the root task's own AddrSpace and thread are made next,
+ * by kernel_root_task). */
 int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot);
 
 /* Invoke the cap at cap address (cap_label & 0xffffffff) of CSpace caller_cs

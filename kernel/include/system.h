@@ -1,4 +1,4 @@
-/* system.h: the System object (DESIGN.md §2): the machine-wide authority.
+/* system.h: the System object (docs/design.md §2): the machine-wide authority.
  *
  * Exactly one exists, made at boot (kernel_init), paid for by the root bank
  * and given to the root task at ROOT_CAP_SYSTEM. Powering the machine off

@@ -1,4 +1,4 @@
-/* thread.h: threads (DESIGN.md §5, basic part).
+/* thread.h: threads (docs/design.md, T1..T4: the basic part).
  *
  * A thread holds its saved user registers, copies of the caps of the CSpace
  * and AddrSpace it runs in (nodes in those objects' derivation trees, so
@@ -60,7 +60,8 @@ static inline bool thread_can_run(const struct thread *th)
     return cap_live(&th->aspace) && cap_live(&th->cspace);
 }
 
-/* Stop thread t with a fault (I5 will send it to a handler instead). */
+/* Stop thread t with a fault: one it has no fault handler for (a handler
+ * gets a message instead, ipc_fault, I5), or FAULT_ASPACE. */
 void thread_fault(oref t, u32 kind, u64 addr, u64 pc);
 /* Configure directly (boot: the root thread). */
 void thread_setup(oref t, struct slot *cs, struct slot *as, u64 pc, u64 sp, u8 prio);
