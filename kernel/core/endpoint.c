@@ -48,7 +48,6 @@ int endpoint_invoke(struct inv *iv)
 
 /* ---- message passing ------------------------------------------------ */
 
-#define A0 REG_A0
 
 static inline struct thread *T(oref t) { return thread_body(t); }
 
@@ -83,14 +82,14 @@ static void via_unlink(oref t)
 /* Finish t's system call with error e (pc past the ecall). */
 static struct hal_regs *done(oref t, u64 e)
 {
-    T(t)->regs.x[A0] = e;
-    T(t)->regs.pc += 4;
+    T(t)->regs.x[REG_MSGINFO] = e;
+    hal_syscall_done(&T(t)->regs);
     return sched_next();
 }
 
 static void wake(oref t, u64 a0)
 {
-    T(t)->regs.x[A0] = a0;
+    T(t)->regs.x[REG_MSGINFO] = a0;
     T(t)->state = THREAD_RUNNABLE;
     sched_enqueue(t);
 }
@@ -127,9 +126,9 @@ static void msg_of(oref t, u64 badge, bool grant, struct msg *m)
             m->w[i] = 0;
         return;
     }
-    m->info = th->regs.x[A0] >> 32;
+    m->info = th->regs.x[REG_MSGINFO] >> 32;
     for (u32 i = 0; i < MSG_WORDS; i++)
-        m->w[i] = th->regs.x[A0 + 1 + i];
+        m->w[i] = th->regs.x[REG_MSG(i)];
 }
 
 /* A waiting partner (queued on an endpoint, or waiting for a reply) takes
@@ -323,10 +322,10 @@ static int deliver(const struct msg *m, oref to)
         r->ipc = 0;
         return E_OK;
     }
-    r->regs.x[A0] = E_OK | m->info << 32;
+    r->regs.x[REG_MSGINFO] = E_OK | m->info << 32;
     for (u32 i = 0; i < MSG_WORDS; i++)
-        r->regs.x[A0 + 1 + i] = m->w[i];
-    r->regs.x[REG_A7] = m->badge;
+        r->regs.x[REG_MSG(i)] = m->w[i];
+    r->regs.x[REG_BADGE] = m->badge;
     return E_OK;
 }
 
@@ -365,7 +364,7 @@ static int sender_target(oref s, oref ep, struct target *tg)
 {
     struct thread *sh = T(s);
     int e = sh->ipc & IPC_FAULT ? (sh->fault_ep.obj ? cap_resolve(&sh->fault_ep, tg) : E_EMPTY)
-                                : cap_lookup(thread_cspace(sh), (u32)sh->regs.x[A0], tg);
+                                : cap_lookup(thread_cspace(sh), (u32)sh->regs.x[REG_MSGINFO], tg);
     if (e == E_OK && (tg->type != OBJ_ENDPOINT || tg->obj != ep || !(tg->rights & R_WRITE)))
         e = E_REVOKED;
     return e;
@@ -413,8 +412,10 @@ static oref first_receiver(oref ep, u32 *budget)
 }
 
 /* t sends (or, with call, calls) on the endpoint; its message is in its
- * registers, or it is a fault (t->ipc & IPC_FAULT). */
-static struct hal_regs *send(oref t, const struct target *tg, bool call, bool blk, u64 pc_step)
+ * registers, or it is a fault (t->ipc & IPC_FAULT). sys: it is a system
+ * call (the pc moves past it when it completes or blocks; a fault's
+ * pc stays on the faulting instruction). */
+static struct hal_regs *send(oref t, const struct target *tg, bool call, bool blk, bool sys)
 {
     struct thread *th = T(t);
     bool grant = tg->rights & R_GRANT;
@@ -436,17 +437,19 @@ static struct hal_regs *send(oref t, const struct target *tg, bool call, bool bl
         if (e != E_OK)
             return done(t, (u64)e);
         ep_remove(tg->obj, r);
-        wake(r, T(r)->regs.x[A0]);  /* deliver() wrote its a0 */
-        th->regs.pc += pc_step;
+        wake(r, T(r)->regs.x[REG_MSGINFO]);  /* deliver() wrote it */
+        if (sys)
+            hal_syscall_done(&th->regs);
         if (call)
             await_reply(t, r);
         else
-            th->regs.x[A0] = E_OK;
+            th->regs.x[REG_MSGINFO] = E_OK;
         return sched_next();
     }
     if (!blk)
         return done(t, E_WOULDBLOCK);
-    th->regs.pc += pc_step;
+    if (sys)
+        hal_syscall_done(&th->regs);
     th->ipc = (th->ipc & IPC_FAULT) | (call ? IPC_CALL : 0);
     block(t, THREAD_BLOCKED_SEND);
     ep_enqueue(tg->obj, t, EPQ_SEND);
@@ -458,7 +461,7 @@ static struct hal_regs *send(oref t, const struct target *tg, bool call, bool bl
 struct hal_regs *ipc_send(oref t, const struct target *ep, bool call, bool block_ok)
 {
     T(t)->ipc = 0;
-    return send(t, ep, call, block_ok, 4);
+    return send(t, ep, call, block_ok, true);
 }
 
 struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
@@ -481,7 +484,7 @@ struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
         ep_remove(tg->obj, s);
         via_unlink(s);
         drop_reply_right(t);
-        th->regs.pc += 4;
+        hal_syscall_done(&th->regs);
         if (sh->ipc & IPC_CALL)
             await_reply(s, t);
         else
@@ -491,7 +494,7 @@ struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
     if (!blk)
         return done(t, E_WOULDBLOCK);
     drop_reply_right(t);
-    th->regs.pc += 4;
+    hal_syscall_done(&th->regs);
     block(t, THREAD_BLOCKED_RECV);
     ep_enqueue(tg->obj, t, EPQ_RECV);
     return sched_next();
@@ -536,7 +539,7 @@ bool ipc_fault(oref t)
         !(tg.rights & R_WRITE))
         return false;
     th->ipc = IPC_FAULT;
-    send(t, &tg, true, true, 0);  /* a call; the pc stays on the faulting instruction */
+    send(t, &tg, true, true, false);  /* a call; the pc stays on the faulting instruction */
     return true;
 }
 
@@ -550,7 +553,7 @@ void ipc_cancel(oref t, bool destroyed)
         drop_reply_right(t);
     if (th->state != THREAD_RUNNABLE && th->state != THREAD_FAULTED && !(th->ipc & IPC_FAULT) &&
         th->state != THREAD_INACTIVE)
-        th->regs.x[A0] = E_REVOKED;  /* the cancelled call returns this when restarted */
+        th->regs.x[REG_MSGINFO] = E_REVOKED;  /* the cancelled call returns this when restarted */
     th->ipc = 0;
 }
 
@@ -582,10 +585,10 @@ static inline bool fast_ep(const struct thread *th, u64 a0, u8 need, struct targ
 
 static inline void copy_words(struct thread *to, const struct thread *from, u64 a0, u64 badge)
 {
-    to->regs.x[A0] = a0 >> 32 << 32;  /* E_OK | msginfo << 32 */
+    to->regs.x[REG_MSGINFO] = a0 >> 32 << 32;  /* E_OK | msginfo << 32 */
     for (u32 i = 1; i <= MSG_WORDS; i++)
-        to->regs.x[A0 + i] = from->regs.x[A0 + i];
-    to->regs.x[REG_A7] = badge;
+        to->regs.x[REG_MSG(i - 1)] = from->regs.x[REG_MSG(i - 1)];
+    to->regs.x[REG_BADGE] = badge;
 }
 
 /* The fast paths work with pointers computed once: each object-table
@@ -594,7 +597,7 @@ static inline void copy_words(struct thread *to, const struct thread *from, u64 
 struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
 {
     struct thread *th = T(t);
-    u64 a0 = th->regs.x[A0];
+    u64 a0 = th->regs.x[REG_MSGINFO];
     if (((a0 >> 52) & 3) || !(tg->rights & R_WRITE))  /* items: slow path */
         return NULL;
     struct endpoint *ep = endpoint_body(tg->obj);
@@ -607,7 +610,7 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
     /* Commit: nothing below can fail. */
     ep_unlink(ep, rt);
     copy_words(rt, th, a0, tg->badge);
-    th->regs.pc += 4;
+    hal_syscall_done(&th->regs);
     th->ipc = 0;
     /* t waits for r's reply; r holds the one-shot reply right (I2). */
     th->state = THREAD_BLOCKED_REPLY;  /* running, so on no run queue */
@@ -622,7 +625,7 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
 struct hal_regs *ipc_replyrecv_fast(oref t)
 {
     struct thread *th = T(t);
-    u64 a0 = th->regs.x[A0];
+    u64 a0 = th->regs.x[REG_MSGINFO];
     oref c = th->caller;
     struct target tg;
     if (!c || !fast_ep(th, a0, R_READ, &tg))
@@ -635,7 +638,7 @@ struct hal_regs *ipc_replyrecv_fast(oref t)
     th->caller = 0;
     copy_words(ct, th, a0, 0);
     ct->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
-    th->regs.pc += 4;
+    hal_syscall_done(&th->regs);
     th->state = THREAD_BLOCKED_RECV;  /* running, so on no run queue */
     ep_push(ep, tg.obj, t, th, EPQ_RECV);
     return sched_run_thread(c, ct);

@@ -93,8 +93,8 @@ struct hal_regs *kernel_start(struct kernel_boot *b, u64 pc, u64 sp)
 {
     struct thread *th = thread_body(b->root_thread);
     th->regs.pc = pc;
-    th->regs.x[REG_SP] = sp;
-    th->regs.x[REG_A0] = 0;
+    th->regs.x[REG_STACK] = sp;
+    th->regs.x[REG_ARG0] = 0;
     thread_start(b->root_thread);
     return sched_next();
 }

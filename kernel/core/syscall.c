@@ -37,7 +37,7 @@ static __attribute__((noinline)) u64 sys_write(struct thread *th, u64 va, u64 n)
 /* Look up the endpoint a0 names for an IPC system call. */
 static int ipc_target(struct thread *th, struct target *tg)
 {
-    int e = kernel_lookup(th->cspace.obj, (u32)th->regs.x[REG_A0], tg);
+    int e = kernel_lookup(th->cspace.obj, (u32)th->regs.x[REG_MSGINFO], tg);
     if (e == E_OK && tg->type != OBJ_ENDPOINT)
         e = E_TYPE;
     return e;
@@ -50,7 +50,7 @@ static struct hal_regs *sys_invoke(oref t, struct thread *th)
     u64 *x = th->regs.x;
     struct inv iv;
     struct hal_regs *fast;
-    int e = cap_lookup(th->cspace.obj, (u32)x[REG_A0], &iv.t);
+    int e = cap_lookup(th->cspace.obj, (u32)x[REG_MSGINFO], &iv.t);
     if (e == E_OK && iv.t.type == OBJ_ENDPOINT) {
         if ((fast = ipc_call_fast(t, &iv.t)))
             return fast;
@@ -59,18 +59,18 @@ static struct hal_regs *sys_invoke(oref t, struct thread *th)
     if (e == E_OK) {
         iv.caller_cs = th->cspace.obj;
         iv.caller = t;
-        iv.cptr = (u32)x[REG_A0];
-        iv.label = (u32)(x[REG_A0] >> 32);
-        iv.a = &x[REG_A0 + 1];
-        iv.r = &x[REG_A0 + 1];  /* results go straight to a1..a4 (invoke.h) */
+        iv.cptr = (u32)x[REG_MSGINFO];
+        iv.label = (u32)(x[REG_MSGINFO] >> 32);
+        iv.a = &x[REG_MSG(0)];
+        iv.r = &x[REG_MSG(0)];  /* results go straight to a1..a4 (invoke.h) */
         e = kernel_dispatch(&iv);
     }
     if (e == E_CONTINUE)
         return sched_next();  /* pc stays on the ecall: it runs again */
     if (sched_cur != t)
         return sched_next();  /* the thread destroyed itself */
-    x[REG_A0] = (u64)e;
-    th->regs.pc += 4;
+    x[REG_MSGINFO] = (u64)e;
+    hal_syscall_done(&th->regs);
     return sched_next();
 }
 
@@ -85,8 +85,8 @@ static __attribute__((noinline)) struct hal_regs *sys_ipc(oref t, struct thread 
     if (n == SYS_REPLY_RECV && (fast = ipc_replyrecv_fast(t)))
         return fast;
     if ((e = ipc_target(th, &tg)) != E_OK) {
-        th->regs.x[REG_A0] = (u64)e;
-        th->regs.pc += 4;
+        th->regs.x[REG_MSGINFO] = (u64)e;
+        hal_syscall_done(&th->regs);
         return sched_next();
     }
     switch (n) {
@@ -108,17 +108,17 @@ static __attribute__((noinline)) struct hal_regs *sys_misc(struct thread *th, u6
     u64 *x = th->regs.x;
     switch (n) {
     case SYS_WRITE:
-        x[REG_A0] = sys_write(th, x[REG_A0], x[REG_A0 + 1]);
+        x[REG_MSGINFO] = sys_write(th, x[REG_MSGINFO], x[REG_MSG(0)]);
         break;
     case SYS_YIELD:
-        x[REG_A0] = E_OK;
+        x[REG_MSGINFO] = E_OK;
         sched_tick();
         break;
     default:
-        x[REG_A0] = E_SYSCALL;
+        x[REG_MSGINFO] = E_SYSCALL;
         break;
     }
-    th->regs.pc += 4;
+    hal_syscall_done(&th->regs);
     return sched_next();
 }
 
@@ -129,7 +129,7 @@ struct hal_regs *kernel_syscall(void)
 {
     oref t = sched_cur;
     struct thread *th = thread_body(t);
-    u64 n = th->regs.x[REG_A7];
+    u64 n = th->regs.x[REG_SYSNO];
     if (n == SYS_INVOKE)
         return sys_invoke(t, th);
     if (n >= SYS_SEND && n <= SYS_REPLY_RECV)

@@ -30,10 +30,10 @@ void thread_setup(oref t, struct slot *cs, struct slot *as, u64 pc, u64 sp, u8 p
     struct thread *th = thread_body(t);
     set_slot(&th->cspace, cs);
     set_slot(&th->aspace, as);
-    for (u32 i = 0; i < 32; i++)
+    for (u32 i = 0; i < HAL_NREGS; i++)
         th->regs.x[i] = 0;
     th->regs.pc = pc;
-    th->regs.x[REG_SP] = sp;
+    th->regs.x[REG_STACK] = sp;
     th->prio = prio;
 }
 
@@ -96,7 +96,7 @@ static int thread_configure(struct inv *iv)
         return E_RIGHTS;
     thread_setup(iv->t.obj, cs, as, iv->a[2], iv->a[3], (u8)iv->a[4]);
     th->mcp = (u32)iv->a[4];
-    th->regs.x[REG_A0] = iv->a[5];
+    th->regs.x[REG_ARG0] = iv->a[5];
     th->state = THREAD_INACTIVE;
     return E_OK;
 }

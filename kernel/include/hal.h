@@ -11,6 +11,22 @@
 #include "types.h"
 #include "hal_arch.h"  /* the machine's types: struct hal_regs, hal_pt_root */
 
+/* ---- registers ---------------------------------------------------------
+ * hal_arch.h gives struct hal_regs (a thread's saved user context) with a
+ * u64 pc and an array x[HAL_NREGS], and names the registers of the
+ * system-call ABI (include/tether/abi.h) by their role, so that the core
+ * never names a machine register:
+ *   REG_SYSNO    the system call number, on entry
+ *   REG_MSGINFO  cap address | msginfo << 32 on entry; error | msginfo << 32
+ *                on return (invocations and IPC)
+ *   REG_MSG(i)   message word i (0 <= i < MSG_WORDS): consecutive entries
+ *                of x[], so &x[REG_MSG(0)] is the message (invocation
+ *                arguments in, results out)
+ *   REG_BADGE    the badge of a received message, on return
+ *   REG_ARG0     a new thread's argument (THREAD_CONFIGURE)
+ *   REG_STACK    the stack pointer
+ * and hal_syscall_done(r): r's pc past the system call instruction. */
+
 /* Console output (SBI debug console on riscv64, stdout on the host). */
 void hal_putc(char c);
 

@@ -1,20 +1,30 @@
-/* hal_arch.h for the hosted machine: the same types as riscv64's; the HAL
- * functions (kernel/include/hal.h) are implemented in plain C in
- * kernel/host/ so that the core's thread and address-space code runs in
- * host tests. The host "CPU" is the test harness. */
+/* hal_arch.h for the hosted machine (kernel/include/hal.h declares what
+ * every machine provides). The host "CPU" is the test harness: it puts a
+ * system call into a thread's registers and enters kernel_syscall(). Its
+ * register file is its own, not riscv64's: only the roles the system-call
+ * ABI needs, numbered differently, so that a core that named a RISC-V
+ * register would not work here. */
 #ifndef TETHER_HAL_ARCH_H
 #define TETHER_HAL_ARCH_H
 
 #include "types.h"
 
 struct hal_regs {
-    u64 x[32];
-    u64 pc;
+    u64 pc;          /* the harness's "instruction" address            */
+    u64 x[9];        /* by role: REG_* below                           */
 };
-#define REG_RA  1
-#define REG_SP  2
-#define REG_A0 10
-#define REG_A7 17
+#define HAL_NREGS 9
+
+#define REG_MSGINFO 0           /* cap address | msginfo << 32 / result  */
+#define REG_MSG(i)  (1 + (i))   /* the six message words, in order       */
+#define REG_SYSNO   7           /* system call number on entry           */
+#define REG_BADGE   7           /* badge of a received message           */
+#define REG_ARG0    0           /* a new thread's argument               */
+#define REG_STACK   8           /* stack pointer                         */
+
+/* A host "system call instruction" is 4 bytes long, like riscv64's ecall,
+ * so that tests can check the pc moves past it. */
+static inline void hal_syscall_done(struct hal_regs *r) { r->pc += 4; }
 
 typedef struct {
     u64 *root;
@@ -22,5 +32,10 @@ typedef struct {
 
 /* Host only: the page table the harness "CPU" runs on now. */
 extern const hal_pt_root *host_active_pt;
+
+/* Old names the host tests still use (to go). */
+#define REG_A0 REG_MSGINFO
+#define REG_A7 REG_SYSNO
+#define REG_SP REG_STACK
 
 #endif

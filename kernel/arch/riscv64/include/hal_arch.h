@@ -13,10 +13,19 @@ struct hal_regs {
     u64 x[32];
     u64 pc;
 };
-#define REG_RA  1
-#define REG_SP  2
-#define REG_A0 10   /* a0..a7 are x10..x17 */
-#define REG_A7 17
+#define HAL_NREGS 32
+
+/* The registers of the system-call ABI by role (hal.h), in the RISC-V
+ * calling convention: a0..a7 are x10..x17. */
+#define REG_MSGINFO 10          /* a0                                    */
+#define REG_MSG(i)  (11 + (i))  /* a1..a6: the message words, in order   */
+#define REG_SYSNO   17          /* a7: system call number on entry       */
+#define REG_BADGE   17          /* a7: badge of a received message       */
+#define REG_ARG0    10          /* a0: a new thread's argument           */
+#define REG_STACK   2           /* sp                                    */
+
+/* The pc past the system call instruction (ecall is 4 bytes). */
+static inline void hal_syscall_done(struct hal_regs *r) { r->pc += 4; }
 
 /* The root of one address space's hardware page table. The table is a cache
  * of the core's mappings (DESIGN.md P3): it may be destroyed and rebuilt. */
