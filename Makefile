@@ -26,8 +26,8 @@ host_OPT := -O2 -gdwarf-4
 asan_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 TEST_PROGS := unit model
-unit_SRCS  := $(wildcard tests/t_*.c) tests/unit_main.c tests/harness.c tests/tk.c
-model_SRCS := tests/model.c tests/model_ipc.c tests/ipc_ref.c tests/harness.c tests/tk.c
+unit_SRCS  := $(wildcard tests/t_*.c) tests/unit_main.c tests/harness.c tests/tk.c tests/fixture.c
+model_SRCS := $(wildcard tests/model/*.c) tests/model_ipc.c tests/ipc_ref.c tests/harness.c tests/tk.c
 
 define variant
 $(B)/$(1)/core/%.o: kernel/core/%.c $$(wildcard kernel/include/*.h include/tether/*)
@@ -36,7 +36,7 @@ $(B)/$(1)/core/%.o: kernel/core/%.c $$(wildcard kernel/include/*.h include/tethe
 $(B)/$(1)/hostm/%.o: kernel/host/%.c $$(wildcard kernel/include/*.h include/tether/*)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$<"; $$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
-$(B)/$(1)/tests/%.o: tests/%.c $$(wildcard tests/*.h kernel/include/*.h include/tether/*)
+$(B)/$(1)/tests/%.o: tests/%.c $$(wildcard tests/*.h tests/model/*.h kernel/include/*.h include/tether/*)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$<"; $$(CC) $$(TEST_CFLAGS) $$($(1)_OPT) -c $$< -o $$@
 $(B)/$(1)/tools/%.o: tools/%.c $$(wildcard kernel/include/*.h include/tether/*)

@@ -31,7 +31,7 @@
  *     delivered message GRANTed it;
  *   - I6: destroying an endpoint wakes each of its waiters with E_REVOKED
  *     (or back to FAULTED for a fault message).
- * TETHER_SEED / TETHER_STEPS as in model.c (this driver runs STEPS / 4). */
+ * TETHER_SEED / TETHER_STEPS as in tests/model/ (this driver runs STEPS / 4). */
 #include "harness.h"
 #include "tk.h"
 #include "aspace.h"

@@ -5,13 +5,10 @@
  * and the one destination rule (S3). Each failed on the kernel before the
  * fix. Threads here have CSpaces and AddrSpaces of their own. */
 #include "harness.h"
-#include "tk.h"
+#include "fixture.h"
 #include "aspace.h"
 #include "endpoint.h"
-#include "sched.h"
-#include "thread.h"
 
-#define MB (1ull << 20)
 /* Root CSpace slots. */
 enum { EP = 20, CSR = 21, ASR = 22, CSS = 23, ASS = 24, R = 25, S = 26, FR = 27, FS = 28, XEP = 29,
        NEWCS = 30, NEWAS = 31, SUB = 32, F2 = 33, W1 = 34, W2 = 35, EPM = 36 };
@@ -20,45 +17,26 @@ enum { T_EP = 1, T_X = 2, T_WIN = 100 };
 #define SRC_VA  0x10000ull  /* the sender's page            */
 #define WIN_VA  0x40000ull  /* the receiver's memory window */
 
-static struct thread *th(u32 slot) { return thread_body(tk_slot(slot)->obj); }
-static u32 state(u32 slot) { return th(slot)->state; }
-static oref obj(u32 slot) { return tk_slot(slot)->obj; }
-
-/* Run thread `slot` and make it do system call n with six words. */
-static void sys6(u32 slot, u64 n, u64 a0, const u64 w[6])
-{
-    CHECK_EQ(state(slot), THREAD_RUNNABLE);
-    sched_switch_to(obj(slot));
-    u64 *x = th(slot)->regs.x;
-    x[REG_A7] = n;
-    x[REG_A0] = a0;
-    for (u32 i = 0; i < 6; i++)
-        x[REG_A0 + 1 + i] = w ? w[i] : 0;
-    kernel_syscall();
-}
 /* A message to cap `cap` with one transfer item (the last word). */
 static void sys_item(u32 slot, u64 n, u32 cap, u64 item)
 {
     u64 w[6] = {0, 0, 0, 0, 0, item};
-    sys6(slot, n, cap | MSG_INFO(7, 1) << 32, w);
+    sys6(slot, n, msg(cap, 7, 1), w);
 }
-static u64 a0(u32 slot) { return th(slot)->regs.x[REG_A0]; }
 
 /* A task: CSpace cs and AddrSpace as (root CSpace slots) from bank, a
  * thread t in them with the endpoint at T_EP, cap window T_WIN.. (4) and
  * memory window WIN_VA (4 pages), and a frame fr mapped at SRC_VA. */
 static void task(u32 bank, u32 cs, u32 as, u32 t, u32 fr, u32 prio)
 {
-    CHECK_EQ(tk_create(bank, OBJ_CSPACE, cs, 0), E_OK);
-    CHECK_EQ(tk_create(bank, OBJ_ASPACE, as, 0), E_OK);
+    new_spaces(bank, cs, as);
     CHECK_EQ(tk_create(bank, OBJ_FRAME, fr, 0), E_OK);
     CHECK_EQ(tk_inv(cs, CS_COPY, T_EP, CS, EP, R_ALL, 0, 0), E_OK);
     CHECK_EQ(tk_inv(cs, CS_COPY, T_X, CS, XEP, R_ALL, 0, 0), E_OK);
     CHECK_EQ(tk_inv(as, AS_MAP_FRAME, fr, SRC_VA, R_READ | R_WRITE, ITEM_MAP, 0, 0), E_OK);
-    CHECK_EQ(tk_create(bank, OBJ_THREAD, t, 0), E_OK);
-    CHECK_EQ(tk_inv(t, THREAD_CONFIGURE, cs, as, 0x1000, 0, prio, 0), E_OK);
-    CHECK_EQ(tk_inv(t, THREAD_SET_IPC, CAP_NONE, T_WIN, 4, WIN_VA, 2, 0), E_OK);
-    CHECK_EQ(tk_inv(t, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    new_thread(bank, t, cs, as, 0x1000, prio);
+    set_windows(t, T_WIN, 4, WIN_VA, 2);
+    start_thread(t);
 }
 
 /* Receiver R and sender S, each a task of its own. */
@@ -182,7 +160,7 @@ TEST(i6_dead_caller_cspace_gets_no_reply_item)
 {
     setup();
     sys6(R, SYS_RECV, T_EP, NULL);
-    sys6(S, SYS_INVOKE, T_EP | MSG_INFO(1, 0) << 32, NULL);  /* a call */
+    sys6(S, SYS_INVOKE, msg(T_EP, 1, 0), NULL);  /* a call */
     CHECK_EQ(state(S), THREAD_BLOCKED_REPLY);
     destroy_and_reuse(CSS, OBJ_CSPACE, NEWCS);
     u64 used = tk_usage(BANK);
@@ -221,11 +199,10 @@ static void setup_shared(void)
     CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
     CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, XEP, 0), E_OK);
     task(BANK, CSR, ASR, R, FR, 10);
-    CHECK_EQ(tk_create(BANK, OBJ_THREAD, S, 0), E_OK);
-    CHECK_EQ(tk_inv(S, THREAD_CONFIGURE, CSR, ASR, 0x1000, 0, 10, 0), E_OK);
-    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    new_thread(BANK, S, CSR, ASR, 0x1000, 10);
+    start_thread(S);
     /* The receiver's window starts one page above the source page. */
-    CHECK_EQ(tk_inv(R, THREAD_SET_IPC, CAP_NONE, T_WIN, 4, SRC_VA + 0x1000, 2, 0), E_OK);
+    set_windows(R, T_WIN, 4, SRC_VA + 0x1000, 2);
 }
 
 TEST(i3_item_reading_a_page_an_earlier_item_fills_is_refused)
@@ -234,7 +211,7 @@ TEST(i3_item_reading_a_page_an_earlier_item_fills_is_refused)
     sys6(R, SYS_RECV, T_EP, NULL);
     u64 w[6] = {0, 0, 0, 0, MEM_ITEM(SRC_VA, 0, ITEM_MAP, R_READ),
                 MEM_ITEM(SRC_VA + 0x1000, 0, ITEM_MAP, R_READ)};
-    sys6(S, SYS_NB_SEND, T_EP | MSG_INFO(7, 2) << 32, w);
+    sys6(S, SYS_NB_SEND, msg(T_EP, 7, 2), w);
     CHECK_EQ(a0(S), E_INVAL);
     CHECK_EQ(state(R), THREAD_BLOCKED_RECV);
     CHECK_EQ(as_info(ASR, SRC_VA + 0x1000), SLOT_EMPTY);
@@ -258,7 +235,7 @@ TEST(i3_flexpage_overlapping_its_window_is_refused)
     CHECK_EQ(tk_inv(NEWAS, AS_MAP, ASR, SRC_VA + 0x2000, 0x5000, 0, R_READ, ITEM_MAP), E_OK);
     u64 w[6] = {0, 0, 0, 0, MEM_ITEM(0x200000, 0, ITEM_MAP, R_READ), MEM_ITEM(SRC_VA, 0, ITEM_MAP, R_READ)};
     CHECK_EQ(tk_inv(ASR, AS_MAP_FRAME, FR, 0x200000, R_READ, ITEM_COPY, 0, 0), E_OK);
-    sys6(S, SYS_NB_SEND, T_EP | MSG_INFO(7, 2) << 32, w);
+    sys6(S, SYS_NB_SEND, msg(T_EP, 7, 2), w);
     CHECK_EQ(a0(S), E_FULL);
     CHECK_EQ(as_info(ASR, SRC_VA + 0x1000), SLOT_EMPTY);
     CHECK_EQ(tk_slot(F2)->next != 0, 1);
@@ -319,7 +296,7 @@ TEST(c8_call_queued_through_destroyed_inner_wrapper_is_revoked)
     /* The badge delivered is the one the cap carries at delivery. */
     CHECK_EQ(tk_inv(BANK, BANK_WRAP, CS, W2, CS, EP, 0x99, R_ALL), E_OK);
     CHECK_EQ(tk_inv(CSS, CS_COPY, 4, CS, W2, R_ALL, 0, 0), E_OK);
-    sys6(S, SYS_SEND, 4 | MSG_INFO(1, 0) << 32, NULL);
+    sys6(S, SYS_SEND, msg(4, 1, 0), NULL);
     sys6(R, SYS_RECV, T_EP, NULL);
     CHECK_EQ(th(R)->regs.x[REG_A7], 0x99);
 }
@@ -379,7 +356,7 @@ static u64 sum_setup(u64 limit)
     task(BANK, CSS, ASS, S, FS, 10);
     /* Window: cap slots 1000.. (a new leaf), pages at 64 MiB (a new leaf
      * and a new last-level table). */
-    CHECK_EQ(tk_inv(R, THREAD_SET_IPC, CAP_NONE, 1000, 4, 64 * MB, 2, 0), E_OK);
+    set_windows(R, 1000, 4, 64 * MB, 2);
     return tk_usage(SUB);
 }
 
@@ -392,7 +369,7 @@ TEST(s1_ipc_items_charge_the_sum_of_both_spaces)
         sys6(R, SYS_RECV, T_EP, NULL);
         u64 used = tk_usage(SUB);
         u64 w[6] = {0, 0, 0, 0, ITEM(T_X, ITEM_COPY, R_ALL), MEM_ITEM(SRC_VA, 0, ITEM_MAP, R_READ)};
-        sys6(S, SYS_NB_SEND, T_EP | MSG_INFO(7, 2) << 32, w);
+        sys6(S, SYS_NB_SEND, msg(T_EP, 7, 2), w);
         CHECK_EQ(a0(S), fits ? E_OK : E_NOMEM);
         CHECK_EQ(tk_usage(SUB), fits ? used + need : used);
         CHECK_EQ(state(R), fits ? THREAD_RUNNABLE : THREAD_BLOCKED_RECV);
@@ -429,7 +406,7 @@ TEST(s3_void_window_slot_rule_is_the_same_for_ipc)
     sys_item(S, SYS_NB_SEND, T_EP, ITEM(T_X, ITEM_COPY, R_ALL));
     CHECK_EQ(a0(S), E_FULL);
     CHECK_EQ(info(CSR, T_WIN), SLOT_VOID);
-    CHECK_EQ(tk_inv(R, THREAD_SET_IPC, CAP_NONE, T_WIN + 2, 1, WIN_VA, 2, 0), E_OK);
+    set_windows(R, T_WIN + 2, 1, WIN_VA, 2);
     sys_item(S, SYS_NB_SEND, T_EP, ITEM(T_X, ITEM_COPY, R_ALL));
     CHECK_EQ(a0(S), E_OK);
     CHECK_EQ(info(CSR, T_WIN + 2), SLOT_LIVE);

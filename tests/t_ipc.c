@@ -1,19 +1,16 @@
 /* t_ipc.c: IPC (I1..I6) and wrapper forwarding (C8) on the host. The
- * harness plays the CPU: as(t) makes t the running thread, sys() puts a
- * system call in its registers and enters the kernel. */
+ * harness plays the CPU (fixture.h): sys() makes a thread the running one,
+ * puts a system call in its registers and enters the kernel. */
 #include "harness.h"
-#include "tk.h"
+#include "fixture.h"
 #include "endpoint.h"
-#include "sched.h"
-#include "thread.h"
 
-#define MB (1ull << 20)
 enum { AS = 20, EP = 21, C1 = 22, C2 = 23, S = 24, H = 25, W = 26, EP2 = 27 };
 
-static struct thread *th(u32 slot) { return thread_body(tk_slot(slot)->obj); }
 static u64 *reg(u32 slot) { return th(slot)->regs.x; }
-static u32 state(u32 slot) { return th(slot)->state; }
 
+/* Four threads in the root CSpace and one AddrSpace, each with a cap
+ * window of 4 slots at 100 + 10 i and no memory window. */
 static void setup(void)
 {
     tk_boot(8 * MB);
@@ -21,28 +18,11 @@ static void setup(void)
     CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
     u32 ts[] = {C1, C2, S, H};
     for (u32 i = 0; i < 4; i++) {
-        CHECK_EQ(tk_create(BANK, OBJ_THREAD, ts[i], 0), E_OK);
-        CHECK_EQ(tk_inv(ts[i], THREAD_CONFIGURE, CS, AS, 0x1000 * (i + 1), 0, 10, 0), E_OK);
-        CHECK_EQ(tk_inv(ts[i], THREAD_SET_IPC, CAP_NONE, 100 + 10 * i, 4, 0, MWIN_OFF, 0), E_OK);
-        CHECK_EQ(tk_inv(ts[i], THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+        new_thread(BANK, ts[i], CS, AS, 0x1000 * (i + 1), 10);
+        set_windows(ts[i], 100 + 10 * i, 4, 0, MWIN_OFF);
+        start_thread(ts[i]);
     }
 }
-
-/* Run thread `slot` (it must be runnable) and make it do system call n. */
-static struct hal_regs *sys(u32 slot, u64 n, u64 a0, u64 w0, u64 w1, u64 w2, u64 w3)
-{
-    oref t = tk_slot(slot)->obj;
-    CHECK_EQ(state(slot), THREAD_RUNNABLE);
-    sched_switch_to(t);
-    u64 *x = reg(slot);
-    x[REG_A7] = n;
-    x[REG_A0] = a0;
-    x[REG_A0 + 1] = w0, x[REG_A0 + 2] = w1, x[REG_A0 + 3] = w2, x[REG_A0 + 4] = w3;
-    x[REG_A0 + 5] = x[REG_A0 + 6] = 0;
-    return kernel_syscall();
-}
-
-static u64 msg(u32 cap, u64 label, u64 items) { return cap | MSG_INFO(label, items) << 32; }
 
 TEST(i1_call_delivers_label_words_and_badge)
 {
@@ -54,15 +34,15 @@ TEST(i1_call_delivers_label_words_and_badge)
     sys(C1, SYS_INVOKE, msg(30, 0x77, 0), 1, 2, 3, 4);
     CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
     CHECK_EQ(state(S), THREAD_RUNNABLE);
-    CHECK_EQ(reg(S)[REG_A0], E_OK | MSG_INFO(0x77, 0) << 32);
+    CHECK_EQ(a0(S), E_OK | MSG_INFO(0x77, 0) << 32);
     CHECK_EQ(reg(S)[REG_A0 + 1], 1);
     CHECK_EQ(reg(S)[REG_A0 + 4], 4);
     CHECK_EQ(reg(S)[REG_A7], 0xb1);
     /* The reply resumes the caller past its ecall with the reply message. */
     sys(S, SYS_REPLY, msg(0, 0x55, 0), 9, 8, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0], E_OK);
+    CHECK_EQ(a0(S), E_OK);
     CHECK_EQ(state(C1), THREAD_RUNNABLE);
-    CHECK_EQ(reg(C1)[REG_A0], E_OK | MSG_INFO(0x55, 0) << 32);
+    CHECK_EQ(a0(C1), E_OK | MSG_INFO(0x55, 0) << 32);
     CHECK_EQ(reg(C1)[REG_A0 + 1], 9);
     CHECK_EQ(th(C1)->regs.pc, pc + 4);
 }
@@ -78,7 +58,7 @@ TEST(i1_senders_queue_fifo_and_send_does_not_wait_for_reply)
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
     CHECK_EQ(reg(S)[REG_A0 + 1], 11);       /* the oldest first */
     CHECK_EQ(state(C1), THREAD_RUNNABLE);   /* a send is done once received */
-    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(a0(C1), E_OK);
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
     CHECK_EQ(reg(S)[REG_A0 + 1], 22);
     CHECK_EQ(state(C2), THREAD_BLOCKED_REPLY); /* a call waits for the reply */
@@ -88,13 +68,13 @@ TEST(i1_non_blocking_variants)
 {
     setup();
     sys(C1, SYS_NB_SEND, msg(EP, 1, 0), 0, 0, 0, 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_WOULDBLOCK);
+    CHECK_EQ(a0(C1), E_WOULDBLOCK);
     sys(S, SYS_NB_RECV, EP, 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0], E_WOULDBLOCK);
+    CHECK_EQ(a0(S), E_WOULDBLOCK);
     CHECK_EQ(endpoint_body(tk_slot(EP)->obj)->waiting, 0);
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
     sys(C1, SYS_NB_SEND, msg(EP, 1, 0), 5, 0, 0, 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(a0(C1), E_OK);
     CHECK_EQ(reg(S)[REG_A0 + 1], 5);
 }
 
@@ -104,18 +84,18 @@ TEST(i1_rights_and_types)
     CHECK_EQ(tk_copy(30, EP, R_READ), E_OK);
     CHECK_EQ(tk_copy(31, EP, R_WRITE), E_OK);
     sys(C1, SYS_SEND, msg(30, 1, 0), 0, 0, 0, 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_RIGHTS);
+    CHECK_EQ(a0(C1), E_RIGHTS);
     sys(C1, SYS_RECV, 31, 0, 0, 0, 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_RIGHTS);
+    CHECK_EQ(a0(C1), E_RIGHTS);
     sys(C1, SYS_RECV, CS, 0, 0, 0, 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_TYPE);
+    CHECK_EQ(a0(C1), E_TYPE);
     sys(C1, SYS_SEND, 77, 0, 0, 0, 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_EMPTY);
+    CHECK_EQ(a0(C1), E_EMPTY);
     sys(C1, SYS_SEND, CAP_ADDR_LIMIT, 0, 0, 0, 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_BADCAP);
+    CHECK_EQ(a0(C1), E_BADCAP);
     /* I4: SYS_INVOKE on a kernel object is a kernel call. */
     sys(C1, SYS_INVOKE, msg(BANK, BANK_QUERY, 0), 0, 0, 0, 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(a0(C1), E_OK);
     CHECK_EQ(reg(C1)[REG_A0 + 1], tk_usage(BANK));
 }
 
@@ -124,7 +104,7 @@ TEST(i1_higher_priority_receiver_runs_first)
     setup();
     CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
     CHECK_EQ(tk_inv(S, THREAD_CONFIGURE, CS, AS, 0x9000, 0, 50, 0), E_OK);
-    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    start_thread(S);
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
     CHECK(sys(C1, SYS_SEND, msg(EP, 1, 0), 0, 0, 0, 0) == &th(S)->regs);
 }
@@ -135,11 +115,11 @@ TEST(i2_reply_is_one_shot)
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
     sys(C1, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
     sys(S, SYS_REPLY, 0, 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0], E_OK);
+    CHECK_EQ(a0(S), E_OK);
     sys(S, SYS_REPLY, 0, 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0], E_EMPTY);  /* the second reply fails */
+    CHECK_EQ(a0(S), E_EMPTY);  /* the second reply fails */
     sys(H, SYS_REPLY, 0, 0, 0, 0, 0);
-    CHECK_EQ(reg(H)[REG_A0], E_EMPTY);  /* never received a call */
+    CHECK_EQ(a0(H), E_EMPTY);  /* never received a call */
 }
 
 TEST(i2_reply_after_caller_destroyed_or_cancelled)
@@ -149,16 +129,16 @@ TEST(i2_reply_after_caller_destroyed_or_cancelled)
     sys(C1, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
     CHECK_EQ(tk_destroy(BANK, C1), E_OK);
     sys(S, SYS_REPLY, 0, 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0], E_REVOKED);
+    CHECK_EQ(a0(S), E_REVOKED);
     /* A call cancelled by suspending the caller: the reply fails too, and the
      * caller, when started again, sees E_REVOKED from its call. */
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
     sys(C2, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
     CHECK_EQ(tk_inv(C2, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
     sys(S, SYS_REPLY, 0, 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0], E_REVOKED);
-    CHECK_EQ(tk_inv(C2, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
-    CHECK_EQ(reg(C2)[REG_A0], E_REVOKED);
+    CHECK_EQ(a0(S), E_REVOKED);
+    start_thread(C2);
+    CHECK_EQ(a0(C2), E_REVOKED);
 }
 
 TEST(i2_server_destroyed_wakes_its_caller)
@@ -168,7 +148,7 @@ TEST(i2_server_destroyed_wakes_its_caller)
     sys(C1, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
     CHECK_EQ(tk_destroy(BANK, S), E_OK);
     CHECK_EQ(state(C1), THREAD_RUNNABLE);
-    CHECK_EQ(reg(C1)[REG_A0], E_REVOKED);
+    CHECK_EQ(a0(C1), E_REVOKED);
 }
 
 
@@ -198,8 +178,8 @@ TEST(i3_items_land_in_window_with_tree_semantics)
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);  /* S's window: slots 120..123 */
     send3(C1, SYS_SEND, EP, ITEM(40, ITEM_MAP, R_READ), ITEM(41, ITEM_GRANT, R_ALL),
           ITEM(42, ITEM_COPY, R_ALL));
-    CHECK_EQ(reg(C1)[REG_A0], E_OK);
-    CHECK_EQ(reg(S)[REG_A0], E_OK | MSG_INFO(7, 3) << 32);
+    CHECK_EQ(a0(C1), E_OK);
+    CHECK_EQ(a0(S), E_OK | MSG_INFO(7, 3) << 32);
     CHECK_EQ(tk_parent(120), 40);            /* MAP: child of the sender's cap */
     CHECK_EQ(tk_slot(120)->rights, R_READ);
     CHECK_EQ(tk_status(41), SLOT_EMPTY);     /* GRANT moved it...  */
@@ -221,7 +201,7 @@ TEST(i3_items_that_do_not_fit_change_nothing)
     u64 before = tk_usage(BANK);
     send3(C1, SYS_SEND, EP, ITEM(40, ITEM_COPY, R_ALL), ITEM(40, ITEM_COPY, R_ALL),
           ITEM(40, ITEM_COPY, R_ALL));
-    CHECK_EQ(reg(C1)[REG_A0], E_FULL);
+    CHECK_EQ(a0(C1), E_FULL);
     CHECK_EQ(state(S), THREAD_BLOCKED_RECV);  /* still waiting, untouched */
     CHECK_EQ(tk_status(120), SLOT_EMPTY);
     CHECK_EQ(tk_status(122), SLOT_EMPTY);
@@ -229,26 +209,26 @@ TEST(i3_items_that_do_not_fit_change_nothing)
     /* Other failures: empty source, bad op, GRANT of one cap twice, no grant
      * right on the endpoint cap. */
     send1(C1, SYS_SEND, EP, ITEM(77, ITEM_COPY, R_ALL));
-    CHECK_EQ(reg(C1)[REG_A0], E_EMPTY);
+    CHECK_EQ(a0(C1), E_EMPTY);
     send1(C1, SYS_SEND, EP, ITEM(40, 3, R_ALL));
-    CHECK_EQ(reg(C1)[REG_A0], E_INVAL);
+    CHECK_EQ(a0(C1), E_INVAL);
     CHECK_EQ(tk_delete(121), E_OK);
     sendn(C1, SYS_SEND, EP, 2, ITEM(40, ITEM_GRANT, R_ALL), ITEM(40, ITEM_COPY, R_ALL), 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_INVAL);
+    CHECK_EQ(a0(C1), E_INVAL);
     CHECK_EQ(tk_copy(50, EP, R_READ | R_WRITE), E_OK);
     send1(C1, SYS_SEND, 50, ITEM(40, ITEM_COPY, R_ALL));
-    CHECK_EQ(reg(C1)[REG_A0], E_RIGHTS);
+    CHECK_EQ(a0(C1), E_RIGHTS);
     CHECK_EQ(tk_status(40), SLOT_LIVE);
     CHECK_EQ(state(S), THREAD_BLOCKED_RECV);
     /* A receiver whose window is too small, arriving second, gets the error
      * and the queued sender stays queued. */
     CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
-    CHECK_EQ(tk_inv(S, THREAD_SET_IPC, CAP_NONE, 120, 1, 0, 0, 0), E_OK);
-    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    set_windows(S, 120, 1, 0, 0);
+    start_thread(S);
     sendn(C1, SYS_SEND, EP, 2, ITEM(40, ITEM_COPY, R_ALL), ITEM(40, ITEM_COPY, R_ALL), 0);
     CHECK_EQ(state(C1), THREAD_BLOCKED_SEND);
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0], E_FULL);
+    CHECK_EQ(a0(S), E_FULL);
     CHECK_EQ(state(C1), THREAD_BLOCKED_SEND);
 }
 
@@ -264,7 +244,7 @@ TEST(i3_grant_through_proxy_that_exits)
     CHECK_EQ(tk_status(130), SLOT_LIVE);
     sys(S, SYS_RECV, EP2, 0, 0, 0, 0);         /* S's window: 120.. */
     send1(H, SYS_SEND, EP2, ITEM(130, ITEM_GRANT, R_ALL));
-    CHECK_EQ(reg(H)[REG_A0], E_OK);
+    CHECK_EQ(a0(H), E_OK);
     CHECK_EQ(tk_destroy(BANK, H), E_OK);       /* the proxy exits */
     CHECK_EQ(tk_status(130), SLOT_EMPTY);
     CHECK_EQ(tk_status(120), SLOT_LIVE);
@@ -288,10 +268,10 @@ TEST(c8_call_through_wrapper_and_revoke)
     CHECK_EQ(state(C2), THREAD_BLOCKED_SEND);
     CHECK_EQ(tk_destroy(BANK, W), E_OK);
     CHECK_EQ(state(C2), THREAD_RUNNABLE);
-    CHECK_EQ(reg(C2)[REG_A0], E_REVOKED);
+    CHECK_EQ(a0(C2), E_REVOKED);
     CHECK_EQ(endpoint_body(tk_slot(EP)->obj)->waiting, 0);
     sys(C2, SYS_INVOKE, msg(W, 3, 0), 0, 0, 0, 0);
-    CHECK_EQ(reg(C2)[REG_A0], E_REVOKED);
+    CHECK_EQ(a0(C2), E_REVOKED);
     /* The direct cap still works. */
     sys(S, SYS_REPLY_RECV, EP, 0, 0, 0, 0);
     CHECK_EQ(state(C1), THREAD_RUNNABLE);
@@ -308,16 +288,16 @@ TEST(i5_fault_goes_to_handler_which_resumes_the_thread)
     reg(C1)[REG_A0] = 0x1234;
     kernel_exception(FAULT_WRITE, 0xbad0);
     CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
-    CHECK_EQ(reg(H)[REG_A0], E_OK | MSG_INFO(FAULT_WRITE, 0) << 32);
+    CHECK_EQ(a0(H), E_OK | MSG_INFO(FAULT_WRITE, 0) << 32);
     CHECK_EQ(reg(H)[REG_A0 + 1], 0xbad0);
     CHECK_EQ(reg(H)[REG_A0 + 2], pc);
     CHECK_EQ(reg(H)[REG_A7], 0xfa);
     /* Resume at another pc; the thread's registers are untouched. */
     sys(H, SYS_REPLY, msg(0, FAULT_REPLY_SETPC, 0), pc + 0x40, 0, 0, 0);
-    CHECK_EQ(reg(H)[REG_A0], E_OK);
+    CHECK_EQ(a0(H), E_OK);
     CHECK_EQ(state(C1), THREAD_RUNNABLE);
     CHECK_EQ(th(C1)->regs.pc, pc + 0x40);
-    CHECK_EQ(reg(C1)[REG_A0], 0x1234);
+    CHECK_EQ(a0(C1), 0x1234);
     /* A fault with the handler not waiting queues; a plain reply retries. */
     sched_switch_to(tk_slot(C1)->obj);
     kernel_exception(FAULT_READ, 0x10);
@@ -342,9 +322,9 @@ TEST(i6_endpoint_destroyed_wakes_every_waiter)
     CHECK_EQ(state(C1), THREAD_RUNNABLE);
     CHECK_EQ(state(C2), THREAD_RUNNABLE);
     CHECK_EQ(state(S), THREAD_RUNNABLE);
-    CHECK_EQ(reg(C1)[REG_A0], E_REVOKED);
-    CHECK_EQ(reg(C2)[REG_A0], E_REVOKED);
-    CHECK_EQ(reg(S)[REG_A0], E_REVOKED);
+    CHECK_EQ(a0(C1), E_REVOKED);
+    CHECK_EQ(a0(C2), E_REVOKED);
+    CHECK_EQ(a0(S), E_REVOKED);
 }
 
 TEST(i6_endpoint_destroy_is_bounded_and_restartable)
@@ -354,9 +334,8 @@ TEST(i6_endpoint_destroy_is_bounded_and_restartable)
     CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
     for (u32 i = 0; i < 150; i++) {
         u32 t = 200 + i;
-        CHECK_EQ(tk_create(BANK, OBJ_THREAD, t, 0), E_OK);
-        CHECK_EQ(tk_inv(t, THREAD_CONFIGURE, CS, AS, 0, 0, 1, 0), E_OK);
-        CHECK_EQ(tk_inv(t, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+        new_thread(BANK, t, CS, AS, 0, 1);
+        start_thread(t);
         sys(t, SYS_RECV, EP, 0, 0, 0, 0);
     }
     int calls;
@@ -397,8 +376,8 @@ TEST(s1_ipc_cap_items_charged_to_receiver_bank_all_or_nothing)
     u32 base = (1u << (CS_L2_BITS + CS_LEAF_BITS)) - 1;
     CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
     CHECK_EQ(tk_inv(S, THREAD_CONFIGURE, RCS, AS, 0x9000, 0, 10, 0), E_OK);
-    CHECK_EQ(tk_inv(S, THREAD_SET_IPC, CAP_NONE, base, 2, 0, MWIN_OFF, 0), E_OK);
-    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    set_windows(S, base, 2, 0, MWIN_OFF);
+    start_thread(S);
     sys(S, SYS_RECV, 1, 0, 0, 0, 0);
     CHECK_EQ(state(S), THREAD_BLOCKED_RECV);
     CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, 40, 0), E_OK);
@@ -406,13 +385,13 @@ TEST(s1_ipc_cap_items_charged_to_receiver_bank_all_or_nothing)
     u64 used = tk_usage(RB);
     bank_body(tk_slot(RB)->obj)->limit = used + store_block_size(CS_LEAF_BYTES);
     sendn(C1, SYS_SEND, EP, 2, ITEM(40, ITEM_COPY, R_ALL), ITEM(EP, ITEM_COPY, R_ALL), 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_NOMEM);
+    CHECK_EQ(a0(C1), E_NOMEM);
     CHECK_EQ(tk_usage(RB), used);             /* nothing allocated */
     CHECK_EQ(state(S), THREAD_BLOCKED_RECV);  /* still waiting */
     /* With the room, the same transfer works and is charged there. */
     bank_body(tk_slot(RB)->obj)->limit = 1 * MB;
     sendn(C1, SYS_SEND, EP, 2, ITEM(40, ITEM_COPY, R_ALL), ITEM(EP, ITEM_COPY, R_ALL), 0);
-    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(a0(C1), E_OK);
     CHECK_EQ(tk_usage(RB), used + 2 * store_block_size(CS_LEAF_BYTES) + store_block_size(CS_L2_BYTES));
 }
 
@@ -427,7 +406,7 @@ TEST(sched_call_never_switches_to_a_lower_priority_receiver)
     for (u32 i = 0; i < 2; i++) {
         CHECK_EQ(tk_inv(re[i], THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
         CHECK_EQ(tk_inv(re[i], THREAD_CONFIGURE, CS, AS, 0x9000, 0, prio[i], 0), E_OK);
-        CHECK_EQ(tk_inv(re[i], THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+        start_thread(re[i]);
     }
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);  /* S (priority 10) waits */
     struct hal_regs *next = sys(C1, SYS_INVOKE, msg(EP, 1, 0), 5, 0, 0, 0);
@@ -453,17 +432,17 @@ TEST(c1_ipc_cap_items_apply_the_rights_mask)
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);  /* S's window: 120.. */
     send3(C1, SYS_SEND, EP, ITEM(40, ITEM_COPY, R_READ), ITEM(41, ITEM_MAP, R_WRITE | R_GRANT),
           ITEM(42, ITEM_GRANT, R_ALL));
-    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(a0(C1), E_OK);
     CHECK_EQ(tk_slot(120)->rights, R_READ);
     CHECK_EQ(tk_slot(121)->rights, R_WRITE | R_GRANT);
     CHECK_EQ(tk_slot(122)->rights, R_READ | R_GRANT);  /* R_ALL adds nothing */
     CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
-    CHECK_EQ(tk_inv(S, THREAD_SET_IPC, CAP_NONE, 130, 3, 0, MWIN_OFF, 0), E_OK);
-    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    set_windows(S, 130, 3, 0, MWIN_OFF);
+    start_thread(S);
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
     send3(C1, SYS_SEND, EP, ITEM(40, ITEM_MAP, 0), ITEM(41, ITEM_COPY, R_READ),
           ITEM(122, ITEM_GRANT, R_GRANT));
-    CHECK_EQ(reg(C1)[REG_A0], E_OK);
+    CHECK_EQ(a0(C1), E_OK);
     CHECK_EQ(tk_slot(130)->rights, 0);
     CHECK_EQ(tk_slot(131)->rights, R_READ);
     CHECK_EQ(tk_slot(132)->rights, R_GRANT);

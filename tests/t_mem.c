@@ -1,17 +1,13 @@
 /* t_mem.c: frames, AddrSpaces and flexpages (C9, S1, S3, S4, I5 pagers) on
  * the host, against the host page tables (kernel/host/hal_pt.c). */
 #include "harness.h"
-#include "tk.h"
+#include "fixture.h"
 #include "aspace.h"
 #include "frame.h"
-#include "sched.h"
-#include "thread.h"
 
-#define MB (1ull << 20)
 #define PG 4096ull
 enum { A1 = 20, A2 = 21, A3 = 22, F1 = 30, F2 = 31, B = 10 };
 
-static oref obj(u32 slot) { return tk_slot(slot)->obj; }
 static struct aspace *as(u32 slot) { return aspace_body(obj(slot)); }
 /* What the hardware page table of AddrSpace `slot` maps at va (or NULL). */
 static void *pte(u32 slot, u64 va)
@@ -360,53 +356,48 @@ TEST(s1_mapping_storage_charged_and_exhaustion)
 /* ---- IPC: memory items and pagers --------------------------------------- */
 
 enum { EP = 40, T1 = 41, T2 = 42 };
-static struct thread *th(u32 s) { return thread_body(obj(s)); }
 static void run(u32 s)
 {
     oref t = obj(s);
     if (sched_cur != t)
         sched_switch_to(t);
 }
-static void sys(u32 s, u64 n, u64 a0, u64 w5)
+/* Thread s (made the running one unless it is) does system call n with a0
+ * and the last message word w5 (an item), the other words zero. */
+static void sysw(u32 s, u64 n, u64 a0_, u64 w5)
 {
+    const u64 w[MSG_WORDS] = {0, 0, 0, 0, 0, w5};
     run(s);
-    u64 *x = th(s)->regs.x;
-    x[REG_A7] = n, x[REG_A0] = a0;
-    for (u32 i = 1; i <= MSG_WORDS; i++)
-        x[REG_A0 + i] = 0;
-    x[REG_A0 + 6] = w5;
-    kernel_syscall();
+    trap(s, n, a0_, w);
 }
 
 static void ipc_setup(void)
 {
     setup();
     CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
-    CHECK_EQ(tk_create(BANK, OBJ_THREAD, T1, 0), E_OK);
-    CHECK_EQ(tk_create(BANK, OBJ_THREAD, T2, 0), E_OK);
-    CHECK_EQ(tk_inv(T1, THREAD_CONFIGURE, CS, A1, 0x1000, 0, 10, 0), E_OK);
-    CHECK_EQ(tk_inv(T2, THREAD_CONFIGURE, CS, A2, 0x1000, 0, 10, 0), E_OK);
-    CHECK_EQ(tk_inv(T2, THREAD_SET_IPC, CAP_NONE, 0, 0, 0x400000, 4, 0), E_OK);
-    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
-    CHECK_EQ(tk_inv(T2, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    new_thread(BANK, T1, CS, A1, 0x1000, 10);
+    new_thread(BANK, T2, CS, A2, 0x1000, 10);
+    set_windows(T2, 0, 0, 0x400000, 4);
+    start_thread(T1);
+    start_thread(T2);
 }
 
 TEST(i3_memory_item_lands_in_the_window)
 {
     ipc_setup();
     CHECK_EQ(map_frame(A1, F1, 0x10000, R_READ | R_WRITE, ITEM_MAP), E_OK);
-    sys(T2, SYS_RECV, EP, 0);
-    sys(T1, SYS_SEND, EP | MSG_INFO(1, 1) << 32, MEM_ITEM(0x10000, 0, ITEM_MAP, R_READ));
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_OK);
+    sysw(T2, SYS_RECV, EP, 0);
+    sysw(T1, SYS_SEND, msg(EP, 1, 1), MEM_ITEM(0x10000, 0, ITEM_MAP, R_READ));
+    CHECK_EQ(a0(T1), E_OK);
     CHECK(pte(A2, 0x400000) == frame_page(obj(F1)));
     CHECK_EQ(pte_rights(A2, 0x400000), R_READ);
     /* The sender can take it back. */
     CHECK_EQ(unmap(A1, 0x10000, 0, 0), E_OK);
     CHECK(pte(A2, 0x400000) == NULL);
     /* A flexpage bigger than the window: E_FULL, nothing changes. */
-    sys(T2, SYS_RECV, EP, 0);
-    sys(T1, SYS_SEND, EP | MSG_INFO(1, 1) << 32, MEM_ITEM(0x10000, 5, ITEM_MAP, R_READ));
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_FULL);
+    sysw(T2, SYS_RECV, EP, 0);
+    sysw(T1, SYS_SEND, msg(EP, 1, 1), MEM_ITEM(0x10000, 5, ITEM_MAP, R_READ));
+    CHECK_EQ(a0(T1), E_FULL);
     CHECK_EQ(th(T2)->state, THREAD_BLOCKED_RECV);
 }
 
@@ -417,13 +408,13 @@ TEST(i5_pager_maps_a_page_on_fault)
      * A2 and answers with a MAP item: the page lands at the faulting page. */
     CHECK_EQ(map_frame(A2, F1, 0x500000, R_READ | R_WRITE, ITEM_MAP), E_OK);
     CHECK_EQ(tk_inv(T1, THREAD_SET_IPC, EP, 0, 0, 0, MWIN_OFF, 0), E_OK);
-    sys(T2, SYS_RECV, EP, 0);
+    sysw(T2, SYS_RECV, EP, 0);
     run(T1);
     u64 pc = th(T1)->regs.pc;
     kernel_exception(FAULT_WRITE, 0x123456);
     CHECK_EQ(th(T2)->regs.x[REG_A0 + 1], 0x123456);
-    sys(T2, SYS_REPLY, MSG_INFO(FAULT_REPLY_RETRY, 1) << 32, MEM_ITEM(0x500000, 0, ITEM_MAP, R_READ | R_WRITE));
-    CHECK_EQ(th(T2)->regs.x[REG_A0], E_OK);
+    sysw(T2, SYS_REPLY, MSG_INFO(FAULT_REPLY_RETRY, 1) << 32, MEM_ITEM(0x500000, 0, ITEM_MAP, R_READ | R_WRITE));
+    CHECK_EQ(a0(T2), E_OK);
     CHECK_EQ(th(T1)->state, THREAD_RUNNABLE);
     CHECK_EQ(th(T1)->regs.pc, pc);  /* retries the access, which now works */
     CHECK(pte(A1, 0x123000) == frame_page(obj(F1)));
@@ -450,23 +441,23 @@ TEST(s1_ipc_memory_items_charged_to_receiver_bank_all_or_nothing)
      * the two pages needs its own radix nodes and page tables. */
     CHECK_EQ(tk_inv(T2, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
     CHECK_EQ(tk_inv(T2, THREAD_CONFIGURE, CS, RAS, 0x1000, 0, 10, 0), E_OK);
-    CHECK_EQ(tk_inv(T2, THREAD_SET_IPC, CAP_NONE, 0, 0, 0x3ffff000, 1, 0), E_OK);
-    CHECK_EQ(tk_inv(T2, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
-    sys(T2, SYS_RECV, EP, 0);
+    set_windows(T2, 0, 0, 0x3ffff000, 1);
+    start_thread(T2);
+    sysw(T2, SYS_RECV, EP, 0);
     CHECK_EQ(th(T2)->state, THREAD_BLOCKED_RECV);
     /* Room for the first page's nodes and tables, not the second's. */
     u64 one = store_block_size(CS_L2_BYTES) + store_block_size(CS_LEAF_BYTES) + 2 * PG;
     u64 used = tk_usage(RB);
     bank_body(obj(RB))->limit = used + one;
-    sys(T1, SYS_SEND, EP | MSG_INFO(1, 1) << 32, MEM_ITEM(0x10000, 1, ITEM_MAP, R_READ));
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_NOMEM);
+    sysw(T1, SYS_SEND, msg(EP, 1, 1), MEM_ITEM(0x10000, 1, ITEM_MAP, R_READ));
+    CHECK_EQ(a0(T1), E_NOMEM);
     CHECK_EQ(tk_usage(RB), used);  /* nothing allocated */
     CHECK(pte(RAS, 0x3ffff000) == NULL);
     CHECK_EQ(th(T2)->state, THREAD_BLOCKED_RECV);
     /* With room for both it works. */
     bank_body(obj(RB))->limit = used + 2 * one;
-    sys(T1, SYS_SEND, EP | MSG_INFO(1, 1) << 32, MEM_ITEM(0x10000, 1, ITEM_MAP, R_READ));
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_OK);
+    sysw(T1, SYS_SEND, msg(EP, 1, 1), MEM_ITEM(0x10000, 1, ITEM_MAP, R_READ));
+    CHECK_EQ(a0(T1), E_OK);
     CHECK(pte(RAS, 0x3ffff000) == frame_page(obj(F1)));
     CHECK(pte(RAS, 0x40000000) == frame_page(obj(F2)));
     CHECK_EQ(tk_usage(RB), used + 2 * one);

@@ -2,16 +2,11 @@
  * CPU: it sets a thread's registers as the user would and calls the kernel
  * entries (kernel_syscall, kernel_exception, kernel_timer). */
 #include "harness.h"
-#include "tk.h"
+#include "fixture.h"
 #include "aspace.h"
 #include "frame.h"
-#include "sched.h"
-#include "thread.h"
 
-#define MB (1ull << 20)
 enum { AS = 20, T1 = 21, T2 = 22, T3 = 23 };
-
-static struct thread *th(u32 slot) { return thread_body(tk_slot(slot)->obj); }
 
 static void setup(void)
 {
@@ -26,12 +21,13 @@ static int configure(u32 t, u64 prio)
     return tk_inv(t, THREAD_CONFIGURE, CS, AS, 0x1000 + t, 0x8000, prio, 7);
 }
 
-/* Make thread `slot` issue a syscall with a7 = n, a0.. = args. */
-static struct hal_regs *syscall_from(u32 slot, u64 n, u64 a0, u64 a1, u64 a2, u64 a3)
+/* Make thread `slot` issue a syscall with a7 = n, a0.. = args. Unlike
+ * fixture.h's sys(), no switch, and a4..a6 keep what the test put there. */
+static struct hal_regs *syscall_from(u32 slot, u64 n, u64 a0_, u64 a1, u64 a2, u64 a3)
 {
     struct hal_regs *r = &th(slot)->regs;
     r->x[REG_A7] = n;
-    r->x[REG_A0] = a0, r->x[REG_A0 + 1] = a1, r->x[REG_A0 + 2] = a2, r->x[REG_A0 + 3] = a3;
+    r->x[REG_A0] = a0_, r->x[REG_A0 + 1] = a1, r->x[REG_A0 + 2] = a2, r->x[REG_A0 + 3] = a3;
     return kernel_syscall();
 }
 
