@@ -72,8 +72,8 @@ static void ipc_sys(u32 who, u64 n, u64 a0)
 {
     struct hal_regs *r = &thread_body(ithr[who])->regs;
     sched_switch_to(ithr[who]);
-    r->x[REG_A7] = n;
-    r->x[REG_A0] = a0;
+    r->x[REG_SYSNO] = n;
+    r->x[REG_MSGINFO] = a0;
     kernel_syscall();
 }
 static void op_call_only(u32 i) { (void)i; ipc_sys(IC, SYS_INVOKE, call_cap); }

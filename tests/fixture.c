@@ -28,10 +28,10 @@ void start_thread(u32 t) { CHECK_EQ(tk_inv(t, THREAD_START, 0, 0, 0, 0, 0, 0), E
 struct hal_regs *trap(u32 slot, u64 n, u64 a0_, const u64 w[6])
 {
     u64 *x = th(slot)->regs.x;
-    x[REG_A7] = n;
-    x[REG_A0] = a0_;
+    x[REG_SYSNO] = n;
+    x[REG_MSGINFO] = a0_;
     for (u32 i = 0; i < MSG_WORDS; i++)
-        x[REG_A0 + 1 + i] = w ? w[i] : 0;
+        x[REG_MSG(i)] = w ? w[i] : 0;
     return kernel_syscall();
 }
 
@@ -49,4 +49,4 @@ struct hal_regs *sys(u32 slot, u64 n, u64 a0_, u64 w0, u64 w1, u64 w2, u64 w3)
 }
 
 u64 msg(u32 cap, u64 label, u64 items) { return cap | MSG_INFO(label, items) << 32; }
-u64 a0(u32 slot) { return th(slot)->regs.x[REG_A0]; }
+u64 a0(u32 slot) { return th(slot)->regs.x[REG_MSGINFO]; }

@@ -302,10 +302,10 @@ static void step_syscall(void)
     if (!t)
         return;
     u64 *x = thread_body(t)->regs.x;
-    x[REG_A7] = n;
-    x[REG_A0] = a0;
+    x[REG_SYSNO] = n;
+    x[REG_MSGINFO] = a0;
     for (u32 i = 0; i < MSG_WORDS; i++)
-        x[REG_A0 + 1 + i] = w[i];
+        x[REG_MSG(i)] = w[i];
     if (trace)
         fprintf(stderr, "  sys %u: n=%llu a0=%#llx w=%#llx %#llx %#llx %#llx %#llx %#llx\n", t,
                 (unsigned long long)n, (unsigned long long)a0, (unsigned long long)w[0],
@@ -313,7 +313,7 @@ static void step_syscall(void)
                 (unsigned long long)w[4], (unsigned long long)w[5]);
     kernel_syscall();
     if (trace)
-        fprintf(stderr, "    -> a0 %#llx state %u\n", (unsigned long long)x[REG_A0], thread_body(t)->state);
+        fprintf(stderr, "    -> a0 %#llx state %u\n", (unsigned long long)x[REG_MSGINFO], thread_body(t)->state);
 }
 
 static void step_fault(void)

@@ -882,9 +882,9 @@ static void compare(void)
             return;
         }
         for (int r = 0; r < 8; r++)
-            if (k->regs.x[REG_A0 + r] != m->x[r]) {
+            if (k->regs.x[tk_areg(r)] != m->x[r]) {
                 ifail("thread %d (%s): a%d = %#llx, reference %#llx", i, sname(m->state), r,
-                      (unsigned long long)k->regs.x[REG_A0 + r], (unsigned long long)m->x[r]);
+                      (unsigned long long)k->regs.x[tk_areg(r)], (unsigned long long)m->x[r]);
                 return;
             }
         if (k->regs.pc != m->pc) {
@@ -986,7 +986,7 @@ static u64 cap_item(void)
 static void check_out(int i, const struct out *o, struct hal_regs *kr, const char *what)
 {
     if (o->errs) {
-        u64 a0 = KT(i)->regs.x[REG_A0];
+        u64 a0 = KT(i)->regs.x[REG_MSGINFO];
         if (a0 >= 32 || !(o->errs & EBIT(a0))) {
             ifail("%s: thread %d got a0 = %#llx, reference expects one of errors %#x", what, i, (unsigned long long)a0,
                   o->errs);
@@ -1014,20 +1014,20 @@ static void do_syscall(int i)
         items = chance(20);
     }
     u64 *x = KT(i)->regs.x;
-    x[REG_A7] = n;
-    x[REG_A0] = cptr | MSG_INFO(label, items) << 32;
+    x[REG_SYSNO] = n;
+    x[REG_MSGINFO] = cptr | MSG_INFO(label, items) << 32;
     for (u32 k = 1; k <= MSG_WORDS; k++)
-        x[REG_A0 + k] = rnd();
+        x[tk_areg(k)] = rnd();
     for (u32 k = 0; k < items; k++)
-        x[REG_A0 + 1 + MSG_WORDS - items + k] = cap_item();
+        x[REG_MSG(MSG_WORDS - items + k)] = cap_item();
     for (int r = 0; r < 8; r++)
-        th[i].x[r] = x[REG_A0 + r];
+        th[i].x[r] = x[tk_areg(r)];
     snprintf(desc, sizeof desc, "thread %d syscall %llu a0=%#llx items %u", i, (unsigned long long)n,
-             (unsigned long long)x[REG_A0], items);
+             (unsigned long long)x[REG_MSGINFO], items);
     n_sys++;
 
     struct out o = {0};
-    bool noitems = !((x[REG_A0] >> 52) & 3);
+    bool noitems = !((x[REG_MSGINFO] >> 52) & 3);
     struct res r = resolve(i, cptr);
     if (n == SYS_INVOKE && !r.err && noitems && (r.rights & R_WRITE) && mo[r.ep].qs == EPQ_RECV &&
         th[mo[r.ep].q[0]].prio >= th[i].prio && m_alive(mo[r.ep].q[0])) {

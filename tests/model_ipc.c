@@ -327,7 +327,7 @@ static void take(struct snap *s)
     for (int i = 0; i < NT; i++) {
         s->tr[i] = tref(i);
         s->st[i] = s->tr[i] ? tstate(i) : 99;
-        s->a0[i] = s->tr[i] ? T(i)->regs.x[REG_A0] : 0;
+        s->a0[i] = s->tr[i] ? T(i)->regs.x[REG_MSGINFO] : 0;
         s->fault[i] = s->tr[i] && (T(i)->ipc & IPC_FAULT);
         s->via[i] = s->tr[i] ? T(i)->via : 0;
         for (u32 k = 0; k < WIN; k++)
@@ -349,7 +349,7 @@ static bool received(const struct snap *b, int i, int issuer, bool recv_call)
 {
     if (!b->tr[i] || b->tr[i] != tref(i) || tstate(i) != THREAD_RUNNABLE || b->fault[i])
         return false;
-    u64 a0 = T(i)->regs.x[REG_A0];
+    u64 a0 = T(i)->regs.x[REG_MSGINFO];
     if ((u32)a0 != E_OK)
         return false;
     if (i == issuer)
@@ -369,11 +369,11 @@ static void check_i3(const struct snap *b, int issuer, bool recv_call)
         u32 ncap = 0, npg = 0;
         if (got) {
             const u64 *x = T(i)->regs.x;
-            u32 n = MSG_ITEMS(x[REG_A0] >> 32);
+            u32 n = MSG_ITEMS(x[REG_MSGINFO] >> 32);
             n_deliv++;
             n_items += n;
             for (u32 k = 0; k < n; k++) {
-                u64 w = x[REG_A0 + 1 + MSG_WORDS - n + k];
+                u64 w = x[REG_MSG(MSG_WORDS - n + k)];
                 u8 op = (w >> 32) & 0xff;
                 if (op & ITEM_MEM) {
                     npg += 1u << ((w >> 48) & 0xff);
@@ -469,20 +469,20 @@ static void do_syscall(int i)
     bool pager = owed[i] >= 0 && T(owed[i])->state == THREAD_BLOCKED_REPLY && (T(owed[i])->ipc & IPC_FAULT);
     if (pager && chance(70))
         n = chance(50) ? SYS_REPLY : SYS_REPLY_RECV, items = chance(60);
-    x[REG_A7] = n;
-    x[REG_A0] = cap | MSG_INFO(rn(4) ? rn(64) : rnd(), items) << 32;
+    x[REG_SYSNO] = n;
+    x[REG_MSGINFO] = cap | MSG_INFO(rn(4) ? rn(64) : rnd(), items) << 32;
     for (u32 k = 1; k <= MSG_WORDS; k++)
-        x[REG_A0 + k] = rnd();
+        x[tk_areg(k)] = rnd();
     for (u32 k = 0; k < items; k++) {
         u64 w = chance(50) ? cap_item() : mem_item();
         if (pager)  /* a pager maps (never GRANTs) one page at the fault */
             w = MEM_ITEM(SRC_VA + (u64)rn(NF) * PAGE_BYTES, 0, ITEM_MAP, R_READ | R_WRITE);
-        x[REG_A0 + 1 + MSG_WORDS - items + k] = w;
+        x[REG_MSG(MSG_WORDS - items + k)] = w;
     }
     if (pager && chance(50))
-        x[REG_A0] = (x[REG_A0] & ~(0xfffffull << 32)) | (u64)FAULT_REPLY_RETRY << 32;
+        x[REG_MSGINFO] = (x[REG_MSGINFO] & ~(0xfffffull << 32)) | (u64)FAULT_REPLY_RETRY << 32;
     snprintf(desc, sizeof desc, "thread %d syscall %llu a0=%#llx", i, (unsigned long long)n,
-             (unsigned long long)x[REG_A0]);
+             (unsigned long long)x[REG_MSGINFO]);
 
     /* I2: what the reply part must answer. */
     int c = owed[i];
@@ -499,7 +499,7 @@ static void do_syscall(int i)
     n_sys++;
     kernel_syscall();
     u32 st = tref(i) ? tstate(i) : 99;
-    u32 e = (u32)T(i)->regs.x[REG_A0];
+    u32 e = (u32)T(i)->regs.x[REG_MSGINFO];
     if (n == SYS_REPLY_RECV && le != E_OK) {
         if (st != THREAD_RUNNABLE || e != (u32)le)
             ifail("reply_recv on a bad endpoint cap: state %u, a0 %u, want %d (nothing replied)", st, e, le);
@@ -531,9 +531,9 @@ static void do_syscall(int i)
             return;
         }
         if (c >= 0 && waits && !(b.fault[c] ? T(c)->state == THREAD_FAULTED
-                                              : T(c)->state == THREAD_RUNNABLE && T(c)->regs.x[REG_A0] == E_REVOKED)) {
+                                              : T(c)->state == THREAD_RUNNABLE && T(c)->regs.x[REG_MSGINFO] == E_REVOKED)) {
             ifail("I2: thread %d received again; its old caller %d: state %u a0 %llu (want E_REVOKED)", i, c,
-                  T(c)->state, (unsigned long long)T(c)->regs.x[REG_A0]);
+                  T(c)->state, (unsigned long long)T(c)->regs.x[REG_MSGINFO]);
             return;
         }
         owed[i] = -1;
@@ -582,7 +582,7 @@ static void control(void)
         int c = owed[i];
         bool waits = c >= 0 && tref(c) && T(c)->state == THREAD_BLOCKED_REPLY && T(c)->partner == tref(i);
         CHECK_EQ(tk_destroy(BANK, S_T + (u32)i), E_OK);
-        if (waits && (T(c)->state != THREAD_RUNNABLE || T(c)->regs.x[REG_A0] != E_REVOKED) &&
+        if (waits && (T(c)->state != THREAD_RUNNABLE || T(c)->regs.x[REG_MSGINFO] != E_REVOKED) &&
             !(b.fault[c] && T(c)->state == THREAD_FAULTED))
             ifail("I2/I6: server %d destroyed, its caller %d is in state %u", i, c, T(c)->state);
         make_thread(i);  /* a server that owed thread i a reply keeps a stale right: E_REVOKED */
@@ -597,9 +597,9 @@ static void control(void)
             if (!was || tstate(j) == THREAD_BLOCKED_SEND || tstate(j) == THREAD_BLOCKED_RECV)
                 continue;  /* still queued: on another endpoint (checked below) */
             if (b.fault[j] ? tstate(j) != THREAD_FAULTED
-                           : tstate(j) != THREAD_RUNNABLE || T(j)->regs.x[REG_A0] != E_REVOKED)
+                           : tstate(j) != THREAD_RUNNABLE || T(j)->regs.x[REG_MSGINFO] != E_REVOKED)
                 ifail("I6: thread %d woken from destroyed endpoint %u: state %u a0 %llu", j, e, tstate(j),
-                      (unsigned long long)T(j)->regs.x[REG_A0]);
+                      (unsigned long long)T(j)->regs.x[REG_MSGINFO]);
         }
         tk_delete(S_EP + e);  /* a void cap with descendants is no destination */
         CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, S_EP + e, 0), E_OK);
@@ -614,9 +614,9 @@ static void control(void)
         CHECK_EQ(tk_destroy(BANK, S_W + w), E_OK);
         for (int j = 0; j < NT; j++)
             if (b.tr[j] && b.st[j] == THREAD_BLOCKED_SEND && b.via[j] == b.wr[w] &&
-                (tstate(j) != THREAD_RUNNABLE || T(j)->regs.x[REG_A0] != E_REVOKED))
+                (tstate(j) != THREAD_RUNNABLE || T(j)->regs.x[REG_MSGINFO] != E_REVOKED))
                 ifail("C8, I6: thread %d, queued through wrapper %u, after its destruction: state %u a0 %llu", j, w,
-                      tstate(j), (unsigned long long)T(j)->regs.x[REG_A0]);
+                      tstate(j), (unsigned long long)T(j)->regs.x[REG_MSGINFO]);
         tk_delete(S_W + w);
         CHECK_EQ(tk_inv(BANK, BANK_WRAP, CS, S_W + w, CS, S_EP + w, chance(50) ? 0x77 + w : 0, rn(2) ? R_ALL : R_WRITE),
                  E_OK);

@@ -298,7 +298,7 @@ TEST(c8_call_queued_through_destroyed_inner_wrapper_is_revoked)
     CHECK_EQ(tk_inv(CSS, CS_COPY, 4, CS, W2, R_ALL, 0, 0), E_OK);
     sys6(S, SYS_SEND, msg(4, 1, 0), NULL);
     sys6(R, SYS_RECV, T_EP, NULL);
-    CHECK_EQ(th(R)->regs.x[REG_A7], 0x99);
+    CHECK_EQ(th(R)->regs.x[REG_BADGE], 0x99);
 }
 
 /* ---- 5: E_NOMEM changes nothing ------------------------------------- */

@@ -35,15 +35,15 @@ TEST(i1_call_delivers_label_words_and_badge)
     CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
     CHECK_EQ(state(S), THREAD_RUNNABLE);
     CHECK_EQ(a0(S), E_OK | MSG_INFO(0x77, 0) << 32);
-    CHECK_EQ(reg(S)[REG_A0 + 1], 1);
-    CHECK_EQ(reg(S)[REG_A0 + 4], 4);
-    CHECK_EQ(reg(S)[REG_A7], 0xb1);
+    CHECK_EQ(reg(S)[REG_MSG(0)], 1);
+    CHECK_EQ(reg(S)[REG_MSG(3)], 4);
+    CHECK_EQ(reg(S)[REG_BADGE], 0xb1);
     /* The reply resumes the caller past its ecall with the reply message. */
     sys(S, SYS_REPLY, msg(0, 0x55, 0), 9, 8, 0, 0);
     CHECK_EQ(a0(S), E_OK);
     CHECK_EQ(state(C1), THREAD_RUNNABLE);
     CHECK_EQ(a0(C1), E_OK | MSG_INFO(0x55, 0) << 32);
-    CHECK_EQ(reg(C1)[REG_A0 + 1], 9);
+    CHECK_EQ(reg(C1)[REG_MSG(0)], 9);
     CHECK_EQ(th(C1)->regs.pc, pc + 4);
 }
 
@@ -56,11 +56,11 @@ TEST(i1_senders_queue_fifo_and_send_does_not_wait_for_reply)
     CHECK_EQ(state(C2), THREAD_BLOCKED_SEND);
     CHECK_EQ(endpoint_body(tk_slot(EP)->obj)->waiting, 2);
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0 + 1], 11);       /* the oldest first */
+    CHECK_EQ(reg(S)[REG_MSG(0)], 11);       /* the oldest first */
     CHECK_EQ(state(C1), THREAD_RUNNABLE);   /* a send is done once received */
     CHECK_EQ(a0(C1), E_OK);
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0 + 1], 22);
+    CHECK_EQ(reg(S)[REG_MSG(0)], 22);
     CHECK_EQ(state(C2), THREAD_BLOCKED_REPLY); /* a call waits for the reply */
 }
 
@@ -75,7 +75,7 @@ TEST(i1_non_blocking_variants)
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
     sys(C1, SYS_NB_SEND, msg(EP, 1, 0), 5, 0, 0, 0);
     CHECK_EQ(a0(C1), E_OK);
-    CHECK_EQ(reg(S)[REG_A0 + 1], 5);
+    CHECK_EQ(reg(S)[REG_MSG(0)], 5);
 }
 
 TEST(i1_rights_and_types)
@@ -96,7 +96,7 @@ TEST(i1_rights_and_types)
     /* I4: SYS_INVOKE on a kernel object is a kernel call. */
     sys(C1, SYS_INVOKE, msg(BANK, BANK_QUERY, 0), 0, 0, 0, 0);
     CHECK_EQ(a0(C1), E_OK);
-    CHECK_EQ(reg(C1)[REG_A0 + 1], tk_usage(BANK));
+    CHECK_EQ(reg(C1)[REG_MSG(0)], tk_usage(BANK));
 }
 
 TEST(i1_higher_priority_receiver_runs_first)
@@ -158,12 +158,12 @@ static void sendn(u32 from, u64 n, u32 cap, u32 items, u64 i0, u64 i1, u64 i2)
     u64 *x = reg(from);
     u64 it[3] = {i0, i1, i2};
     sched_switch_to(tk_slot(from)->obj);
-    x[REG_A7] = n;
-    x[REG_A0] = msg(cap, 7, items);
+    x[REG_SYSNO] = n;
+    x[REG_MSGINFO] = msg(cap, 7, items);
     for (u32 i = 0; i < MSG_WORDS; i++)
-        x[REG_A0 + 1 + i] = i == 0 ? 0xabc : 0;
+        x[REG_MSG(i)] = i == 0 ? 0xabc : 0;
     for (u32 i = 0; i < items; i++)
-        x[REG_A0 + 1 + MSG_WORDS - items + i] = it[i];
+        x[REG_MSG(MSG_WORDS - items + i)] = it[i];
     kernel_syscall();
 }
 #define send3(f, n, c, a, b, d) sendn(f, n, c, 3, a, b, d)
@@ -257,7 +257,7 @@ TEST(c8_call_through_wrapper_and_revoke)
     CHECK_EQ(tk_inv(BANK, BANK_WRAP, CS, W, CS, EP, 0x5a, R_ALL), E_OK);
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
     sys(C1, SYS_INVOKE, msg(W, 3, 0), 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A7], 0x5a);  /* the wrapper's badge, no extra IPC */
+    CHECK_EQ(reg(S)[REG_BADGE], 0x5a);  /* the wrapper's badge, no extra IPC */
     CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
     sys(S, SYS_REPLY_RECV, EP, 0, 0, 0, 0);
     CHECK_EQ(state(C1), THREAD_RUNNABLE);
@@ -285,13 +285,13 @@ TEST(i5_fault_goes_to_handler_which_resumes_the_thread)
     sys(H, SYS_RECV, EP, 0, 0, 0, 0);
     sched_switch_to(tk_slot(C1)->obj);
     u64 pc = th(C1)->regs.pc;
-    reg(C1)[REG_A0] = 0x1234;
+    reg(C1)[REG_MSGINFO] = 0x1234;
     kernel_exception(FAULT_WRITE, 0xbad0);
     CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
     CHECK_EQ(a0(H), E_OK | MSG_INFO(FAULT_WRITE, 0) << 32);
-    CHECK_EQ(reg(H)[REG_A0 + 1], 0xbad0);
-    CHECK_EQ(reg(H)[REG_A0 + 2], pc);
-    CHECK_EQ(reg(H)[REG_A7], 0xfa);
+    CHECK_EQ(reg(H)[REG_MSG(0)], 0xbad0);
+    CHECK_EQ(reg(H)[REG_MSG(1)], pc);
+    CHECK_EQ(reg(H)[REG_BADGE], 0xfa);
     /* Resume at another pc; the thread's registers are untouched. */
     sys(H, SYS_REPLY, msg(0, FAULT_REPLY_SETPC, 0), pc + 0x40, 0, 0, 0);
     CHECK_EQ(a0(H), E_OK);
@@ -303,7 +303,7 @@ TEST(i5_fault_goes_to_handler_which_resumes_the_thread)
     kernel_exception(FAULT_READ, 0x10);
     CHECK_EQ(state(C1), THREAD_BLOCKED_SEND);
     sys(H, SYS_RECV, EP, 0, 0, 0, 0);
-    CHECK_EQ(reg(H)[REG_A0 + 1], 0x10);
+    CHECK_EQ(reg(H)[REG_MSG(0)], 0x10);
     sys(H, SYS_REPLY, msg(0, FAULT_REPLY_RETRY, 0), 0, 0, 0, 0);
     CHECK_EQ(th(C1)->regs.pc, pc + 0x40);
     /* Without a fault endpoint the thread stops. */
@@ -342,7 +342,7 @@ TEST(i6_endpoint_destroy_is_bounded_and_restartable)
     CHECK_EQ(tk_inv_all(BANK, BANK_DESTROY, CS, EP, 0, 0, 0, 0, &calls), E_OK);
     CHECK_EQ(calls, 3);  /* 150 waiters woken, REVOKE_BUDGET per step */
     for (u32 i = 0; i < 150; i++)
-        CHECK_EQ(reg(200 + i)[REG_A0], E_REVOKED);
+        CHECK_EQ(reg(200 + i)[REG_MSGINFO], E_REVOKED);
 }
 
 TEST(i6_thread_destroyed_while_queued_leaves_the_queue)
@@ -353,7 +353,7 @@ TEST(i6_thread_destroyed_while_queued_leaves_the_queue)
     CHECK_EQ(tk_destroy(BANK, C1), E_OK);
     CHECK_EQ(endpoint_body(tk_slot(EP)->obj)->waiting, 1);
     sys(S, SYS_RECV, EP, 0, 0, 0, 0);
-    CHECK_EQ(reg(S)[REG_A0 + 1], 2);
+    CHECK_EQ(reg(S)[REG_MSG(0)], 2);
     CHECK_EQ(tk_inv(C2, THREAD_SET_IPC, CS, 0, 0, 0, 0, 0), E_TYPE);
     CHECK_EQ(tk_inv(C2, THREAD_SET_IPC, CAP_NONE, CAP_ADDR_LIMIT, 1, 0, 0, 0), E_BADCAP);
     CHECK_EQ(tk_inv(C2, THREAD_SET_IPC, CAP_NONE, 10, CAP_ADDR_LIMIT, 0, 0, 0), E_BADCAP);
@@ -412,7 +412,7 @@ TEST(sched_call_never_switches_to_a_lower_priority_receiver)
     struct hal_regs *next = sys(C1, SYS_INVOKE, msg(EP, 1, 0), 5, 0, 0, 0);
     CHECK_EQ(state(C1), THREAD_BLOCKED_REPLY);
     CHECK_EQ(state(S), THREAD_RUNNABLE);
-    CHECK_EQ(reg(S)[REG_A0 + 1], 5);
+    CHECK_EQ(reg(S)[REG_MSG(0)], 5);
     CHECK(next == &th(H)->regs);  /* H (30) runs, not S (10) */
     CHECK(sched_cur == tk_slot(H)->obj);
     /* An equal-priority receiver is switched to directly. */

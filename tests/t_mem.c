@@ -412,7 +412,7 @@ TEST(i5_pager_maps_a_page_on_fault)
     run(T1);
     u64 pc = th(T1)->regs.pc;
     kernel_exception(FAULT_WRITE, 0x123456);
-    CHECK_EQ(th(T2)->regs.x[REG_A0 + 1], 0x123456);
+    CHECK_EQ(th(T2)->regs.x[REG_MSG(0)], 0x123456);
     sysw(T2, SYS_REPLY, MSG_INFO(FAULT_REPLY_RETRY, 1) << 32, MEM_ITEM(0x500000, 0, ITEM_MAP, R_READ | R_WRITE));
     CHECK_EQ(a0(T2), E_OK);
     CHECK_EQ(th(T1)->state, THREAD_RUNNABLE);

@@ -29,10 +29,10 @@ static void setup(void)
 static u64 sys(u64 n, u64 a0, u64 a1)
 {
     struct hal_regs *r = &th()->regs;
-    r->x[REG_A7] = n;
-    r->x[REG_A0] = a0, r->x[REG_A0 + 1] = a1;
+    r->x[REG_SYSNO] = n;
+    r->x[REG_MSGINFO] = a0, r->x[REG_MSG(0)] = a1;
     CHECK(kernel_syscall() == r);
-    return r->x[REG_A0];
+    return r->x[REG_MSGINFO];
 }
 static u64 invoke_system(u32 label, u64 a0) { return sys(SYS_INVOKE, (u64)label << 32 | ROOT_CAP_SYSTEM, a0); }
 
@@ -73,7 +73,7 @@ TEST(system_cap_passed_on_with_fewer_rights)
     /* Given to the thread's CSpace, it works there like any cap. */
     CHECK_EQ(tk_inv(ECS, CS_MAP, ROOT_CAP_SYSTEM, CS, SYS_R, R_ALL, 0, 0), E_OK);
     CHECK_EQ(invoke_system(SYSTEM_CHECK, 0), E_OK);
-    CHECK_EQ(th()->regs.x[REG_A0 + 1], 0);
+    CHECK_EQ(th()->regs.x[REG_MSG(0)], 0);
     CHECK_EQ(invoke_system(SYSTEM_POWEROFF, STATUS), E_RIGHTS);
     /* Taken back: gone again. */
     CHECK_EQ(tk_unmap(SYS_R, 0), E_OK);

@@ -26,8 +26,8 @@ static int configure(u32 t, u64 prio)
 static struct hal_regs *syscall_from(u32 slot, u64 n, u64 a0_, u64 a1, u64 a2, u64 a3)
 {
     struct hal_regs *r = &th(slot)->regs;
-    r->x[REG_A7] = n;
-    r->x[REG_A0] = a0_, r->x[REG_A0 + 1] = a1, r->x[REG_A0 + 2] = a2, r->x[REG_A0 + 3] = a3;
+    r->x[REG_SYSNO] = n;
+    r->x[REG_MSGINFO] = a0_, r->x[REG_MSG(0)] = a1, r->x[REG_MSG(1)] = a2, r->x[REG_MSG(2)] = a3;
     return kernel_syscall();
 }
 
@@ -38,7 +38,7 @@ TEST(threads_configure_start_and_round_robin)
     CHECK_EQ(configure(T1, 10), E_OK);
     CHECK_EQ(configure(T2, 10), E_OK);
     CHECK_EQ(th(T1)->regs.pc, 0x1000 + T1);
-    CHECK_EQ(th(T1)->regs.x[REG_A0], 7);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], 7);
     CHECK(sched_next() == NULL); /* nothing started */
     CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
     CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_BUSY);
@@ -73,20 +73,20 @@ TEST(threads_syscall_invoke_and_errors)
     u64 pc = th(T1)->regs.pc;
     /* BANK_QUERY through SYS_INVOKE: results in a1..a3. */
     CHECK(syscall_from(T1, SYS_INVOKE, (u64)BANK_QUERY << 32 | BANK, 0, 0, 0) == &th(T1)->regs);
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_OK);
-    CHECK_EQ(th(T1)->regs.x[REG_A0 + 1], tk_usage(BANK));
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], E_OK);
+    CHECK_EQ(th(T1)->regs.x[REG_MSG(0)], tk_usage(BANK));
     CHECK_EQ(th(T1)->regs.pc, pc + 4);
     syscall_from(T1, 99, 0, 0, 0, 0);
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_SYSCALL);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], E_SYSCALL);
     syscall_from(T1, SYS_INVOKE, (u64)BANK_QUERY << 32 | (CAP_ADDR_LIMIT + 1), 0, 0, 0);
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_BADCAP);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], E_BADCAP);
     /* SYS_WRITE of unmapped memory: E_FAULT, too long: E_INVAL. */
     syscall_from(T1, SYS_WRITE, 0x4000, 10, 0, 0);
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_FAULT);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], E_FAULT);
     syscall_from(T1, SYS_WRITE, ~0ull - 4, 10, 0, 0);
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_FAULT);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], E_FAULT);
     syscall_from(T1, SYS_WRITE, 0x4000, 1 << 20, 0, 0);
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_INVAL);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], E_INVAL);
 }
 
 TEST(threads_long_invocation_restarts_transparently)
@@ -105,7 +105,7 @@ TEST(threads_long_invocation_restarts_transparently)
         calls++;
     } while (th(T1)->regs.pc == pc && calls < 100);
     CHECK_EQ(calls, 5);  /* 300 nodes, 64 per step: the ecall ran 5 times */
-    CHECK_EQ(th(T1)->regs.x[REG_A0], E_OK);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], E_OK);
     CHECK_EQ(tk_status(100), SLOT_EMPTY);
 }
 
@@ -219,14 +219,14 @@ TEST(threads_cannot_create_more_important_threads)
     CHECK(sched_next() == &th(T1)->regs);
     u64 conf = (u64)THREAD_CONFIGURE << 32 | T2;
     struct hal_regs *r = &th(T1)->regs;
-    r->x[REG_A0 + 1] = CS, r->x[REG_A0 + 2] = AS, r->x[REG_A0 + 3] = 0x1000, r->x[REG_A0 + 4] = 0;
-    r->x[REG_A0 + 5] = 11;
+    r->x[REG_MSG(0)] = CS, r->x[REG_MSG(1)] = AS, r->x[REG_MSG(2)] = 0x1000, r->x[REG_MSG(3)] = 0;
+    r->x[REG_MSG(4)] = 11;
     syscall_from(T1, SYS_INVOKE, conf, CS, AS, 0x1000);
-    CHECK_EQ(r->x[REG_A0], E_RIGHTS);
+    CHECK_EQ(r->x[REG_MSGINFO], E_RIGHTS);
     CHECK_EQ(th(T2)->cspace.obj, 0);  /* nothing changed */
-    r->x[REG_A0 + 1] = CS, r->x[REG_A0 + 2] = AS, r->x[REG_A0 + 3] = 0x1000, r->x[REG_A0 + 4] = 0;
-    r->x[REG_A0 + 5] = 10;
+    r->x[REG_MSG(0)] = CS, r->x[REG_MSG(1)] = AS, r->x[REG_MSG(2)] = 0x1000, r->x[REG_MSG(3)] = 0;
+    r->x[REG_MSG(4)] = 10;
     syscall_from(T1, SYS_INVOKE, conf, CS, AS, 0x1000);
-    CHECK_EQ(r->x[REG_A0], E_OK);
+    CHECK_EQ(r->x[REG_MSGINFO], E_OK);
     CHECK_EQ(th(T2)->prio, 10);
 }

@@ -4,6 +4,7 @@
 #define TETHER_TK_H
 
 #include "kernel.h"
+#include "hal.h"
 #include "charge.h"
 #include "cap.h"
 #include "cspace.h"
@@ -39,5 +40,9 @@ struct slot *tk_slot(u32 slot);     /* direct view of a root-CSpace slot */
 /* Parent slot index of slot (in the root CSpace), -1 for a root, -2 if the
  * parent is not in the root CSpace. */
 long tk_parent(u32 slot);
+
+/* The system-call register a<r> by position in the ABI (0: REG_MSGINFO,
+ * 1..6: the message words, 7: REG_BADGE), for tests that model all eight. */
+static inline u32 tk_areg(u32 r) { return r == 0 ? REG_MSGINFO : r <= MSG_WORDS ? REG_MSG(r - 1) : REG_BADGE; }
 
 #endif

@@ -33,9 +33,4 @@ typedef struct {
 /* Host only: the page table the harness "CPU" runs on now. */
 extern const hal_pt_root *host_active_pt;
 
-/* Old names the host tests still use (to go). */
-#define REG_A0 REG_MSGINFO
-#define REG_A7 REG_SYSNO
-#define REG_SP REG_STACK
-
 #endif
