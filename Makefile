@@ -14,10 +14,12 @@ B       := build
 
 # ---------------------------------------------------------------- host -----
 # The portable core, compiled for the hosted machine. Core files may include
-# only kernel/include and include/ (no libc): -ffreestanding enforces it.
+# only kernel/include and include/ (no libc): -nostdinc enforces it (only the
+# compiler's own freestanding headers, stdint.h, stddef.h, stdbool.h, remain).
 CORE_SRCS := $(wildcard kernel/core/*.c)
 HOST_SRCS := $(wildcard kernel/host/*.c)
-CORE_CFLAGS := $(CSTD) $(WARN) -ffreestanding -fno-builtin -Iinclude -Ikernel/include -Ikernel/host/include
+FREESTANDING := -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include
+CORE_CFLAGS := $(CSTD) $(WARN) $(FREESTANDING) -Iinclude -Ikernel/include -Ikernel/host/include
 TEST_CFLAGS := $(CSTD) $(WARN) -D_GNU_SOURCE -Iinclude -Ikernel/include -Ikernel/host/include -Itests
 
 # Two variants: plain (-O2, also used for benchmarks) and sanitized.
@@ -127,8 +129,20 @@ run-host: $(B)/host/demo
 	$(B)/host/demo
 
 # ------------------------------------------------------------- riscv64 -----
-# Defines test-qemu, run, gdb, bench-qemu and adds images to `all`.
--include mk/riscv64.mk
+# Defines test-qemu, run, gdb, bench-qemu and adds images to `all`. It needs
+# ld.lld and qemu-system-riscv64 (and clang's riscv64 target); without them
+# those targets stop with the Debian packages to install.
+RISCV_MISSING := $(strip $(if $(shell command -v ld.lld),,lld) \
+                         $(if $(shell command -v qemu-system-riscv64),,qemu-system-misc))
+ifeq ($(RISCV_MISSING),)
+RISCV_READY := 1
+include mk/riscv64.mk
+else
+.PHONY: test-qemu run gdb bench-qemu
+test-qemu run gdb bench-qemu:
+	@echo "make $@: the riscv64 machine needs packages that are missing: sudo apt-get install $(RISCV_MISSING)"
+	@exit 1
+endif
 
 # The core's call edges point one way (tools/check-layers.sh); the machine
 # calls the core only through kernel.h.
@@ -137,16 +151,12 @@ check-layers: $(host_KOBJS) $(if $(RISCV_READY),$(RV_KOBJS))
 	@tools/check-layers.sh $(B)/host/core $(if $(RISCV_READY),$(RV_B)/arch)
 
 
-test: test-host $(if $(RISCV_READY),test-qemu)
+test: test-host test-qemu
 	@echo "make test: all suites passed"
 
-bench: bench-host $(if $(RISCV_READY),bench-qemu)
+bench: bench-host bench-qemu
 	bench/mktable.sh $(B)/bench/*.txt > docs/benchmarks.md
 	@echo "wrote docs/benchmarks.md"
-
-ifndef RISCV_READY
-run: run-host
-endif
 
 clean:
 	rm -rf $(B)

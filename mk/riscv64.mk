@@ -15,7 +15,7 @@ RV_B      := $(B)/riscv64
 RV_ARCH   := --target=riscv64-unknown-elf -mabi=lp64 -mcmodel=medany -mno-relax
 RV_KARCH  := $(RV_ARCH) -march=rv64imac_zba_zbb_zbs
 RV_UARCH  := $(RV_ARCH) -march=rv64imac
-RV_CFLAGS := $(CSTD) $(WARN) -ffreestanding -fno-builtin -fno-pic -O2 -g -MMD -MP
+RV_CFLAGS := $(CSTD) $(WARN) $(FREESTANDING) -fno-pic -O2 -g -MMD -MP
 RV_KCFLAGS := $(RV_CFLAGS) $(RV_KARCH)
 RV_UCFLAGS := $(RV_CFLAGS) $(RV_UARCH)
 RV_KINC   := -Iinclude -Ikernel/include -I$(RV_DIR)/include -I$(RV_DIR)/uapi
@@ -102,4 +102,3 @@ bench-qemu: $(RV_B)/tether-bench.elf
 	@mkdir -p $(B)/bench
 	tools/qemu-bench.sh $< $(B)/bench/qemu.txt
 
-RISCV_READY := 1
