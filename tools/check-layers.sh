@@ -16,7 +16,7 @@
 #   8 check                      the invariant checker (tests, SYSTEM_CHECK)
 #
 # An edge may go down or stay in its layer; an edge up must be in ALLOWED
-# (each one is documented in docs/design-notes.md, "Layers"). With ARCHDIR
+# (each one is documented in docs/design.md, "Layers"). With ARCHDIR
 # (build/riscv64/arch), the machine may call the core only through the
 # functions kernel.h declares. Prints one line per violation and ends with
 # "N passed, N failed".
