@@ -24,6 +24,14 @@ struct inv {
                           * on success, after reading every argument    */
 };
 
+/* The named argument and result words of a method (labels.def):
+ * ARG(iv, CS_COPY, src) is the argument `src` of CS_COPY (read-only),
+ * RES(iv, CS_INFO, badge) = x sets its result `badge`. They are iv->a[k] and
+ * iv->r[k] with k an integer constant (TETHER_IN_INDEX, abi.h): no cost, and
+ * the same accesses as before (results still only after the last ARG). */
+#define ARG(iv, label, name) ((iv)->a[TETHER_IN_INDEX(label, name)])
+#define RES(iv, label, name) ((iv)->r[TETHER_OUT_INDEX(label, name)])
+
 /* Cap address -> slot -> live check -> wrapper resolution, all inline for
  * the common case (the hottest code in the kernel). */
 static inline int cap_lookup(oref cs, u64 cptr, struct target *t)
