@@ -17,6 +17,85 @@ rows() {
         print line
     }' "$1"
 }
+# The methods of labels.def: X(name, value, type, "doc", IN(n, "doc")...,
+# OUT(n, "doc")...), an entry spanning lines; $2 = table (one row each) or
+# params (a section each, every argument and result described).
+methods() {
+    awk -v mode="$2" '
+    function esc(t) { gsub(/\|/, "\\|", t); return t }
+    # The text of the string literals in s (adjacent ones concatenated).
+    function strs(s,    out, i, c, q) {
+        out = ""; q = 0
+        for (i = 1; i <= length(s); i++) {
+            c = substr(s, i, 1)
+            if (!q) { if (c == "\"") q = 1; continue }
+            if (c == "\\") { i++; out = out substr(s, i, 1); continue }
+            if (c == "\"") { q = 0; continue }
+            out = out c
+        }
+        return out
+    }
+    function trim(t) { gsub(/^[ \t\n]+|[ \t\n]+$/, "", t); return t }
+    # Split a list IN(n, "doc") IN(n, "doc")... into ln[1..], ld[1..]; returns the count.
+    function list(s,    k, i, c, depth, q, cur, f) {
+        k = 0; depth = 0; q = 0; cur = ""
+        for (i = 1; i <= length(s); i++) {
+            c = substr(s, i, 1)
+            if (q) { cur = cur c; if (c == "\\") { i++; cur = cur substr(s, i, 1) } else if (c == "\"") q = 0; continue }
+            if (c == "\"") { q = 1; cur = cur c; continue }
+            if (c == "(") { if (depth++ == 0) { cur = ""; continue } }
+            if (c == ")") { if (--depth == 0) {
+                f = index(cur, ","); k++
+                ln[k] = trim(substr(cur, 1, f - 1)); ld[k] = strs(substr(cur, f + 1))
+                continue } }
+            if (depth) cur = cur c
+        }
+        return k
+    }
+    function names(s,    k, i, out) {
+        k = list(s); out = ""
+        for (i = 1; i <= k; i++) out = out (i > 1 ? ", " : "") "`" ln[i] "`"
+        return k ? out : "-"
+    }
+    function entry(    nin, nout, i) {
+        a[1] = trim(a[1]); a[2] = trim(a[2]); a[3] = trim(a[3])
+        if (mode == "table") {
+            print "| " a[2] " | `" a[1] "` | " a[3] " | " names(a[5]) " | " names(a[6]) " | " esc(strs(a[4])) " |"
+            return
+        }
+        print ""; print "#### `" a[1] "` (" a[2] ", " a[3] ")"; print ""; print esc(strs(a[4])); print ""
+        nin = list(a[5])
+        for (i = 1; i <= nin; i++) { wn[i] = ln[i]; wd[i] = ld[i] }
+        nout = list(a[6])
+        if (!nin && !nout) { print "No arguments, no results."; return }
+        print "| word | name | meaning |"; print "|---|---|---|"
+        for (i = 1; i <= nin; i++) print "| a" (i - 1) " | `" wn[i] "` | " esc(wd[i]) " |"
+        for (i = 1; i <= nout; i++) print "| r" (i - 1) " | `" ln[i] "` | " esc(ld[i]) " |"
+    }
+    { text = text $0 "\n" }
+    END {
+        while ((i = index(text, "/*")) > 0) {  # no comments
+            j = index(substr(text, i + 2), "*/")
+            text = substr(text, 1, i - 1) substr(text, i + 2 + j + 1)
+        }
+        depth = 0; q = 0; n = length(text)
+        for (p = 1; p <= n; p++) {
+            c = substr(text, p, 1)
+            if (q) { cur = cur c; if (c == "\\") { p++; cur = cur substr(text, p, 1) } else if (c == "\"") q = 0; continue }
+            if (depth == 0) {
+                if (c == "X" && substr(text, p + 1, 1) == "(" && (p == 1 || substr(text, p - 1, 1) ~ /[^A-Za-z0-9_]/)) {
+                    depth = 1; p++; na = 0; cur = ""
+                }
+                continue
+            }
+            if (c == "\"") q = 1
+            else if (c == "(") depth++
+            else if (c == ")" && --depth == 0) { a[++na] = cur; entry(); continue }
+            else if (c == "," && depth == 1) { a[++na] = cur; cur = ""; continue }
+            cur = cur c
+        }
+    }' "$1"
+}
 cat <<'EOF2'
 # The Tether ABI
 
@@ -40,10 +119,20 @@ cat <<'EOF2'
 `SYS_INVOKE` with `a0 = cap address | label << 32`; arguments `a1..a6`
 (`a0..a5` of the table below), results in `a1..a4` on success.
 
-| label | name | object | args | results | meaning |
-|---:|---|---|---:|---:|---|
+| label | name | object | arguments (a0..) | results (r0..) | meaning |
+|---:|---|---|---|---|---|
 EOF2
-rows $d/labels.def "2 1 3 4 5 t"
+methods $d/labels.def table
+cat <<'EOF2'
+
+### Parameters of each method
+
+Argument word `aN` is register `a(N+1)` of the call, result `rN` register
+`a(N+1)` of the return on success (`E_OK` in `a0`). libtether's
+`tether_<name>(cap, arguments..., r)` takes the arguments by these names;
+`TETHER_OUT_INDEX(name, result)` (abi.h) is a result's index in `r`.
+EOF2
+methods $d/labels.def params
 cat <<'EOF2'
 
 ## Error codes (`errors.def`)

@@ -23,10 +23,59 @@ enum tether_objtype {
 
 /* Invocation labels (labels.def). */
 enum tether_label {
-#define X(name, val, type, nin, nout, doc) name = val,
+#define X(name, val, type, doc, in, out) name = val,
 #include <tether/labels.def>
 #undef X
 };
+
+/* The named parameters of the methods (labels.def). With IN(n, doc) and
+ * OUT(n, doc) as (n, doc), a method's argument and result lists become
+ * sequences (n, doc)(n, doc)... that these macros walk (standard C99
+ * preprocessor: each element expands to the next walker). */
+#define TETHER_CAT(a, b) TETHER_CAT_(a, b)
+#define TETHER_CAT_(a, b) a##b
+/* The number of elements, 0..6 (more does not compile). */
+#define TETHER_SEQ_COUNT(seq) TETHER_CAT(TETHER_SEQ_N_, TETHER_SEQ_N0 seq)
+#define TETHER_SEQ_N0(n, d) TETHER_SEQ_N1
+#define TETHER_SEQ_N1(n, d) TETHER_SEQ_N2
+#define TETHER_SEQ_N2(n, d) TETHER_SEQ_N3
+#define TETHER_SEQ_N3(n, d) TETHER_SEQ_N4
+#define TETHER_SEQ_N4(n, d) TETHER_SEQ_N5
+#define TETHER_SEQ_N5(n, d) TETHER_SEQ_N6
+#define TETHER_SEQ_N_TETHER_SEQ_N0 0
+#define TETHER_SEQ_N_TETHER_SEQ_N1 1
+#define TETHER_SEQ_N_TETHER_SEQ_N2 2
+#define TETHER_SEQ_N_TETHER_SEQ_N3 3
+#define TETHER_SEQ_N_TETHER_SEQ_N4 4
+#define TETHER_SEQ_N_TETHER_SEQ_N5 5
+#define TETHER_SEQ_N_TETHER_SEQ_N6 6
+/* One word per element: `unsigned long long n;` */
+#define TETHER_SEQ_WORDS(seq) TETHER_CAT(TETHER_SEQ_W_A seq, _END)
+#define TETHER_SEQ_W_A(n, d) unsigned long long n; TETHER_SEQ_W_B
+#define TETHER_SEQ_W_B(n, d) unsigned long long n; TETHER_SEQ_W_A
+#define TETHER_SEQ_W_A_END
+#define TETHER_SEQ_W_B_END
+
+/* Per label: struct tether_in_<label> / tether_out_<label>, one word per
+ * argument / result in register order, then end_. They describe the layout
+ * (never overlay the registers): TETHER_IN_INDEX(CS_COPY, src) is the
+ * argument word of `src` (2), TETHER_OUT_INDEX(CS_INFO, badge) the result
+ * word of `badge` (3), both integer constants; TETHER_NIN_<label> and
+ * TETHER_NOUT_<label> count the words. */
+#define IN(n, doc) (n, doc)
+#define OUT(n, doc) (n, doc)
+#define X(name, val, type, doc, in, out)                                       \
+    struct tether_in_##name { TETHER_SEQ_WORDS(in) unsigned long long end_; };  \
+    struct tether_out_##name { TETHER_SEQ_WORDS(out) unsigned long long end_; }; \
+    enum { TETHER_NIN_##name = TETHER_SEQ_COUNT(in), TETHER_NOUT_##name = TETHER_SEQ_COUNT(out) };
+#include <tether/labels.def>
+#undef X
+#undef IN
+#undef OUT
+#define TETHER_IN_INDEX(label, n) \
+    (__builtin_offsetof(struct tether_in_##label, n) / sizeof(unsigned long long))
+#define TETHER_OUT_INDEX(label, n) \
+    (__builtin_offsetof(struct tether_out_##label, n) / sizeof(unsigned long long))
 
 /* System call numbers (syscalls.def). */
 enum tether_syscall {
@@ -128,5 +177,13 @@ enum tether_fault {
 /* Number of argument words an invocation carries in, and results out. */
 #define INVOKE_ARGS 6u
 #define INVOKE_RESULTS 4u
+
+/* No method takes or returns more than that (labels.def). */
+#define X(name, val, type, doc, in, out)                        \
+    _Static_assert(TETHER_NIN_##name <= INVOKE_ARGS &&          \
+                       TETHER_NOUT_##name <= INVOKE_RESULTS,    \
+                   #name ": too many arguments or results");
+#include <tether/labels.def>
+#undef X
 
 #endif

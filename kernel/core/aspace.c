@@ -266,19 +266,20 @@ static int as_map_frame(struct inv *iv)
     oref as = iv->t.obj;
     struct slot *fs;
     u32 vpn, n;
-    u64 op = iv->a[3];
+    u64 op = ARG(iv, AS_MAP_FRAME, op);
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    int e = cspace_lookup_live(iv->caller_cs, iv->a[0], &fs);
+    int e = cspace_lookup_live(iv->caller_cs, ARG(iv, AS_MAP_FRAME, frame), &fs);
     if (e != E_OK)
         return e == E_REVOKED ? E_EMPTY : e;
     if (obj_get(fs->obj)->type != OBJ_FRAME)
         return E_TYPE;
-    if ((e = flex_range(iv->a[1], 0, &vpn, &n)) != E_OK)
+    if ((e = flex_range(ARG(iv, AS_MAP_FRAME, va), 0, &vpn, &n)) != E_OK)
         return e;
     if (op > ITEM_GRANT)
         return E_INVAL;
-    u8 rights = cap_rights_mask(fs->rights, iv->a[2] & (R_READ | R_WRITE | R_EXEC));
+    u8 rights =
+        cap_rights_mask(fs->rights, ARG(iv, AS_MAP_FRAME, rights) & (R_READ | R_WRITE | R_EXEC));
     if (!(rights & R_READ))
         return E_RIGHTS;  /* every mapping can at least be read */
     return map_page(as, vpn, fs, (u8)op, rights);
@@ -290,25 +291,27 @@ static int as_map(struct inv *iv)
 {
     struct flex f;
     struct target st;
-    u64 op = iv->a[5];
+    u64 op = ARG(iv, AS_MAP, op);
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    int e = inv_lookup(iv, iv->a[0], &st);
+    int e = inv_lookup(iv, ARG(iv, AS_MAP, src_as), &st);
     if (e != E_OK)
         return e;
     if (st.type != OBJ_ASPACE)
         return E_TYPE;
     if (!(st.rights & R_READ) || (op == ITEM_GRANT && !(st.rights & R_WRITE)))
         return E_RIGHTS;
-    if ((e = flex_range(iv->a[1], iv->a[3], &f.src_vpn, &f.npages)) != E_OK ||
-        (e = flex_range(iv->a[2], iv->a[3], &f.dst_vpn, &f.npages)) != E_OK)
+    if ((e = flex_range(ARG(iv, AS_MAP, src_va), ARG(iv, AS_MAP, log2_pages), &f.src_vpn,
+                        &f.npages)) != E_OK ||
+        (e = flex_range(ARG(iv, AS_MAP, dst_va), ARG(iv, AS_MAP, log2_pages), &f.dst_vpn,
+                        &f.npages)) != E_OK)
         return e;
-    if (op > ITEM_GRANT || !(iv->a[4] & R_READ))
+    if (op > ITEM_GRANT || !(ARG(iv, AS_MAP, rights) & R_READ))
         return E_INVAL;
     f.src_as = st.obj;
     f.dst_as = iv->t.obj;
     f.op = (u8)op;
-    f.rights = (u8)iv->a[4];
+    f.rights = (u8)ARG(iv, AS_MAP, rights);
     if ((e = flex_disjoint(&f, 1)) != E_OK)
         return e;  /* overlapping ranges in one AddrSpace */
     struct as_grow g = AS_GROW_INIT;
@@ -331,16 +334,17 @@ static int as_unmap(struct inv *iv)
     u32 vpn, n, budget = REVOKE_BUDGET;
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    int e = flex_range(iv->a[0], iv->a[1], &vpn, &n);
+    int e = flex_range(ARG(iv, AS_UNMAP, va), ARG(iv, AS_UNMAP, log2_pages), &vpn, &n);
     if (e != E_OK)
         return e;
-    if (iv->a[2] > 1)
+    if (ARG(iv, AS_UNMAP, include_self) > 1)
         return E_INVAL;
     for (u32 i = 0; i < n; i++) {
         struct slot *s = radix_slot(&a->map, vpn + i);
         if (!s || !s->obj)
             continue;
-        e = iv->a[2] ? cap_delete_step(s, &budget) : cap_revoke_step(s, &budget);
+        e = ARG(iv, AS_UNMAP, include_self) ? cap_delete_step(s, &budget)
+                                            : cap_revoke_step(s, &budget);
         if (e != E_OK)
             return e;
     }
@@ -353,14 +357,14 @@ static int as_info(struct inv *iv)
     u32 vpn, n, r = 0;
     if (!(iv->t.rights & R_READ))
         return E_RIGHTS;
-    int e = flex_range(iv->a[0] & ~(u64)(PAGE_BYTES - 1), 0, &vpn, &n);
+    int e = flex_range(ARG(iv, AS_INFO, va) & ~(u64)(PAGE_BYTES - 1), 0, &vpn, &n);
     if (e != E_OK)
         return e;
     struct slot *s = radix_slot(&a->map, vpn);
     u32 st = s ? slot_status(s) : SLOT_EMPTY;
-    iv->r[0] = st;
-    iv->r[1] = st == SLOT_LIVE ? s->rights : 0;
-    iv->r[2] = hal_pt_lookup(&a->pt, va_of(vpn), &r) != NULL;
+    RES(iv, AS_INFO, status) = st;
+    RES(iv, AS_INFO, rights) = st == SLOT_LIVE ? s->rights : 0;
+    RES(iv, AS_INFO, mapped) = hal_pt_lookup(&a->pt, va_of(vpn), &r) != NULL;
     return E_OK;
 }
 

@@ -72,7 +72,7 @@ static int alloc_with_slot(oref b, u8 type, u64 arg, oref dcs, u64 idx, oref *o,
 static int bank_create(struct inv *iv)
 {
     oref b = iv->t.obj, dcs, o;
-    u64 type = iv->a[0];
+    u64 type = ARG(iv, BANK_CREATE, type);
     const struct objtype *t = objtype_of(type);
     struct slot *d;
     if (!(iv->t.rights & R_WRITE))
@@ -81,10 +81,10 @@ static int bank_create(struct inv *iv)
         return E_INVAL;
     if (type == OBJ_BANK && bank_body(b)->depth + 1 >= BANK_MAX_DEPTH)
         return E_DEPTH;
-    int e = dst_check(iv, iv->a[1], iv->a[2], &dcs);
+    int e = dst_check(iv, ARG(iv, BANK_CREATE, dst_cs), ARG(iv, BANK_CREATE, dst), &dcs);
     if (e != E_OK)
         return e;
-    if ((e = alloc_with_slot(b, (u8)type, iv->a[3], dcs, iv->a[2], &o, &d)) != E_OK)
+    if ((e = alloc_with_slot(b, (u8)type, ARG(iv, BANK_CREATE, arg), dcs, ARG(iv, BANK_CREATE, dst), &o, &d)) != E_OK)
         return e;
     /* Perform. */
     if (t->first_cap)
@@ -97,13 +97,13 @@ static int bank_create(struct inv *iv)
 static int bank_wrap(struct inv *iv)
 {
     oref b = iv->t.obj, dcs, scs, w;
-    u64 badge = iv->a[4];
+    u64 badge = ARG(iv, BANK_WRAP, badge);
     struct slot *s, *d;
     struct target t;
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    int e = inv_lookup_cspace(iv, iv->a[2], R_READ, &scs);
-    if (e != E_OK || (e = cspace_lookup(scs, iv->a[3], &s)) != E_OK)
+    int e = inv_lookup_cspace(iv, ARG(iv, BANK_WRAP, src_cs), R_READ, &scs);
+    if (e != E_OK || (e = cspace_lookup(scs, ARG(iv, BANK_WRAP, src), &s)) != E_OK)
         return e;
     if (!s || !cap_live(s))
         return E_EMPTY;
@@ -115,12 +115,12 @@ static int bank_wrap(struct inv *iv)
         return E_TYPE;
     if (badge && t.badge)
         return E_INVAL;
-    if ((e = dst_check(iv, iv->a[0], iv->a[1], &dcs)) != E_OK)
+    if ((e = dst_check(iv, ARG(iv, BANK_WRAP, dst_cs), ARG(iv, BANK_WRAP, dst), &dcs)) != E_OK)
         return e;
-    if ((e = alloc_with_slot(b, OBJ_WRAPPER, 0, dcs, iv->a[1], &w, &d)) != E_OK)
+    if ((e = alloc_with_slot(b, OBJ_WRAPPER, 0, dcs, ARG(iv, BANK_WRAP, dst), &w, &d)) != E_OK)
         return e;
     /* Perform. */
-    wrapper_init(w, s, cap_rights_mask(s->rights, iv->a[5]), badge);
+    wrapper_init(w, s, cap_rights_mask(s->rights, ARG(iv, BANK_WRAP, rights)), badge);
     cap_make_root(d, w, obj_get(w)->epoch, R_ALL, 0);
     return E_OK;
 }
@@ -136,7 +136,7 @@ static bool indestructible(oref o)
 static bool pending_is_call(const struct bank_pending *p, const struct inv *iv)
 {
     return p->cs == iv->caller_cs && p->cs_epoch == obj_get(iv->caller_cs)->epoch &&
-           p->cscap == iv->a[0] && p->idx == iv->a[1];
+           p->cscap == ARG(iv, BANK_DESTROY, cs) && p->idx == ARG(iv, BANK_DESTROY, slot);
 }
 
 /* Continue the destruction bank b has in progress, if any (it may have been
@@ -174,8 +174,8 @@ static int bank_destroy(struct inv *iv)
         return e;
     if (obj_get(iv->caller_cs)->state != OS_LIVE)
         return E_REVOKED;  /* that destruction took the caller's CSpace */
-    if ((e = inv_lookup_cspace(iv, iv->a[0], R_READ, &cs)) != E_OK ||
-        (e = cspace_lookup(cs, iv->a[1], &s)) != E_OK)
+    if ((e = inv_lookup_cspace(iv, ARG(iv, BANK_DESTROY, cs), R_READ, &cs)) != E_OK ||
+        (e = cspace_lookup(cs, ARG(iv, BANK_DESTROY, slot), &s)) != E_OK)
         return e;
     if (!s || !s->obj)
         return E_EMPTY;
@@ -189,7 +189,8 @@ static int bank_destroy(struct inv *iv)
     if ((e = obj_destroy_step(o, &budget)) == E_CONTINUE)
         bank_body(b)->pending = (struct bank_pending){o, obj_get(o)->epoch, iv->caller_cs,
                                                       obj_get(iv->caller_cs)->epoch,
-                                                      (u32)iv->a[0], (u32)iv->a[1]};
+                                                      (u32)ARG(iv, BANK_DESTROY, cs),
+                                                      (u32)ARG(iv, BANK_DESTROY, slot)};
     return e;
 }
 
@@ -198,9 +199,9 @@ static int bank_query(struct inv *iv)
     if (!(iv->t.rights & R_READ))
         return E_RIGHTS;
     struct bank *k = bank_body(iv->t.obj);
-    iv->r[0] = k->usage;
-    iv->r[1] = k->limit;
-    iv->r[2] = k->nobj;
+    RES(iv, BANK_QUERY, usage) = k->usage;
+    RES(iv, BANK_QUERY, limit) = k->limit;
+    RES(iv, BANK_QUERY, objects) = k->nobj;
     return E_OK;
 }
 

@@ -205,19 +205,27 @@ int kernel_lookup(oref caller_cs, u32 cptr, struct target *t)
 
 enum xfer { X_COPY, X_MAP, X_GRANT };
 
-/* COPY / MAP / GRANT / MINT into the invoked CSpace. */
+/* COPY / MAP / GRANT / MINT into the invoked CSpace (their dst, src_cs and
+ * src are the same words: read as CS_COPY's). */
+#define SAME_ARG(l, n) (TETHER_IN_INDEX(l, n) == TETHER_IN_INDEX(CS_COPY, n))
+_Static_assert(SAME_ARG(CS_MAP, dst) && SAME_ARG(CS_MAP, src_cs) && SAME_ARG(CS_MAP, src) &&
+                   SAME_ARG(CS_GRANT, dst) && SAME_ARG(CS_GRANT, src_cs) &&
+                   SAME_ARG(CS_GRANT, src) && SAME_ARG(CS_MINT, dst) &&
+                   SAME_ARG(CS_MINT, src_cs) && SAME_ARG(CS_MINT, src),
+               "CS_COPY, CS_MAP, CS_GRANT and CS_MINT share dst, src_cs, src");
+#undef SAME_ARG
 static int cs_transfer(struct inv *iv, enum xfer op, u64 mask, u64 badge, bool mint)
 {
     oref dcs = iv->t.obj, scs;
     struct slot *s, *d;
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    int e = cspace_lookup(dcs, iv->a[0], &d);
+    int e = cspace_lookup(dcs, ARG(iv, CS_COPY, dst), &d);
     if (e != E_OK)
         return e;
     /* GRANT empties the source slot: it needs write access there too. */
-    e = inv_lookup_cspace(iv, iv->a[1], op == X_GRANT ? R_READ | R_WRITE : R_READ, &scs);
-    if (e != E_OK || (e = cspace_lookup(scs, iv->a[2], &s)) != E_OK)
+    e = inv_lookup_cspace(iv, ARG(iv, CS_COPY, src_cs), op == X_GRANT ? R_READ | R_WRITE : R_READ, &scs);
+    if (e != E_OK || (e = cspace_lookup(scs, ARG(iv, CS_COPY, src), &s)) != E_OK)
         return e;
     if (!s || !cap_live(s))
         return E_EMPTY;  /* a void cap transfers like an empty slot (S3) */
@@ -231,7 +239,7 @@ static int cs_transfer(struct inv *iv, enum xfer op, u64 mask, u64 badge, bool m
         return E_DEPTH;
     if ((e = cap_dst_check(d)) != E_OK)
         return e;
-    if (!d && (e = cspace_ensure(dcs, iv->a[0], &d)) != E_OK)
+    if (!d && (e = cspace_ensure(dcs, ARG(iv, CS_COPY, dst), &d)) != E_OK)
         return e;
     /* Perform (C1: rights only shrink). */
     cap_dst_clear(d);
@@ -265,30 +273,30 @@ static int cs_info(struct inv *iv)
     struct slot *s;
     if (!(iv->t.rights & R_READ))
         return E_RIGHTS;
-    int e = cspace_lookup(iv->t.obj, iv->a[0], &s);
+    int e = cspace_lookup(iv->t.obj, ARG(iv, CS_INFO, slot), &s);
     if (e != E_OK)
         return e;
     u32 st = s ? slot_status(s) : SLOT_EMPTY;
-    iv->r[0] = st;
-    iv->r[1] = st == SLOT_LIVE ? obj_get(s->obj)->type : OBJ_NONE;
-    iv->r[2] = st == SLOT_LIVE ? s->rights : 0;
-    iv->r[3] = st == SLOT_LIVE ? s->badge : 0;
+    RES(iv, CS_INFO, status) = st;
+    RES(iv, CS_INFO, type) = st == SLOT_LIVE ? obj_get(s->obj)->type : OBJ_NONE;
+    RES(iv, CS_INFO, rights) = st == SLOT_LIVE ? s->rights : 0;
+    RES(iv, CS_INFO, badge) = st == SLOT_LIVE ? s->badge : 0;
     return E_OK;
 }
 
 int cspace_invoke(struct inv *iv)
 {
-    const u64 *a = iv->a;
     switch (iv->label) {
-    case CS_COPY:   return cs_transfer(iv, X_COPY, a[3], 0, false);
-    case CS_MAP:    return cs_transfer(iv, X_MAP, a[3], 0, false);
-    case CS_GRANT:  return cs_transfer(iv, X_GRANT, a[3], 0, false);
+    case CS_COPY:   return cs_transfer(iv, X_COPY, ARG(iv, CS_COPY, rights), 0, false);
+    case CS_MAP:    return cs_transfer(iv, X_MAP, ARG(iv, CS_MAP, rights), 0, false);
+    case CS_GRANT:  return cs_transfer(iv, X_GRANT, ARG(iv, CS_GRANT, rights), 0, false);
     case CS_MINT:
-        if (a[5] > MINT_MAP)
+        if (ARG(iv, CS_MINT, op) > MINT_MAP)
             return E_INVAL;
-        return cs_transfer(iv, a[5] == MINT_MAP ? X_MAP : X_COPY, a[3], a[4], true);
-    case CS_UNMAP:  return cs_unmap(iv, a[0], a[1]);
-    case CS_DELETE: return cs_unmap(iv, a[0], 1);
+        return cs_transfer(iv, ARG(iv, CS_MINT, op) == MINT_MAP ? X_MAP : X_COPY,
+                           ARG(iv, CS_MINT, rights), ARG(iv, CS_MINT, badge), true);
+    case CS_UNMAP:  return cs_unmap(iv, ARG(iv, CS_UNMAP, slot), ARG(iv, CS_UNMAP, include_self));
+    case CS_DELETE: return cs_unmap(iv, ARG(iv, CS_DELETE, slot), 1);
     case CS_INFO:   return cs_info(iv);
     default:        return E_LABEL;
     }

@@ -16,8 +16,8 @@ static int system_poweroff(struct inv *iv)
 {
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    kprintf("tether: power off, status %u\n", (u32)iv->a[0]);
-    hal_poweroff((u32)iv->a[0]);
+    kprintf("tether: power off, status %u\n", (u32)ARG(iv, SYSTEM_POWEROFF, status));
+    hal_poweroff((u32)ARG(iv, SYSTEM_POWEROFF, status));
 }
 
 static int system_check(struct inv *iv)
@@ -27,7 +27,7 @@ static int system_check(struct inv *iv)
     const char *why = kernel_check();
     if (why)
         kprintf("tether: kernel_check: %s\n", why);
-    iv->r[0] = why ? 1 : 0;
+    RES(iv, SYSTEM_CHECK, failed) = why ? 1 : 0;
     return E_OK;
 }
 

@@ -86,17 +86,18 @@ static int thread_configure(struct inv *iv)
         return E_RIGHTS;
     if (th->state != THREAD_INACTIVE && th->state != THREAD_FAULTED)
         return E_BUSY;
-    int e = slot_of_type(iv, iv->a[0], OBJ_CSPACE, &cs);
-    if (e != E_OK || (e = slot_of_type(iv, iv->a[1], OBJ_ASPACE, &as)) != E_OK)
+    int e = slot_of_type(iv, ARG(iv, THREAD_CONFIGURE, cs), OBJ_CSPACE, &cs);
+    if (e != E_OK || (e = slot_of_type(iv, ARG(iv, THREAD_CONFIGURE, aspace), OBJ_ASPACE, &as)) != E_OK)
         return e;
-    if (iv->a[4] >= NPRIO)
+    if (ARG(iv, THREAD_CONFIGURE, priority) >= NPRIO)
         return E_INVAL;
     /* A thread may not create one more important than it may be itself. */
-    if (iv->caller && iv->a[4] > thread_body(iv->caller)->mcp)
+    if (iv->caller && ARG(iv, THREAD_CONFIGURE, priority) > thread_body(iv->caller)->mcp)
         return E_RIGHTS;
-    thread_setup(iv->t.obj, cs, as, iv->a[2], iv->a[3], (u8)iv->a[4]);
-    th->mcp = (u32)iv->a[4];
-    th->regs.x[REG_ARG0] = iv->a[5];
+    thread_setup(iv->t.obj, cs, as, ARG(iv, THREAD_CONFIGURE, pc), ARG(iv, THREAD_CONFIGURE, sp),
+                 (u8)ARG(iv, THREAD_CONFIGURE, priority));
+    th->mcp = (u32)ARG(iv, THREAD_CONFIGURE, priority);
+    th->regs.x[REG_ARG0] = ARG(iv, THREAD_CONFIGURE, a0);
     th->state = THREAD_INACTIVE;
     return E_OK;
 }
@@ -132,10 +133,10 @@ static int thread_info(struct inv *iv)
     struct thread *th = thread_body(iv->t.obj);
     if (!(iv->t.rights & R_READ))
         return E_RIGHTS;
-    iv->r[0] = th->state;
-    iv->r[1] = th->fault;
-    iv->r[2] = th->fault_addr;
-    iv->r[3] = th->fault_pc;
+    RES(iv, THREAD_INFO, state) = th->state;
+    RES(iv, THREAD_INFO, fault) = th->fault;
+    RES(iv, THREAD_INFO, fault_addr) = th->fault_addr;
+    RES(iv, THREAD_INFO, fault_pc) = th->fault_pc;
     return E_OK;
 }
 
@@ -148,18 +149,21 @@ static int thread_set_ipc(struct inv *iv)
     struct target tg;
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    if (iv->a[0] != CAP_NONE) {
-        int e = cspace_lookup_live(iv->caller_cs, iv->a[0], &ep);
+    if (ARG(iv, THREAD_SET_IPC, fault_ep) != CAP_NONE) {
+        int e = cspace_lookup_live(iv->caller_cs, ARG(iv, THREAD_SET_IPC, fault_ep), &ep);
         if (e != E_OK || (e = cap_resolve(ep, &tg)) != E_OK)
             return e;
         if (tg.type != OBJ_ENDPOINT)
             return E_TYPE;
     }
-    if (iv->a[1] >= CAP_ADDR_LIMIT || iv->a[2] > CAP_ADDR_LIMIT - iv->a[1])
+    if (ARG(iv, THREAD_SET_IPC, win_base) >= CAP_ADDR_LIMIT ||
+        ARG(iv, THREAD_SET_IPC, win_count) > CAP_ADDR_LIMIT - ARG(iv, THREAD_SET_IPC, win_base))
         return E_BADCAP;
-    bool mwin = iv->a[4] <= CAP_ADDR_BITS;  /* else: no memory window */
-    if (mwin && (iv->a[3] % PAGE_SIZE_BYTES || iv->a[3] >= USER_VA_LIMIT ||
-                 (iv->a[3] >> 12) + (1ull << iv->a[4]) > (USER_VA_LIMIT >> 12)))
+    bool mwin = ARG(iv, THREAD_SET_IPC, mwin_log2) <= CAP_ADDR_BITS;  /* else: no memory window */
+    if (mwin && (ARG(iv, THREAD_SET_IPC, mwin_va) % PAGE_SIZE_BYTES ||
+                 ARG(iv, THREAD_SET_IPC, mwin_va) >= USER_VA_LIMIT ||
+                 (ARG(iv, THREAD_SET_IPC, mwin_va) >> 12) + (1ull << ARG(iv, THREAD_SET_IPC, mwin_log2)) >
+                     (USER_VA_LIMIT >> 12)))
         return E_INVAL;
     /* Perform. The thread keeps a copy of the cap (C2): an UNMAP of the
      * original also takes its fault endpoint away. */
@@ -168,10 +172,10 @@ static int thread_set_ipc(struct inv *iv)
         cap_delete_step(&th->fault_ep, &budget);  /* a leaf */
     if (ep)
         cap_copy(ep, &th->fault_ep, ep->rights, ep->badge);
-    th->win_base = (u32)iv->a[1];
-    th->win_count = (u32)iv->a[2];
-    th->mwin_vpn = mwin ? (u32)(iv->a[3] >> 12) : 0;
-    th->mwin_log2 = mwin ? (u8)iv->a[4] : 0;
+    th->win_base = (u32)ARG(iv, THREAD_SET_IPC, win_base);
+    th->win_count = (u32)ARG(iv, THREAD_SET_IPC, win_count);
+    th->mwin_vpn = mwin ? (u32)(ARG(iv, THREAD_SET_IPC, mwin_va) >> 12) : 0;
+    th->mwin_log2 = mwin ? (u8)ARG(iv, THREAD_SET_IPC, mwin_log2) : 0;
     th->mwin_on = mwin;
     return E_OK;
 }

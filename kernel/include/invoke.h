@@ -25,6 +25,14 @@ struct inv {
                           * on success, after reading every argument    */
 };
 
+/* The named argument and result words of a method (labels.def):
+ * ARG(iv, CS_COPY, src) is the argument `src` of CS_COPY (read-only),
+ * RES(iv, CS_INFO, badge) = x sets its result `badge`. They are iv->a[k] and
+ * iv->r[k] with k an integer constant (TETHER_IN_INDEX, abi.h): no cost, and
+ * the same accesses as before (results still only after the last ARG). */
+#define ARG(iv, label, name) ((iv)->a[TETHER_IN_INDEX(label, name)])
+#define RES(iv, label, name) ((iv)->r[TETHER_OUT_INDEX(label, name)])
+
 /* The two halves of kernel_invoke (kernel.h): look the cap up (checking the
  * caller's CSpace is live) and resolve wrappers; then, with a filled-in
  * struct inv, decode and perform. */

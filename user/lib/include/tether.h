@@ -162,42 +162,69 @@ _Noreturn void exit(int status);
 int system_ok(void);
 
 /* ---- typed invocation wrappers, generated from labels.def --------------
- * For X(CS_COPY, 0x10, OBJ_CSPACE, 4, 0, "dst, src_cs, src, rights") this
- * defines
- *     long tether_CS_COPY(uint32_t cap, uint64_t a0, .. uint64_t a3);
- * and for a label with results (out-words > 0) a last parameter
- * uint64_t r[4] (may be NULL). The doc string names the words. */
-#define TT_IN_0
-#define TT_IN_1 , uint64_t a0
-#define TT_IN_2 TT_IN_1, uint64_t a1
-#define TT_IN_3 TT_IN_2, uint64_t a2
-#define TT_IN_4 TT_IN_3, uint64_t a3
-#define TT_IN_5 TT_IN_4, uint64_t a4
-#define TT_IN_6 TT_IN_5, uint64_t a5
-#define TT_W_0 0, 0, 0, 0, 0, 0
-#define TT_W_1 a0, 0, 0, 0, 0, 0
-#define TT_W_2 a0, a1, 0, 0, 0, 0
-#define TT_W_3 a0, a1, a2, 0, 0, 0
-#define TT_W_4 a0, a1, a2, a3, 0, 0
-#define TT_W_5 a0, a1, a2, a3, a4, 0
-#define TT_W_6 a0, a1, a2, a3, a4, a5
-#define TT_OUT_0
-#define TT_OUT_1 , uint64_t r[4]
-#define TT_OUT_2 TT_OUT_1
-#define TT_OUT_3 TT_OUT_1
-#define TT_OUT_4 TT_OUT_1
-#define TT_R_0 0
-#define TT_R_1 r
-#define TT_R_2 r
-#define TT_R_3 r
-#define TT_R_4 r
-#define X(name, val, type, nin, nout, doc)                                  \
-    static inline long tether_##name(uint32_t cap TT_IN_##nin TT_OUT_##nout) \
+ * For
+ *     X(CS_COPY, 0x10, OBJ_CSPACE, "...", IN(dst, "...") IN(src_cs, "...")
+ *       IN(src, "...") IN(rights, "..."), )
+ * this defines
+ *     long tether_CS_COPY(uint32_t cap, uint64_t dst, uint64_t src_cs,
+ *                         uint64_t src, uint64_t rights);
+ * and for a label with results (OUT(...)) a last parameter uint64_t r[4]
+ * (may be NULL): r[TETHER_OUT_INDEX(CS_INFO, badge)] is CS_INFO's `badge`.
+ * docs/abi.md describes every parameter. */
+#define IN(n, doc) (n, doc)
+#define OUT(n, doc) (n, doc)
+/* The first name of a sequence (n, doc)(n, doc)..., and the rest of it. */
+#define TT_HEAD(s) TT_HEAD_I(TT_HEAD_II s)
+#define TT_HEAD_I(x) TT_FIRST(x)
+#define TT_HEAD_II(n, d) n, TT_NIL
+#define TT_FIRST(a, b) a
+#define TT_TAIL(s) TT_DROP s
+#define TT_DROP(n, d)
+/* ", uint64_t n" for each name of a sequence of k */
+#define TT_PARAMS(s) TETHER_CAT(TT_PARAMS_, TETHER_SEQ_COUNT(s))(s)
+#define TT_PARAMS_0(s)
+#define TT_PARAMS_1(s) , uint64_t TT_HEAD(s)
+#define TT_PARAMS_2(s) , uint64_t TT_HEAD(s) TT_PARAMS_1(TT_TAIL(s))
+#define TT_PARAMS_3(s) , uint64_t TT_HEAD(s) TT_PARAMS_2(TT_TAIL(s))
+#define TT_PARAMS_4(s) , uint64_t TT_HEAD(s) TT_PARAMS_3(TT_TAIL(s))
+#define TT_PARAMS_5(s) , uint64_t TT_HEAD(s) TT_PARAMS_4(TT_TAIL(s))
+#define TT_PARAMS_6(s) , uint64_t TT_HEAD(s) TT_PARAMS_5(TT_TAIL(s))
+/* "n, " for each name, then "0, " up to the six argument words */
+#define TT_WORDS(s) TETHER_CAT(TT_WORDS_, TETHER_SEQ_COUNT(s))(s)
+#define TT_WORDS_0(s) 0, 0, 0, 0, 0, 0,
+#define TT_WORDS_1(s) TT_HEAD(s), 0, 0, 0, 0, 0,
+#define TT_WORDS_2(s) TT_HEAD(s), TT_NAMES_1(TT_TAIL(s)) 0, 0, 0, 0,
+#define TT_WORDS_3(s) TT_HEAD(s), TT_NAMES_2(TT_TAIL(s)) 0, 0, 0,
+#define TT_WORDS_4(s) TT_HEAD(s), TT_NAMES_3(TT_TAIL(s)) 0, 0,
+#define TT_WORDS_5(s) TT_HEAD(s), TT_NAMES_4(TT_TAIL(s)) 0,
+#define TT_WORDS_6(s) TT_HEAD(s), TT_NAMES_5(TT_TAIL(s))
+#define TT_NAMES_1(s) TT_HEAD(s),
+#define TT_NAMES_2(s) TT_HEAD(s), TT_NAMES_1(TT_TAIL(s))
+#define TT_NAMES_3(s) TT_HEAD(s), TT_NAMES_2(TT_TAIL(s))
+#define TT_NAMES_4(s) TT_HEAD(s), TT_NAMES_3(TT_TAIL(s))
+#define TT_NAMES_5(s) TT_HEAD(s), TT_NAMES_4(TT_TAIL(s))
+/* the results parameter r: none without results */
+#define TT_RPARAM(s) TETHER_CAT(TT_RPARAM_, TETHER_SEQ_COUNT(s))
+#define TT_RARG(s) TETHER_CAT(TT_RARG_, TETHER_SEQ_COUNT(s))
+#define TT_RPARAM_0
+#define TT_RPARAM_1 , uint64_t r[4]
+#define TT_RPARAM_2 TT_RPARAM_1
+#define TT_RPARAM_3 TT_RPARAM_1
+#define TT_RPARAM_4 TT_RPARAM_1
+#define TT_RARG_0 0
+#define TT_RARG_1 r
+#define TT_RARG_2 r
+#define TT_RARG_3 r
+#define TT_RARG_4 r
+#define X(name, val, type, doc, in, out)                                    \
+    static inline long tether_##name(uint32_t cap TT_PARAMS(in) TT_RPARAM(out)) \
     {                                                                       \
-        return tether_invoke6(cap, name, TT_W_##nin, TT_R_##nout);          \
+        return tether_invoke6(cap, name, TT_WORDS(in) TT_RARG(out));        \
     }
 #include <tether/labels.def>
 #undef X
+#undef IN
+#undef OUT
 
 /* ---- threads ------------------------------------------------------------ */
 
