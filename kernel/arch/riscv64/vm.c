@@ -32,6 +32,30 @@ unsigned vm_kernel_pt_pages(void)
     return kpt_used;
 }
 
+/* Sv39 (RISC-V privileged spec, "Sv39: Page-Based 39-bit Virtual-Memory
+ * System"): a virtual address is three 9-bit table indices and a 12-bit
+ * offset; bits 63..39 must equal bit 38 (user addresses: all zero).
+ *
+ *   38        30 29        21 20        12 11              0
+ *  +------------+------------+------------+-----------------+
+ *  |  VPN[2]    |  VPN[1]    |  VPN[0]    |  page offset    |
+ *  +------------+------------+------------+-----------------+
+ *   root table   middle table  leaf table   byte in the page
+ *   (1 GiB each) (2 MiB each)  (4 KiB each)
+ *
+ * A page-table entry (64 bits; riscv.h):
+ *
+ *   63   54 53                     10 9   8 7 6 5 4 3 2 1 0
+ *  +-------+-------------------------+-----+-+-+-+-+-+-+-+-+
+ *  | 0     |  PPN (physical page)    | RSW |D|A|G|U|X|W|R|V|
+ *  +-------+-------------------------+-----+-+-+-+-+-+-+-+-+
+ *
+ * V: valid. R/W/X all 0: a pointer to the next-level table; any of them
+ * set: a leaf (a page, or a 2 MiB / 1 GiB megapage at the upper levels).
+ * U: user mode may access it. A and D (accessed, dirty) are set up front,
+ * so that no implementation needs to fault to set them. walk() goes down
+ * VPN[2], VPN[1] to the level asked for. */
+
 /* Find the PTE for va at `level` (0: 4 KiB, 1: 2 MiB), creating the tables
  * above it with alloc (if alloc is NULL, don't create). Returns E_OK and the
  * PTE in *out; E_EMPTY if a table is missing and alloc is NULL; E_FULL if a
