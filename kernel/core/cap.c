@@ -36,7 +36,7 @@ static void unlink(struct slot *s)
  * AddrSpace's page table and the TLB (C9, S3). */
 static void remove(struct slot *s)
 {
-    store.revocations++;  /* it may have been what a thread runs on */
+    store_revocations++;  /* it may have been what a thread runs on */
     if (s->flags & SLOT_MAPPING)
         aspace_unmapped(s);
     unlink(s);

@@ -131,21 +131,4 @@ oref bank_create_root(void)
     return o;
 }
 
-void bank_free_obj(oref o)
-{
-    struct obj *x = obj_get(o);
-    oref b = x->bank;
-    if (b) {
-        struct bank *k = bank_body(b);
-        if (x->prev)
-            obj_get(x->prev)->next = x->next;
-        else
-            k->head = x->next;
-        if (x->next)
-            obj_get(x->next)->prev = x->prev;
-        k->nobj--;
-        bank_uncharge(b, obj_charge(x->order));
-    }
-    obj_free(o);
-}
 

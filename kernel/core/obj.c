@@ -3,6 +3,7 @@
 #include "hal.h"
 
 struct store store;
+u32 store_revocations;
 
 #define MAP_ALLOCATED 0u  /* map byte of an allocated block or of a block interior */
 
@@ -112,7 +113,7 @@ u64 store_init(void *ram, u64 bytes)
     store.bytes = arena;
     store.free_bytes = 0;
     store.live_objs = 0;
-    store.revocations = 0;
+    store_revocations = 0;
     for (int k = 0; k <= STORE_MAX_ORDER; k++)
         store.free[k] = 0;
     hal_zero(store.tab, tab_bytes);

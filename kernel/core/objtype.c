@@ -17,6 +17,13 @@ const struct objtype objtypes[OBJ_COUNT] = {
 #undef X
 };
 
+/* The decoders alone, for the invocation path (one load per dispatch). */
+int (*const objtype_invoke[OBJ_COUNT])(struct inv *) = {
+#define X(type, size, creatable, init, first_cap, reap, invoke) [type] = invoke,
+#include "objtype.def"
+#undef X
+};
+
 /* Every type of the ABI has its line (and no line is there twice: the
  * designated initialisers would then override each other silently). */
 enum {
@@ -31,7 +38,7 @@ int obj_destroy_step(oref o, u32 *budget)
 {
     struct obj *x = obj_get(o);
     if (x->state == OS_LIVE)
-        store.revocations++;  /* threads may have lost what they run on */
+        store_revocations++;  /* threads may have lost what they run on */
     x->state = OS_DYING;  /* rescinded: no cap to o is live any more (S3) */
     x->live = OBJ_NOT_LIVE;
     int e = objtypes[x->type].reap(o, budget);

@@ -14,7 +14,7 @@
 #include <tether/abi.h>
 
 oref sched_cur;
-static u32 checked_at;  /* store.revocations when sched_cur's caps were last checked */
+static u32 checked_at;  /* store_revocations when sched_cur's caps were last checked */
 static oref head[NPRIO], tail[NPRIO];
 static u64 bitmap[NPRIO / 64];
 static u64 summary;  /* bit w: bitmap[w] != 0 (two-level lookup, as in seL4) */
@@ -118,7 +118,7 @@ struct hal_regs *sched_run_thread(oref t, struct thread *th)
         active_as = th->aspace.obj;
     }
     sched_cur = t;
-    checked_at = store.revocations;  /* its caller checked it can run */
+    checked_at = store_revocations;  /* its caller checked it can run */
     return &th->regs;
 }
 
@@ -151,9 +151,9 @@ struct hal_regs *sched_next(void)
         /* The common case: it goes on (equal priorities wait for a tick).
          * Its CSpace and AddrSpace need no new check unless something was
          * destroyed meanwhile. */
-        if ((!summary || top_prio() <= th->prio) && (checked_at == store.revocations || thread_can_run(th))) {
+        if ((!summary || top_prio() <= th->prio) && (checked_at == store_revocations || thread_can_run(th))) {
             sched_cur = c;
-            checked_at = store.revocations;
+            checked_at = store_revocations;
             return &th->regs;
         }
         enqueue(c, true);  /* preempted: first in line at its priority */

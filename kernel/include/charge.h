@@ -52,7 +52,23 @@ bool bank_is_ancestor(oref a, oref b);
 
 /* Unlink object o from its bank's list, uncharge it and free it (the last
  * step of destroying it, or the roll-back of a creation). */
-void bank_free_obj(oref o);
+static inline void bank_free_obj(oref o)
+{
+    struct obj *x = obj_get(o);
+    oref b = x->bank;
+    if (b) {
+        struct bank *k = bank_body(b);
+        if (x->prev)
+            obj_get(x->prev)->next = x->next;
+        else
+            k->head = x->next;
+        if (x->next)
+            obj_get(x->next)->prev = x->prev;
+        k->nobj--;
+        bank_uncharge(b, obj_charge(x->order));
+    }
+    obj_free(o);
+}
 
 /* Create the root bank over all free storage (at boot). */
 oref bank_create_root(void);

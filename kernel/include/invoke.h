@@ -38,7 +38,7 @@ struct inv {
  * struct inv, decode and perform. */
 static inline int kernel_dispatch(struct inv *iv)
 {
-    int (*decode)(struct inv *) = objtypes[iv->t.type].invoke;
+    int (*decode)(struct inv *) = objtype_invoke[iv->t.type];
     return decode ? decode(iv) : E_LABEL;  /* a type with no methods */
 }
 

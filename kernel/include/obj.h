@@ -63,11 +63,12 @@ struct store {
     u32 ntab;          /* entries in the table                              */
     oref free_obj;     /* free list of table entries                        */
     u32 live_objs;
-    u32 revocations;   /* bumped when an object is rescinded or a cap
-                        * removed: only then can a running thread have
-                        * lost its CSpace or AddrSpace (sched.c)          */
 };
 extern struct store store;
+/* Bumped when an object is rescinded or a cap removed: only then can a
+ * running thread have lost its CSpace or AddrSpace (sched.c). A global of
+ * its own: the scheduler's hot path reads it. */
+extern u32 store_revocations;
 
 /* The charge for an object whose body is a block of `order`: the block
  * plus its table entry. Storage it gains later (CSpace nodes, page tables,

@@ -17,6 +17,9 @@ struct objtype {
     int (*invoke)(struct inv *iv);
 };
 extern const struct objtype objtypes[OBJ_COUNT];
+/* objtypes[t].invoke again, as a plain array: the invocation path's one
+ * load (a struct table would cost a multiplication per dispatch). */
+extern int (*const objtype_invoke[OBJ_COUNT])(struct inv *);
 
 static inline const struct objtype *objtype_of(u64 type)
 {
