@@ -88,6 +88,7 @@ static void ipc_setup(void)
     for (u32 i = 0; i < 2; i++) {
         tk_create(BANK, OBJ_THREAD, ts[i], 0);
         tk_inv(ts[i], THREAD_CONFIGURE, CS, IAS, 0x1000, 0, 10, 0);
+        tk_time(BANK, ts[i]);
         tk_inv(ts[i], THREAD_START, 0, 0, 0, 0, 0, 0);
         ithr[ts[i]] = tk_slot(ts[i])->obj;
     }

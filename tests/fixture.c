@@ -16,6 +16,7 @@ void new_thread(u32 bank, u32 t, u32 cs, u32 as, u64 pc, u64 prio)
 {
     CHECK_EQ(tk_create(bank, OBJ_THREAD, t, 0), E_OK);
     CHECK_EQ(tk_inv(t, THREAD_CONFIGURE, cs, as, pc, 0, prio, 0), E_OK);
+    CHECK_EQ(tk_time(bank, t), E_OK);
 }
 
 void set_windows(u32 t, u32 cwin, u32 ncap, u64 mwin, u64 mlog2)

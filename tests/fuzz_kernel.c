@@ -143,6 +143,8 @@ static void setup_thread(u32 i)
     u32 cs = CS0 + (c[0] & 1), as = AS0 + ((c[0] >> 1) & 1);
     static const u32 feps[] = {FEP, FEP, EP0, W0, CAP_NONE, EP1};
     tk_inv(t, THREAD_CONFIGURE, cs, as, 0x1000 * (i + 1), 0, 8 + c[1] % 5, 0);
+    if (!(c[1] & 0x80))
+        tk_time(BANK, t);  /* else passive: it runs only on lent time (T2) */
     u64 mlog = c[3] % 6 == 5 ? MWIN_OFF : c[3] % 6;
     tk_inv(t, THREAD_SET_IPC, feps[(c[0] >> 2) % 6], 16 + (c[2] & 3), (c[2] >> 2) & 3,
            vas[(c[3] >> 3) % 6], mlog, 0);

@@ -807,6 +807,7 @@ static void make_thread(int i)
 {
     tk_delete(R_T + (u32)i);
     kok(tk_create(BANK, OBJ_THREAD, R_T + (u32)i, 0), "create thread");
+    kok(tk_time(BANK, R_T + (u32)i), "give it time");
     memset(&th[i], 0, sizeof th[i]);
     th[i].obj = new_obj(MT_THREAD, kobj(R_T + (u32)i));
     th[i].caller = th[i].partner = -1;

@@ -135,6 +135,7 @@ static void make_thread(int i)
     tk_delete(s);  /* a void cap with descendants is no destination */
     CHECK_EQ(tk_create(BANK, OBJ_THREAD, s, 0), E_OK);
     CHECK_EQ(tk_inv(s, THREAD_CONFIGURE, CS, S_AS + (u32)(i & 1), 0x1000, 0, 10 + 10 * rn(3), 0), E_OK);
+    CHECK_EQ(tk_time(BANK, s), E_OK);
     /* Threads 4 and 5 send faults to endpoint 2 (handled by whoever receives there). */
     CHECK_EQ(tk_inv(s, THREAD_SET_IPC, i >= 4 ? S_EP + 2 : CAP_NONE, S_WIN + 8 * (u32)i, WIN, win_va(i), 2, 0),
              E_OK);

@@ -21,6 +21,7 @@ static void setup(void)
     CHECK_EQ(tk_create(BANK, OBJ_THREAD, T, 0), E_OK);
     CHECK_EQ(tk_create(BANK, OBJ_CSPACE, ECS, 0), E_OK);
     CHECK_EQ(tk_inv(T, THREAD_CONFIGURE, ECS, AS, 0x1000, 0x8000, 10, 0), E_OK);
+    CHECK_EQ(tk_time(BANK, T), E_OK);
     CHECK_EQ(tk_inv(T, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
     CHECK(sched_next() == &th()->regs);
 }

@@ -12,8 +12,10 @@ static void setup(void)
 {
     tk_boot(8 * MB);
     CHECK_EQ(tk_create(BANK, OBJ_ASPACE, AS, 0), E_OK);
-    for (u32 t = T1; t <= T3; t++)
+    for (u32 t = T1; t <= T3; t++) {
         CHECK_EQ(tk_create(BANK, OBJ_THREAD, t, 0), E_OK);
+        CHECK_EQ(tk_time(BANK, t), E_OK);
+    }
 }
 
 static int configure(u32 t, u64 prio)

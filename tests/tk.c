@@ -75,3 +75,13 @@ long tk_parent(u32 slot)
             return i;
     return -2;
 }
+
+int tk_time(u32 bank, u32 t)
+{
+    int e = tk_create(bank, OBJ_SCHEDCTX, TK_SC(t), 0);
+    if (e == E_FULL || e == E_OK) {  /* E_FULL: it had one: make it full */
+        if ((e = tk_inv(TK_SC(t), SC_CONFIGURE, 1000, 1000, 0, 0, 0, 0)) == E_OK)
+            e = tk_inv(t, THREAD_BIND_SC, TK_SC(t), 0, 0, 0, 0, 0);
+    }
+    return e;
+}

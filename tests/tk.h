@@ -41,6 +41,12 @@ struct slot *tk_slot(u32 slot);     /* direct view of a root-CSpace slot */
  * parent is not in the root CSpace. */
 long tk_parent(u32 slot);
 
+/* Give the thread at root slot t CPU time of its own (T1): a SchedContext
+ * from bank whose budget is its whole period (it never runs out), at root
+ * slot TK_SC(t), bound to it. Returns E_*. */
+#define TK_SC(t) (3000000u + (t))
+int tk_time(u32 bank, u32 t);
+
 /* The system-call register a<r> by position in the ABI (0: REG_MSGINFO,
  * 1..6: the message words, 7: REG_BADGE), for tests that model all eight. */
 static inline u32 tk_areg(u32 r) { return r == 0 ? REG_MSGINFO : r <= MSG_WORDS ? REG_MSG(r - 1) : REG_BADGE; }

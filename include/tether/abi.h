@@ -169,6 +169,8 @@ enum tether_fault {
 #define ROOT_CAP_ASPACE  3u  /* the root task's AddrSpace    */
 #define ROOT_CAP_THREAD  4u  /* the root task's first thread */
 #define ROOT_CAP_SYSTEM  5u  /* the System object (power off, invariant check) */
+#define ROOT_CAP_SCHEDCTX 6u /* the root thread's CPU time: a SchedContext whose
+                              * budget is its whole period (T1)          */
 #define ROOT_CAP_FIRST_FREE 16u
 
 /* Priority of the root task's first thread (0..255, higher runs first). */

@@ -329,7 +329,22 @@ static int deliver(const struct msg *m, oref to)
     return E_OK;
 }
 
-/* After a call was delivered: the caller waits for `server`'s reply. */
+/* T2: a passive thread (no SchedContext of its own) that takes a message
+ * runs on the sender's time until it replies or waits again. */
+static inline bool passive(const struct thread *th) { return !cap_live(&th->sc); }
+
+static inline void lend(struct thread *to, const struct thread *from)
+{
+    oref s = thread_sc(from);  /* its own, or what it was lent: chains pass it on */
+    to->lent = s;
+    to->lent_epoch = s ? obj_get(s)->epoch : 0;
+}
+
+/* After a message was delivered: the caller waits for `server`'s reply
+ * (a call; a plain send to a passive server waits too, IPC_LEND, until the
+ * server replies or waits again). A passive server runs on the caller's
+ * time meanwhile; fault messages lend nothing (a handler has time of its
+ * own: the faulting thread's may be what ran out). */
 static void await_reply(oref caller, oref server)
 {
     struct thread *c = T(caller), *s = T(server);
@@ -338,32 +353,51 @@ static void await_reply(oref caller, oref server)
     c->partner_epoch = obj_get(server)->epoch;
     s->caller = caller;
     s->caller_epoch = obj_get(caller)->epoch;
+    if (passive(s) && !(c->ipc & IPC_FAULT)) {
+        lend(s, c);
+        sched_time_back(server);
+    }
 }
 
-/* Drop t's reply right; a caller still waiting on it learns (I6). */
+/* t gives back time it was lent (it replied, or waits again). */
+static inline void give_back(oref t, struct thread *th)
+{
+    if (!th->lent)
+        return;
+    th->lent = 0;
+    if (t == sched_cur)
+        sched_time_lost();
+}
+
+/* Drop t's reply right (and the time it was lent); a caller still waiting
+ * on it learns (I6): E_REVOKED, or E_OK for a plain send (IPC_LEND: its
+ * message was delivered, the server is done with it). */
 static void drop_reply_right(oref t)
 {
     struct thread *th = T(t);
     oref c = reply_caller(t, th);
     th->caller = 0;
+    give_back(t, th);
     if (!c)
         return;
     if (T(c)->ipc & IPC_FAULT)
         thread_fault(c, T(c)->fault, T(c)->fault_addr, T(c)->fault_pc);
     else
-        wake(c, E_REVOKED);
+        wake(c, T(c)->ipc & IPC_LEND ? E_OK : E_REVOKED);
 }
 
 /* A queued sender's authority is checked again when its message is taken
  * (C5, C8: no message escapes an UNMAP, or the destruction of any wrapper
  * of a chain, by waiting in a queue): the cap it sends through -- the one
  * at its cap address now, or its fault endpoint for a fault -- must still
- * resolve to endpoint ep with write rights. The badge and grant right
+ * resolve to endpoint ep with write rights (its timeout endpoint for a
+ * FAULT_TIMEOUT). The badge and grant right
  * delivered are the ones resolved now. */
 static int sender_target(oref s, oref ep, struct target *tg)
 {
     struct thread *sh = T(s);
-    int e = sh->ipc & IPC_FAULT ? (sh->fault_ep.obj ? cap_resolve(&sh->fault_ep, tg) : E_EMPTY)
+    const struct slot *fep = sh->fault == FAULT_TIMEOUT ? &sh->timeout_ep : &sh->fault_ep;
+    int e = sh->ipc & IPC_FAULT ? (fep->obj ? cap_resolve(fep, tg) : E_EMPTY)
                                 : cap_lookup(thread_cspace(sh), (u32)sh->regs.x[REG_MSGINFO], tg);
     if (e == E_OK && (tg->type != OBJ_ENDPOINT || tg->obj != ep || !(tg->rights & R_WRITE)))
         e = E_REVOKED;
@@ -437,13 +471,15 @@ static struct hal_regs *send(oref t, const struct target *tg, bool call, bool bl
         if (e != E_OK)
             return done(t, (u64)e);
         ep_remove(tg->obj, r);
-        wake(r, T(r)->regs.x[REG_MSGINFO]);  /* deliver() wrote it */
         if (sys)
             hal_syscall_done(&th->regs);
-        if (call)
+        if (!call && passive(T(r)) && !(th->ipc & IPC_FAULT))
+            th->ipc |= IPC_LEND;  /* T2: its time goes with the message */
+        if (call || (th->ipc & IPC_LEND))
             await_reply(t, r);
         else
             th->regs.x[REG_MSGINFO] = E_OK;
+        wake(r, T(r)->regs.x[REG_MSGINFO]);  /* deliver() wrote it */
         return sched_next();
     }
     if (!blk)
@@ -485,7 +521,9 @@ struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
         via_unlink(s);
         drop_reply_right(t);
         hal_syscall_done(&th->regs);
-        if (sh->ipc & IPC_CALL)
+        if (!(sh->ipc & (IPC_CALL | IPC_FAULT)) && passive(th))
+            sh->ipc |= IPC_LEND;  /* T2: its time goes with the message */
+        if (sh->ipc & (IPC_CALL | IPC_LEND))
             await_reply(s, t);
         else
             wake(s, E_OK);
@@ -516,13 +554,17 @@ struct hal_regs *ipc_reply(oref t, const struct target *ep)
     if (c && partner_alive(c)) {
         struct msg m;
         msg_of(t, 0, true, &m);
-        int e = deliver(&m, c);
+        int e = T(c)->ipc & IPC_LEND ? E_OK : deliver(&m, c);  /* a lender gets E_OK */
         if (e != E_OK) {
             th->caller = c;  /* keep the right: the reply may be retried */
             return done(t, (u64)e);
         }
+        if (T(c)->ipc & IPC_LEND)
+            T(c)->regs.x[REG_MSGINFO] = E_OK;
+        T(c)->ipc = 0;
         T(c)->state = THREAD_RUNNABLE;
         sched_enqueue(c);
+        give_back(t, th);
     } else if (!ep) {
         return done(t, had ? E_REVOKED : E_EMPTY);
     }
@@ -541,6 +583,20 @@ bool ipc_fault(oref t)
     th->ipc = IPC_FAULT;
     send(t, &tg, true, true, false);  /* a call; the pc stays on the faulting instruction */
     return true;
+}
+
+void ipc_timeout(oref t)
+{
+    struct thread *th = T(t);
+    struct target tg;
+    if (!th->timeout_ep.obj || cap_resolve(&th->timeout_ep, &tg) != E_OK || tg.type != OBJ_ENDPOINT ||
+        !(tg.rights & R_WRITE))
+        return;
+    th->fault = FAULT_TIMEOUT;
+    th->fault_addr = 0;
+    th->fault_pc = th->regs.pc;
+    th->ipc = IPC_FAULT;
+    send(t, &tg, true, true, false);  /* a call, like any fault */
 }
 
 void ipc_cancel(oref t, bool destroyed)
@@ -618,6 +674,8 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
     th->partner_epoch = obj_get(r)->epoch;
     rt->caller = t;
     rt->caller_epoch = obj_get(t)->epoch;
+    if (passive(rt))
+        lend(rt, th);  /* T2: it runs on the caller's time */
     rt->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
     return sched_run_thread(r, rt);
 }
@@ -632,10 +690,11 @@ struct hal_regs *ipc_replyrecv_fast(oref t)
         return NULL;
     struct thread *ct = T(c);
     struct endpoint *ep = endpoint_body(tg.obj);
-    if (reply_caller(t, th) != c || (ct->ipc & IPC_FAULT) || ct->prio < th->prio || ep->qstate == EPQ_SEND || !thread_can_run(ct))
+    if (reply_caller(t, th) != c || (ct->ipc & (IPC_FAULT | IPC_LEND)) || !sched_has_time(ct) || ct->prio < th->prio || ep->qstate == EPQ_SEND || !thread_can_run(ct))
         return NULL;
     /* Commit: reply, then wait on the endpoint (at its tail). */
     th->caller = 0;
+    th->lent = 0;  /* lent time goes back with the reply (T2) */
     copy_words(ct, th, a0, 0);
     ct->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
     hal_syscall_done(&th->regs);

@@ -6,6 +6,7 @@
 #include "cspace.h"
 #include "frame.h"
 #include "objtype.h"
+#include "schedctx.h"
 #include "sched.h"
 #include "system.h"
 #include "thread.h"
@@ -48,6 +49,8 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot)
     return E_OK;
 }
 
+#define ROOT_SC_PERIOD 1000u  /* ticks */
+
 int kernel_root_task(struct kernel_boot *b)
 {
     if (boot_obj(b, OBJ_ASPACE, sizeof(struct aspace), ROOT_CAP_ASPACE, &b->root_as) != E_OK ||
@@ -57,6 +60,16 @@ int kernel_root_task(struct kernel_boot *b)
     thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
                  cspace_slot(b->root_cs, ROOT_CAP_ASPACE), 0, 0, ROOT_THREAD_PRIO);
     thread_body(b->root_thread)->mcp = NPRIO - 1;  /* all priorities are its to give */
+    /* Its CPU time: a budget as long as its period, so it never runs out. */
+    if (boot_obj(b, OBJ_SCHEDCTX, sizeof(struct schedctx), ROOT_CAP_SCHEDCTX, &b->root_sc) != E_OK)
+        return E_NOMEM;
+    struct schedctx *sc = schedctx_body(b->root_sc);
+    sc->budget = sc->period = sc->remaining = ROOT_SC_PERIOD;
+    sc->refill_at = sched_now + ROOT_SC_PERIOD;
+    sc->thread = b->root_thread;
+    sc->thread_epoch = obj_get(b->root_thread)->epoch;
+    struct slot *s = cspace_slot(b->root_cs, ROOT_CAP_SCHEDCTX);
+    cap_copy(s, &thread_body(b->root_thread)->sc, s->rights, 0);
     b->root_epoch = obj_get(b->root_thread)->epoch;
     return E_OK;
 }

@@ -7,6 +7,7 @@
 #include "cspace.h"
 #include "endpoint.h"
 #include "frame.h"
+#include "schedctx.h"
 #include "system.h"
 #include "thread.h"
 #include "wrapper.h"

@@ -11,6 +11,7 @@
 #include "sched.h"
 #include "aspace.h"
 #include "hal.h"
+#include "endpoint.h"
 #include <tether/abi.h>
 
 oref sched_cur;
@@ -23,6 +24,7 @@ static oref active_as;                /* the AddrSpace it belongs to    */
 
 void sched_reset(void)
 {
+    schedctx_reset();
     for (u32 i = 0; i < NPRIO; i++)
         head[i] = tail[i] = 0;
     for (u32 i = 0; i < NPRIO / 64; i++)
@@ -38,6 +40,11 @@ static void enqueue(oref t, bool at_head)
     struct thread *th = thread_body(t);
     if (th->queued)
         return;
+    if (!sched_has_time(th)) {
+        th->waiting_time = 1;  /* the run queues hold only threads with time */
+        return;
+    }
+    th->waiting_time = 0;
     u32 p = th->prio;
     if (at_head && head[p]) {
         th->qprev = 0;
@@ -85,16 +92,51 @@ void sched_dequeue(oref t)
     th->queued = 0;
 }
 
-/* Is the running thread t still allowed to run (not blocked, stopped)? */
+/* Is the running thread t still allowed to run (not blocked, stopped,
+ * out of time)? */
 static inline bool running(oref t)
 {
-    return t && thread_body(t)->state == THREAD_RUNNABLE && !thread_body(t)->queued;
+    if (!t)
+        return false;
+    const struct thread *th = thread_body(t);
+    return th->state == THREAD_RUNNABLE && !th->queued && !th->waiting_time;
 }
 
-void sched_tick(void)
+void sched_time_back(oref t)
+{
+    struct thread *th = thread_body(t);
+    if (th->state == THREAD_RUNNABLE && th->waiting_time && t != sched_cur)
+        enqueue(t, false);
+    else if (t == sched_cur && th->waiting_time && sched_has_time(th))
+        th->waiting_time = 0;
+}
+
+void sched_time_lost(void)
+{
+    store_revocations++;  /* the running thread's time is checked again */
+}
+
+void sched_yield(void)
 {
     if (running(sched_cur))
         enqueue(sched_cur, false);  /* round robin within its priority */
+}
+
+void sched_timer(void)
+{
+    oref c = sched_cur;
+    sched_now++;
+    if (c && running(c)) {
+        struct thread *th = thread_body(c);
+        oref s = thread_sc(th);
+        if (s && schedctx_charge(s, c)) {
+            th->waiting_time = 1;  /* out of budget: off the CPU until refill */
+            ipc_timeout(c);        /* its timeout handler is told, if any */
+        } else {
+            enqueue(c, false);  /* round robin within its priority */
+        }
+    }
+    schedctx_release(sched_time_back);
 }
 
 /* The highest priority with a queued thread; only if summary != 0. */
@@ -135,9 +177,13 @@ static __attribute__((noinline)) struct hal_regs *pick(void)
     while ((t = highest())) {
         struct thread *th = thread_body(t);
         sched_dequeue(t);
-        if (thread_can_run(th))
+        if (!thread_can_run(th)) {
+            thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
+            continue;
+        }
+        if (sched_has_time(th))
             return sched_run(t);
-        thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
+        th->waiting_time = 1;  /* its SchedContext went away or ran out */
     }
     sched_cur = 0;
     return NULL;
@@ -151,7 +197,8 @@ struct hal_regs *sched_next(void)
         /* The common case: it goes on (equal priorities wait for a tick).
          * Its CSpace and AddrSpace need no new check unless something was
          * destroyed meanwhile. */
-        if ((!summary || top_prio() <= th->prio) && (checked_at == store_revocations || thread_can_run(th))) {
+        if ((!summary || top_prio() <= th->prio) &&
+            (checked_at == store_revocations || (thread_can_run(th) && sched_has_time(th)))) {
             sched_cur = c;
             checked_at = store_revocations;
             return &th->regs;

@@ -112,7 +112,7 @@ static __attribute__((noinline)) struct hal_regs *sys_misc(struct thread *th, u6
         break;
     case SYS_YIELD:
         x[REG_MSGINFO] = E_OK;
-        sched_tick();
+        sched_yield();
         break;
     default:
         x[REG_MSGINFO] = E_SYSCALL;
@@ -156,6 +156,6 @@ struct hal_regs *kernel_exception(u32 fault, u64 addr)
 
 struct hal_regs *kernel_timer(void)
 {
-    sched_tick();
+    sched_timer();
     return sched_next();
 }

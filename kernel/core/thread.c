@@ -6,6 +6,7 @@
 #include "wrapper.h"
 #include "kernel.h"
 #include "sched.h"
+#include "schedctx.h"
 
 void thread_fault(oref t, u32 kind, u64 addr, u64 pc)
 {
@@ -17,12 +18,16 @@ void thread_fault(oref t, u32 kind, u64 addr, u64 pc)
     th->fault_pc = pc;
 }
 
+/* A cap the thread keeps (its spaces, time, endpoints): replace dst with a
+ * copy of src, or empty it (src NULL). dst is a leaf: no task can reach
+ * it to derive anything from it. */
 static void set_slot(struct slot *dst, struct slot *src)
 {
     u32 budget = 1;
     if (dst->obj)
-        cap_delete_step(dst, &budget);  /* a leaf: nothing derives from it */
-    cap_copy(src, dst, src->rights, src->badge);
+        cap_delete_step(dst, &budget);
+    if (src)
+        cap_copy(src, dst, src->rights, src->badge);
 }
 
 void thread_setup(oref t, struct slot *cs, struct slot *as, u64 pc, u64 sp, u8 prio)
@@ -51,8 +56,11 @@ int thread_reap_step(oref t, u32 *budget)
     ipc_cancel(t, true);
     sched_forget_thread(t);
     th->state = THREAD_INACTIVE;
-    if (th->fault_ep.obj) {
-        int e = cap_delete_step(&th->fault_ep, budget);
+    struct slot *kept[] = {&th->fault_ep, &th->timeout_ep, &th->sc};
+    for (u32 i = 0; i < ARRAY_LEN(kept); i++) {
+        if (!kept[i]->obj)
+            continue;
+        int e = cap_delete_step(kept[i], budget);
         if (e != E_OK)
             return e;
     }
@@ -180,6 +188,76 @@ static int thread_set_ipc(struct inv *iv)
     return E_OK;
 }
 
+/* An optional cap argument: CAP_NONE (*s = NULL) or a live cap whose
+ * object, after wrappers if `wrapped`, is of `type`. */
+static int opt_cap(const struct inv *iv, u64 cptr, u8 type, bool wrapped, struct slot **s)
+{
+    struct target tg;
+    *s = NULL;
+    if (cptr == CAP_NONE)
+        return E_OK;
+    int e = cspace_lookup_live(iv->caller_cs, cptr, s);
+    if (e != E_OK)
+        return e;
+    if (!wrapped)
+        return obj_get((*s)->obj)->type == type ? E_OK : E_TYPE;
+    if ((e = cap_resolve(*s, &tg)) != E_OK)
+        return e;
+    return tg.type == type ? E_OK : E_TYPE;
+}
+
+/* Is SchedContext s bound to a thread other than t (that thread's own
+ * cap still names it)? */
+static bool sc_bound_elsewhere(oref s, oref t)
+{
+    const struct schedctx *c = schedctx_body(s);
+    oref b = c->thread;
+    return b && b != t && obj_get(b)->live == c->thread_epoch && thread_sc(thread_body(b)) == s &&
+           cap_live(&thread_body(b)->sc);
+}
+
+/* THREAD_BIND_SC (T1): its own SchedContext, or none (passive). */
+static int thread_bind_sc(struct inv *iv)
+{
+    oref t = iv->t.obj;
+    struct thread *th = thread_body(t);
+    struct slot *sc;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    int e = opt_cap(iv, ARG(iv, THREAD_BIND_SC, sc), OBJ_SCHEDCTX, false, &sc);
+    if (e != E_OK)
+        return e;
+    if (sc && sc_bound_elsewhere(sc->obj, t))
+        return E_BUSY;
+    /* Perform. The thread keeps a copy (C2): UNMAP of the original takes
+     * the time away. */
+    if (th->sc.obj && cap_live(&th->sc) && schedctx_body(th->sc.obj)->thread == t)
+        schedctx_body(th->sc.obj)->thread = 0;
+    set_slot(&th->sc, sc);
+    if (sc) {
+        schedctx_body(sc->obj)->thread = t;
+        schedctx_body(sc->obj)->thread_epoch = obj_get(t)->epoch;
+        sched_time_back(t);
+    } else if (t == sched_cur) {
+        sched_time_lost();
+    }
+    return E_OK;
+}
+
+/* THREAD_SET_TIMEOUT (T1): where FAULT_TIMEOUT goes. */
+static int thread_set_timeout(struct inv *iv)
+{
+    struct thread *th = thread_body(iv->t.obj);
+    struct slot *ep;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    int e = opt_cap(iv, ARG(iv, THREAD_SET_TIMEOUT, timeout_ep), OBJ_ENDPOINT, true, &ep);
+    if (e != E_OK)
+        return e;
+    set_slot(&th->timeout_ep, ep);  /* perform */
+    return E_OK;
+}
+
 int thread_invoke(struct inv *iv)
 {
     switch (iv->label) {
@@ -188,6 +266,8 @@ int thread_invoke(struct inv *iv)
     case THREAD_SUSPEND:   return thread_suspend(iv);
     case THREAD_INFO:      return thread_info(iv);
     case THREAD_SET_IPC:   return thread_set_ipc(iv);
+    case THREAD_BIND_SC:   return thread_bind_sc(iv);
+    case THREAD_SET_TIMEOUT: return thread_set_timeout(iv);
     default:               return E_LABEL;
     }
 }

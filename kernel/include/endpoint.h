@@ -84,6 +84,10 @@ struct hal_regs *ipc_replyrecv_fast(oref t);
 /* Send t's fault to its fault endpoint (I5). False if it has none (the
  * caller then stops the thread). */
 bool ipc_fault(oref t);
+/* T1: t's budget ran out; if it has a timeout endpoint, send it a fault
+ * message FAULT_TIMEOUT (words: 0, pc) there, like a fault to a handler:
+ * the reply resumes t (once it has time again). */
+void ipc_timeout(oref t);
 /* Take t out of any IPC it takes part in (it is suspended or destroyed):
  * off endpoint queues; a caller waiting on its reply gets E_REVOKED. */
 void ipc_cancel(oref t, bool destroyed);

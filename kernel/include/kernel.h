@@ -9,6 +9,7 @@ struct kernel_boot {
     oref root_cs;        /* the root task's CSpace                        */
     oref root_as;        /* its AddrSpace (kernel_root_task)              */
     oref root_thread;    /* its first thread (kernel_root_task)           */
+    oref root_sc;        /* its SchedContext (ROOT_CAP_SCHEDCTX)          */
     u32 root_epoch;      /* ... and its epoch (it may be destroyed)       */
     u64 unpaid_bytes;    /* object table + allocator map: paid by no bank */
 };

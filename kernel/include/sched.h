@@ -1,18 +1,42 @@
 /* sched.h: the scheduler: fixed priorities (0..255, higher runs first),
  * round robin within a priority, preemption by the machine's timer tick.
- * The kernel is event driven: each kernel entry ends by asking sched_next()
- * whose registers to return to. */
+ * A thread runs only on a SchedContext with budget left (T1, schedctx.h):
+ * the run queues hold only threads that have time; a runnable thread
+ * without it waits off the queues (waiting_time) until its SchedContext is
+ * refilled, bound, reconfigured or lent. The kernel is event driven: each
+ * kernel entry ends by asking sched_next() whose registers to return to. */
 #ifndef TETHER_SCHED_H
 #define TETHER_SCHED_H
 
 #include "thread.h"
+#include "schedctx.h"
+
+/* Does th have CPU time now (a SchedContext with budget left)? */
+static inline bool sched_has_time(const struct thread *th)
+{
+    oref s = thread_sc(th);
+    return s && schedctx_has_time(s);
+}
 
 extern oref sched_cur;   /* the thread running now (0: none) */
 
-void sched_enqueue(oref t);   /* at the tail of its priority */
+/* t became runnable: at the tail of its priority if it has time, else it
+ * waits for time (off the queues). */
+void sched_enqueue(oref t);
 void sched_dequeue(oref t);
-/* Timer tick: the current thread goes to the tail of its priority. */
-void sched_tick(void);
+/* t may have time again (refill, bind, configure, lend): queue it if it is
+ * runnable and was waiting for time. */
+void sched_time_back(oref t);
+/* The running thread lost the time it ran on (a lent SchedContext given
+ * back): sched_next looks again. */
+void sched_time_lost(void);
+/* Yield: the current thread goes to the tail of its priority. */
+void sched_yield(void);
+/* Timer tick: one tick of time passes and is charged to the running
+ * thread's SchedContext; a thread whose budget ran out leaves the CPU (to
+ * its timeout handler, if it has one: FAULT_TIMEOUT); refills that are due
+ * happen; round robin within a priority. */
+void sched_timer(void);
 /* Choose the thread to run, activate its AddrSpace; its registers, or NULL
  * when nothing can run (the machine then waits for an interrupt). */
 struct hal_regs *sched_next(void);

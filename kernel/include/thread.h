@@ -42,10 +42,20 @@ struct thread {
     u32 mwin_on;            /*   if one was set                             */
     oref via;               /* wrapper a queued send went through, or 0     */
     oref vprev, vnext;      /* that wrapper's list of waiters               */
+    /* CPU time (schedctx.h). */
+    struct slot sc;         /* its own SchedContext (a copy of the cap), or
+                             * empty: a passive thread                      */
+    oref lent;              /* the SchedContext a caller lent it (T2), with */
+    u32 lent_epoch;         /*   its epoch; 0: none                         */
+    u32 waiting_time;       /* runnable, but off the run queue: no time     */
+    struct slot timeout_ep; /* where FAULT_TIMEOUT goes when its budget runs
+                             * out (like fault_ep), or empty                */
 };
 
 #define IPC_CALL  1u   /* the blocked send is a call: wait for the reply   */
 #define IPC_FAULT 4u   /* it is a fault message, not the registers (I5)    */
+#define IPC_LEND  8u   /* a plain send to a passive server: it waits, its
+                        * time lent, until the server replies or waits again */
 
 static inline struct thread *thread_body(oref t) { return (struct thread *)obj_body(t); }
 
@@ -58,6 +68,15 @@ static inline oref thread_aspace(const struct thread *th) { return cap_obj_live(
 static inline bool thread_can_run(const struct thread *th)
 {
     return cap_live(&th->aspace) && cap_live(&th->cspace);
+}
+
+/* The SchedContext thread th runs on (T1, T2): its own while that cap is
+ * live, else the one a caller lent it while that is live; 0: none. */
+static inline oref thread_sc(const struct thread *th)
+{
+    if (cap_live(&th->sc))
+        return th->sc.obj;
+    return th->lent && obj_get(th->lent)->live == th->lent_epoch ? th->lent : 0;
 }
 
 /* Stop thread t with a fault: one it has no fault handler for (a handler

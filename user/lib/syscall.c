@@ -64,6 +64,21 @@ long thread_create(struct uthread *t, uint32_t bank, uint32_t cap, uint32_t cs, 
     long e = tether_BANK_CREATE(bank, OBJ_THREAD, ROOT_CAP_CSPACE, cap, 0);
     if (e == E_OK)
         e = tether_THREAD_CONFIGURE(cap, cs, as, (uint64_t)thread_main, sp, prio, (uint64_t)t);
+    if (e == E_OK)
+        e = thread_give_time(bank, cap, THREAD_FULL_TIME, THREAD_FULL_TIME);
+    return e;
+}
+
+long thread_give_time(uint32_t bank, uint32_t cap, uint64_t budget, uint64_t period)
+{
+    uint32_t sc = THREAD_SC_OF(cap);
+    long e = tether_BANK_CREATE(bank, OBJ_SCHEDCTX, ROOT_CAP_CSPACE, sc, 0);
+    if (e == E_FULL)
+        e = E_OK;  /* it has one: configure that */
+    if (e == E_OK)
+        e = tether_SC_CONFIGURE(sc, budget, period);
+    if (e == E_OK)
+        e = tether_THREAD_BIND_SC(cap, sc);
     return e;
 }
 

@@ -115,8 +115,9 @@ long task_thread_create(struct task *t, struct task_thread *th, uint32_t cap, lo
     th->hdr = h;
     if ((e = tether_BANK_CREATE(t->bank, OBJ_THREAD, CS, cap, 0)) != E_OK)
         return e;
-    return tether_THREAD_CONFIGURE(cap, CS, t->as, (uint64_t)task_thread_main, stack + off, prio,
-                                   stack + off);
+    e = tether_THREAD_CONFIGURE(cap, CS, t->as, (uint64_t)task_thread_main, stack + off, prio,
+                                stack + off);
+    return e == E_OK ? thread_give_time(t->bank, cap, THREAD_FULL_TIME, THREAD_FULL_TIME) : e;
 }
 
 long task_spawn(struct task *t, struct task_thread *th, uint32_t cap, long (*fn)(void *),

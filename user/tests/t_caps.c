@@ -202,6 +202,8 @@ TEST(s1_small_bank_gives_nomem_and_changes_nothing)
     CHECK_EQ(destroy(BANK, sub), E_OK);
 }
 
+static uint64_t tstate(uint32_t t) { return tether_THREAD_INFO(t, r) == E_OK ? r[0] : ~0UL; }
+
 static volatile unsigned long spins;
 static long spin(long a)
 {
@@ -240,8 +242,10 @@ TEST(t_threads_stop_when_their_aspace_is_destroyed)
     CHECK_EQ(tether_BANK_CREATE(sub, OBJ_ASPACE, CS, as, 0), E_OK);
     CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_THREAD, CS, th, 0), E_OK);
     CHECK_EQ(tether_THREAD_CONFIGURE(th, CS, as, 0x10000, 0x20000, ROOT_THREAD_PRIO, 0), E_OK);
+    CHECK_EQ(thread_give_time(BANK, th, THREAD_FULL_TIME, THREAD_FULL_TIME), E_OK);
     CHECK_EQ(tether_THREAD_START(th), E_OK);
-    CHECK_EQ(tether_yield(), E_OK);
+    for (int i = 0; i < 100 && tstate(th) != THREAD_FAULTED; i++)
+        CHECK_EQ(tether_yield(), E_OK);
     CHECK_EQ(tether_THREAD_INFO(th, r), E_OK);
     CHECK_EQ(r[0], THREAD_FAULTED);
     CHECK_EQ(r[1], FAULT_EXEC);                              /* nothing mapped there */

@@ -15,7 +15,7 @@
 #include "sbi.h"
 #include "trap.h"
 
-#define TICKS_PER_SECOND 100
+#define TICKS_PER_SECOND 1000  /* 1 ms: the unit of SchedContext budgets */
 
 extern char trap_vector[];
 static u64 tick_interval;

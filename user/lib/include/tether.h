@@ -243,6 +243,13 @@ struct uthread {
  * CSpace, configured to run fn(arg) in the root AddrSpace and CSpace on the
  * stack [stack, stack + size) with priority prio, and start it. Returns the
  * E_* code of the first step that failed (then t is not running). */
+/* CPU time for the thread at cap (T1): a SchedContext from bank at
+ * THREAD_SC_OF(cap) of the root CSpace (made if that slot is empty),
+ * configured with budget/period (ticks) and bound to it. thread_create and
+ * task threads get THREAD_FULL_TIME of their period: they never run out. */
+#define THREAD_SC_OF(cap) ((cap) + (1u << 21))
+#define THREAD_FULL_TIME 1000u
+long thread_give_time(uint32_t bank, uint32_t cap, uint64_t budget, uint64_t period);
 long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(long), long arg,
                   void *stack, unsigned long size, unsigned prio);
 

@@ -1,0 +1,65 @@
+/* schedctx.h: scheduling contexts, CPU time as a capability (T1, T2).
+ *
+ * A SchedContext is a budget of timer ticks per period of ticks, allocated
+ * from a bank like every object (S1). A thread runs only on a SchedContext
+ * with budget left: its own (bound with THREAD_BIND_SC; the thread keeps a
+ * copy of the cap, a node in its derivation tree, so UNMAP or destruction of
+ * the SchedContext takes the thread's time away), or one lent to it by a
+ * caller (T2: a passive server has none of its own and runs on its
+ * client's for the request; the reply, or its next receive, gives it back).
+ *
+ * Units are timer ticks (the machine's scheduling interrupt: 1 ms on
+ * riscv64). The kernel is event driven and preempts only on the tick, so a
+ * finer unit would promise what it can't keep; counting ticks makes
+ * accounting O(1) per tick and exact in tests (seL4 MCS counts
+ * microseconds and programs a one-shot timer for every budget expiry).
+ *
+ * Refill: periodic (a deferrable server): every `period` ticks the budget
+ * is full again, whatever was used; a thread that used it up waits on the
+ * release queue for the next period start. seL4 MCS uses sporadic servers
+ * (each chunk of consumed budget comes back one period after it was
+ * used), which bounds the CPU share over any window, at the price of a
+ * list of refills per context; periodic refill bounds it per period, which
+ * is what the shares here promise. */
+#ifndef TETHER_SCHEDCTX_H
+#define TETHER_SCHEDCTX_H
+
+#include "cap.h"
+
+struct schedctx {
+    u64 budget, period;  /* ticks; 0 < budget <= period once configured */
+    u64 remaining;       /* ticks left in this period                    */
+    u64 refill_at;       /* tick at which the next period starts          */
+    u64 consumed;        /* ticks used, all time                          */
+    u32 overruns;        /* times the budget ran out                      */
+    u32 released;        /* on the release queue (waiting for refill_at)  */
+    oref thread;         /* bound thread (its th->sc names this), 0: none */
+    u32 thread_epoch;
+    oref waiter;         /* the thread that ran it out (waits for refill) */
+    u32 waiter_epoch;
+    oref rprev, rnext;   /* release queue, by refill_at                   */
+};
+#define SC_MAX_PERIOD (1ull << 32)  /* ticks (49 days at 1 kHz) */
+
+static inline struct schedctx *schedctx_body(oref s) { return (struct schedctx *)obj_body(s); }
+
+/* Ticks since boot (the scheduler's clock). */
+extern u64 sched_now;
+
+/* Charge one tick to s, which thread t runs on. True if its budget ran out
+ * now: s goes on the release queue with t as the thread waiting for it, and
+ * the caller takes t off the CPU. */
+bool schedctx_charge(oref s, oref t);
+/* Refill every SchedContext on the release queue whose period started by
+ * now, and call wake() for the thread waiting for each. */
+void schedctx_release(void (*wake)(oref t));
+void schedctx_reset(void);
+/* Does s have budget left now (refilling it if its period started)? */
+bool schedctx_has_time(oref s);
+
+int schedctx_reap_step(oref s, u32 *budget);
+
+struct inv;
+int schedctx_invoke(struct inv *iv);
+
+#endif
