@@ -127,7 +127,9 @@ static int sc_configure(struct inv *iv)
     oref t = s->waiter;
     s->waiter = 0;
     if (t && obj_get(t)->live == s->waiter_epoch)
-        sched_time_back(t);
+        sched_time_back(t);  /* the thread that ran it out */
+    if (s->thread && obj_get(s->thread)->live == s->thread_epoch)
+        sched_time_back(s->thread);  /* the bound one, if it had none */
     return E_OK;
 }
 
