@@ -189,6 +189,27 @@ static __attribute__((noinline)) struct hal_regs *pick(void)
     return NULL;
 }
 
+/* The running thread c is preempted: first in line at its priority (if it
+ * still has time), then the most important thread runs. (Out of line, as
+ * pick: sched_next's common path then needs no registers saved.) */
+static __attribute__((noinline)) struct hal_regs *preempt(oref c)
+{
+    enqueue(c, true);
+    return pick();
+}
+
+/* Something was revoked since the running thread c was last checked: may
+ * it go on (its spaces and its time)? Else it stops or waits for time, and
+ * the most important thread runs. (Out of line: rare.) */
+static __attribute__((noinline)) struct hal_regs *recheck(oref c, struct thread *th)
+{
+    if (thread_can_run(th) && sched_has_time(th)) {
+        checked_at = store_revocations;
+        return &th->regs;
+    }
+    return preempt(c);
+}
+
 struct hal_regs *sched_next(void)
 {
     oref c = sched_cur;
@@ -197,13 +218,12 @@ struct hal_regs *sched_next(void)
         /* The common case: it goes on (equal priorities wait for a tick).
          * Its CSpace and AddrSpace need no new check unless something was
          * destroyed meanwhile. */
-        if ((!summary || top_prio() <= th->prio) &&
-            (checked_at == store_revocations || (thread_can_run(th) && sched_has_time(th)))) {
-            sched_cur = c;
-            checked_at = store_revocations;
-            return &th->regs;
+        if (!summary || top_prio() <= th->prio) {
+            if (checked_at == store_revocations)
+                return &th->regs;
+            return recheck(c, th);
         }
-        enqueue(c, true);  /* preempted: first in line at its priority */
+        return preempt(c);
     }
     return pick();
 }

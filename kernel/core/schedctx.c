@@ -59,15 +59,6 @@ static void release_insert(oref o, struct schedctx *s)
     s->released = 1;
 }
 
-bool schedctx_has_time(oref o)
-{
-    struct schedctx *s = schedctx_body(o);
-    if (!s->period)
-        return false;  /* never configured */
-    refill(s);
-    return s->remaining > 0;
-}
-
 bool schedctx_charge(oref o, oref t)
 {
     struct schedctx *s = schedctx_body(o);

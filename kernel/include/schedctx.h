@@ -46,6 +46,7 @@ static inline struct schedctx *schedctx_body(oref s) { return (struct schedctx *
 /* Ticks since boot (the scheduler's clock). */
 extern u64 sched_now;
 
+
 /* Charge one tick to s, which thread t runs on. True if its budget ran out
  * now: s goes on the release queue with t as the thread waiting for it, and
  * the caller takes t off the CPU. */
@@ -54,8 +55,13 @@ bool schedctx_charge(oref s, oref t);
  * now, and call wake() for the thread waiting for each. */
 void schedctx_release(void (*wake)(oref t));
 void schedctx_reset(void);
-/* Does s have budget left now (refilling it if its period started)? */
-bool schedctx_has_time(oref s);
+/* Does s have budget left now? (If its period is over, the refill that is
+ * due gives it its budget, at least one tick: no need to do it here.) */
+static inline bool schedctx_has_time(oref o)
+{
+    const struct schedctx *s = schedctx_body(o);
+    return s->period && (s->remaining || sched_now >= s->refill_at);
+}
 
 int schedctx_reap_step(oref s, u32 *budget);
 
