@@ -9,6 +9,7 @@ const struct demo demo_list[] = {
     { "client_frees", "a client destroys the bank of its buffer while the server uses it", demo_client_frees },
     { "shared_memory", "two tasks share pages both ways; one revokes", demo_shared_memory },
     { "pager", "a user-level pager maps zero-filled pages on fault", demo_pager },
+    { "cpu_time", "CPU time is a capability: shares, no time no run, a passive server on its client's time", demo_cpu_time },
 };
 const unsigned demo_count = sizeof demo_list / sizeof demo_list[0];
 

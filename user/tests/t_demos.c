@@ -19,3 +19,4 @@ TEST(demo_client_memory_unmapped_mid_work) { run("client_memory"); }
 TEST(demo_client_frees_its_bank_mid_work) { run("client_frees"); }
 TEST(demo_shared_memory_both_ways_revoked) { run("shared_memory"); }
 TEST(demo_pager_maps_zero_pages_lazily) { run("pager"); }
+TEST(demo_cpu_time_shares_and_lent_time) { run("cpu_time"); }
