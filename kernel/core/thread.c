@@ -3,6 +3,7 @@
 #include "cspace.h"
 #include "invoke.h"
 #include "endpoint.h"
+#include "notification.h"
 #include "wrapper.h"
 #include "kernel.h"
 #include "sched.h"
@@ -51,6 +52,12 @@ int thread_reap_step(oref t, u32 *budget)
     ipc_cancel(t, true);
     sched_forget_thread(t);
     th->state = THREAD_INACTIVE;
+    ntfn_forget_thread(t);
+    if (th->ntfn.obj) {
+        int e = cap_delete_step(&th->ntfn, budget);
+        if (e != E_OK)
+            return e;
+    }
     if (th->fault_ep.obj) {
         int e = cap_delete_step(&th->fault_ep, budget);
         if (e != E_OK)
@@ -188,6 +195,7 @@ int thread_invoke(struct inv *iv)
     case THREAD_SUSPEND:   return thread_suspend(iv);
     case THREAD_INFO:      return thread_info(iv);
     case THREAD_SET_IPC:   return thread_set_ipc(iv);
+    case THREAD_BIND_NTFN: return thread_bind_ntfn(iv);  /* notification.c */
     default:               return E_LABEL;
     }
 }
