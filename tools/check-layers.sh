@@ -9,7 +9,7 @@
 #   1 charge                     bank accounting: charges, allocation
 #   2 cap                        the derivation tree
 #   3 cspace                     CSpaces and every cap lookup
-#   4 bank wrapper endpoint notification thread sched aspace frame system
+#   4 bank wrapper endpoint notification thread sched aspace frame system  objects
 #   5 objtype                    the one hub that names every type
 #   6 invoke                     decode -> perform for every invocation
 #   7 syscall kernel             kernel entries, boot
