@@ -14,7 +14,8 @@
  *     message and may answer with memory items (a pager);
  *   - the root destroys objects (one bounded step, or to completion),
  *     recreates them, UNMAPs caps, suspends/starts/reconfigures threads,
- *     maps and unmaps memory, all under blocked and queued threads;
+ *     maps and unmaps memory, binds notifications to threads and
+ *     signals them, all under blocked and queued threads;
  *   - a timer tick.
  *
  * After every step kernel_check() must hold; nothing may crash (ASan,
@@ -67,6 +68,7 @@ enum {
     AS0 = 22, AS1 = 23,         /* the threads' AddrSpaces                */
     EP0 = 24, EP1 = 25, FEP = 26,
     W0 = 27, W1 = 28,           /* wrapper over EP0, wrapper over AS0     */
+    NT = 29, NTB = 17,          /* a notification; the root's badged cap  */
     F0 = 30, NFRAMES = 4,       /* frames 30..33                          */
     T0 = 40, NTHREADS = 6,      /* threads 40..45                         */
 };
@@ -81,7 +83,7 @@ static struct def defs[] = {
     {CS0, OBJ_CSPACE, B1},       {CS1, OBJ_CSPACE, B2},
     {AS0, OBJ_ASPACE, B1},       {AS1, OBJ_ASPACE, B2},
     {EP0, OBJ_ENDPOINT, B1},     {EP1, OBJ_ENDPOINT, B2},
-    {FEP, OBJ_ENDPOINT, BANK},
+    {FEP, OBJ_ENDPOINT, BANK},   {NT, OBJ_NOTIFICATION, B1},
     {W0, OBJ_WRAPPER, B2},       {W1, OBJ_WRAPPER, B1},
     {F0, OBJ_FRAME, B1},         {F0 + 1, OBJ_FRAME, B2},
     {F0 + 2, OBJ_FRAME, B2},     {F0 + 3, OBJ_FRAME, BANK},
@@ -115,6 +117,10 @@ static void fill_cs(u32 cs, u32 other_cs, u32 as, u8 ops)
     for (u32 i = 0; i < sizeof c / sizeof c[0]; i++)
         tk_inv(cs, (ops >> (i % 8)) & 1 ? CS_MAP : CS_COPY, c[i].dst, CS, c[i].src, c[i].rights, 0, 0);
     tk_inv(cs, CS_MINT, 5, CS, EP0, R_ALL, 0xb0 + (ops & 0xf), ops & 1 ? MINT_MAP : MINT_COPY);
+    /* The notification: badged (signal, wait, poll), unbadged, read-only. */
+    tk_inv(cs, CS_MINT, 20, CS, NT, R_ALL, 1ull << (ops & 7), ops & 2 ? MINT_MAP : MINT_COPY);
+    tk_inv(cs, CS_COPY, 21, CS, NT, R_ALL, 0, 0);
+    tk_inv(cs, CS_COPY, 22, CS, NT, R_READ, 0, 0);
 }
 
 static void map_frames(u32 slot)
@@ -354,8 +360,8 @@ static void step_root(void)
     u32 k = a % NDEFS, slot = defs[k].slot;
     u32 ti = a % NTHREADS;
     if (trace)
-        fprintf(stderr, "  root op %u a %u b %u\n", op % 12, a, b);
-    switch (op % 12) {
+        fprintf(stderr, "  root op %u a %u b %u\n", op % 14, a, b);
+    switch (op % 14) {
     case 0: case 1: destroy(slot, b); break;
     case 2: destroy(b & 0x10 ? B2 : B1, b); break;
     case 3: create(k); break;
@@ -389,6 +395,14 @@ static void step_root(void)
         tk_inv(a % 48, labels[b % NLABELS], w[0], w[1], w[2], w[3], w[4], w[5]);
         break;
     }
+    case 12:  /* bind a notification to a thread, or unbind */
+        tk_inv(T0 + ti, THREAD_BIND_NTFN, b & 1 ? CAP_NONE : b & 2 ? NTB : NT, 0, 0, 0, 0, 0);
+        break;
+    case 13:  /* signal: wakes a waiter, or a bound thread in recv */
+        if (tk_status(NTB) != SLOT_LIVE)
+            tk_mint(NTB, NT, R_ALL, 1ull << (b % 64), MINT_COPY);
+        tk_inv(NTB, NTFN_SIGNAL, 0, 0, 0, 0, 0, 0);
+        break;
     default: tk_delete(b % 2 ? slot : 16 + b % 32); break;
     }
     /* The root's call ends like every kernel entry: the kernel chooses

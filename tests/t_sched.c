@@ -284,3 +284,17 @@ TEST(t2_budget_running_out_mid_request_is_charged_to_the_client)
     trap(S, SYS_REPLY_RECV, msg(EP, 2, 0), NULL);
     CHECK_EQ(state(C), THREAD_RUNNABLE);
 }
+
+TEST(t1_budget_equal_to_the_period_never_runs_out)
+{
+    setup();
+    CHECK_EQ(tk_inv(C, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(H, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    give(S, SC, 5, 5);
+    for (int i = 0; i < 50; i++) {
+        CHECK_EQ(next(), obj(S));
+        kernel_timer();
+    }
+    CHECK_EQ(sc_consumed(SC), 50);
+    CHECK_EQ(tk_r[2], 0);  /* no overrun */
+}

@@ -99,6 +99,7 @@ enum tether_fault {
 #define THREAD_BLOCKED_SEND  3u  /* queued on an endpoint to send   */
 #define THREAD_BLOCKED_RECV  4u  /* queued on an endpoint to receive */
 #define THREAD_BLOCKED_REPLY 5u  /* called, waiting for the reply    */
+#define THREAD_BLOCKED_WAIT  6u  /* waiting on a notification (NTFN_WAIT) */
 
 /* IPC message info (the high 32 bits of a0; I3):
  *   bits 0..19  label     bits 20..21  number of transfer items (0..3)

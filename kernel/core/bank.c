@@ -111,7 +111,7 @@ static int bank_wrap(struct inv *iv)
         return e;
     if (t.wraps + 1 > WRAP_MAX_DEPTH)
         return E_DEPTH;
-    if (badge && t.type != OBJ_ENDPOINT)
+    if (badge && t.type != OBJ_ENDPOINT && t.type != OBJ_NOTIFICATION)
         return E_TYPE;
     if (badge && t.badge)
         return E_INVAL;

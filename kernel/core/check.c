@@ -6,6 +6,7 @@
 #include "thread.h"
 #include "wrapper.h"
 #include "frame.h"
+#include "notification.h"
 
 static u64 nodes_in_lists, nodes_total;
 
@@ -103,8 +104,34 @@ static const char *check_object_slots(oref o)
             why = check_slot(&thread_body(o)->aspace);
         if (!why)
             why = check_slot(&thread_body(o)->fault_ep);
+        if (!why)
+            why = check_slot(&thread_body(o)->ntfn);
     }
     return why;
+}
+
+/* A notification's queue: every waiter waits on it, the count matches,
+ * and a word is pending only while nobody waits. */
+static const char *check_ntfn(oref n)
+{
+    const struct notification *nb = ntfn_body(n);
+    u32 k = 0;
+    for (oref t = nb->head, prev = 0; t; prev = t, t = thread_body(t)->qnext) {
+        const struct thread *th = thread_body(t);
+        if (obj_get(t)->type != OBJ_THREAD || th->state != THREAD_BLOCKED_WAIT || th->ep != n)
+            return "notification: a queued thread does not wait on it";
+        if (th->qprev != prev)
+            return "notification: queue links do not point back";
+        if (++k > nb->waiting)
+            break;
+        if (!th->qnext && nb->tail != t)
+            return "notification: tail is not the last waiter";
+    }
+    if (k != nb->waiting)
+        return "notification: waiter count does not match its queue";
+    if (k && nb->word)
+        return "notification: a word pending while threads wait";
+    return NULL;
 }
 
 /* A bank's destruction in progress (bank.h), unless stale, is of a dying
@@ -131,6 +158,8 @@ const char *kernel_check(void)
         if (x->state == OS_FREE)
             continue;
         if ((why = check_object_slots(o)))
+            return why;
+        if (x->type == OBJ_NOTIFICATION && x->state == OS_LIVE && (why = check_ntfn(o)))
             return why;
         if (x->type != OBJ_BANK)
             continue;

@@ -230,7 +230,8 @@ static int cs_transfer(struct inv *iv, enum xfer op, u64 mask, u64 badge, bool m
     if (!s || !cap_live(s))
         return E_EMPTY;  /* a void cap transfers like an empty slot (S3) */
     if (mint) {
-        if (obj_get(s->obj)->type != OBJ_ENDPOINT)
+        u8 ty = obj_get(s->obj)->type;
+        if (ty != OBJ_ENDPOINT && ty != OBJ_NOTIFICATION)
             return E_TYPE;
         if (!badge || s->badge)
             return E_INVAL;

@@ -14,6 +14,7 @@
 #include "cspace.h"
 #include "kernel.h"
 #include "sched.h"
+#include "notification.h"
 
 void ep_enqueue(oref ep, oref t, u32 qstate)
 {
@@ -507,6 +508,10 @@ struct hal_regs *ipc_recv(oref t, const struct target *tg, bool blk)
     u32 budget = REVOKE_BUDGET;
     if (!(tg->rights & R_READ))
         return done(t, E_RIGHTS);
+    if (th->ntfn.obj && ntfn_recv_bound(t, th)) {  /* a bound notification's word comes first */
+        drop_reply_right(t);
+        return done(t, E_NOTIFIED);
+    }
     oref s = first_sender(tg->obj, &st, &budget);
     if (!budget)
         return sched_next();  /* restart: the pc stays on the ecall */
@@ -604,6 +609,8 @@ void ipc_cancel(oref t, bool destroyed)
     struct thread *th = T(t);
     if (th->state == THREAD_BLOCKED_SEND || th->state == THREAD_BLOCKED_RECV)
         ep_remove(th->ep, t);
+    else if (th->state == THREAD_BLOCKED_WAIT)
+        ntfn_remove(th->ep, t);
     via_unlink(t);
     if (destroyed)
         drop_reply_right(t);
@@ -690,7 +697,8 @@ struct hal_regs *ipc_replyrecv_fast(oref t)
         return NULL;
     struct thread *ct = T(c);
     struct endpoint *ep = endpoint_body(tg.obj);
-    if (reply_caller(t, th) != c || (ct->ipc & (IPC_FAULT | IPC_LEND)) || !sched_has_time(ct) || ct->prio < th->prio || ep->qstate == EPQ_SEND || !thread_can_run(ct))
+    if (reply_caller(t, th) != c || (ct->ipc & (IPC_FAULT | IPC_LEND)) || !sched_has_time(ct) || ct->prio < th->prio ||
+        ep->qstate == EPQ_SEND || !thread_can_run(ct) || ntfn_bound_pending(th))
         return NULL;
     /* Commit: reply, then wait on the endpoint (at its tail). */
     th->caller = 0;

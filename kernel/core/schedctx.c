@@ -16,15 +16,18 @@ void schedctx_reset(void)
     release_head = 0;
 }
 
-/* Start the period that contains `now` if s's current one is over. */
-static void refill(struct schedctx *s)
+/* If s's period is over at tick `now`, start the one that contains it
+ * (periods missed entirely are skipped). */
+static void refill_at(struct schedctx *s, u64 now)
 {
-    if (sched_now < s->refill_at)
+    if (now < s->refill_at)
         return;
     s->remaining = s->budget;
-    u64 late = sched_now - s->refill_at;  /* whole periods missed: skipped */
-    s->refill_at = sched_now - late % s->period + s->period;
+    u64 late = now - s->refill_at;
+    s->refill_at = now - late % s->period + s->period;
 }
+
+static void refill(struct schedctx *s) { refill_at(s, sched_now); }
 
 static void release_unlink(oref o, struct schedctx *s)
 {
@@ -62,12 +65,18 @@ static void release_insert(oref o, struct schedctx *s)
 bool schedctx_charge(oref o, oref t)
 {
     struct schedctx *s = schedctx_body(o);
-    refill(s);
+    /* The tick that just ended, (now - 1, now], belongs to the period that
+     * contains now - 1. */
+    refill_at(s, sched_now - 1);
     if (s->remaining)
         s->remaining--;
     s->consumed++;
     if (s->remaining)
         return false;
+    if (sched_now >= s->refill_at) {
+        refill(s);  /* used up exactly as its period ends: no overrun */
+        return false;
+    }
     s->overruns++;
     s->waiter = t;
     s->waiter_epoch = obj_get(t)->epoch;

@@ -3,6 +3,7 @@
 #include "cspace.h"
 #include "invoke.h"
 #include "endpoint.h"
+#include "notification.h"
 #include "wrapper.h"
 #include "kernel.h"
 #include "sched.h"
@@ -56,7 +57,8 @@ int thread_reap_step(oref t, u32 *budget)
     ipc_cancel(t, true);
     sched_forget_thread(t);
     th->state = THREAD_INACTIVE;
-    struct slot *kept[] = {&th->fault_ep, &th->timeout_ep, &th->sc};
+    ntfn_forget_thread(t);
+    struct slot *kept[] = {&th->ntfn, &th->fault_ep, &th->timeout_ep, &th->sc};
     for (u32 i = 0; i < ARRAY_LEN(kept); i++) {
         if (!kept[i]->obj)
             continue;
@@ -268,6 +270,7 @@ int thread_invoke(struct inv *iv)
     case THREAD_SET_IPC:   return thread_set_ipc(iv);
     case THREAD_BIND_SC:   return thread_bind_sc(iv);
     case THREAD_SET_TIMEOUT: return thread_set_timeout(iv);
+    case THREAD_BIND_NTFN: return thread_bind_ntfn(iv);  /* notification.c */
     default:               return E_LABEL;
     }
 }

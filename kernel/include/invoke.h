@@ -25,6 +25,12 @@ struct inv {
                           * on success, after reading every argument    */
 };
 
+/* A decoder that blocked the calling thread (NTFN_WAIT) has finished its
+ * system call itself (pc past the ecall; whoever wakes the thread writes
+ * its answer) and answers INV_BLOCKED. It is E_CONTINUE, so sys_invoke
+ * needs no case of its own: it only schedules, leaving the registers. */
+#define INV_BLOCKED E_CONTINUE
+
 /* The named argument and result words of a method (labels.def):
  * ARG(iv, CS_COPY, src) is the argument `src` of CS_COPY (read-only),
  * RES(iv, CS_INFO, badge) = x sets its result `badge`. They are iv->a[k] and

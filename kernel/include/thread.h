@@ -18,7 +18,9 @@ struct thread {
     struct slot cspace;     /* the CSpace it looks cap addresses up in      */
     struct slot aspace;     /* the AddrSpace it runs in                     */
     struct slot fault_ep;   /* where its faults are sent (I5), or empty     */
-    oref qprev, qnext;      /* run queue, or the endpoint queue it waits on */
+    struct slot ntfn;       /* its bound notification (a MAP), or empty     */
+    oref qprev, qnext;      /* run queue, or the endpoint or notification
+                             * queue it waits on                            */
     /* Words, not bytes: a byte store may alias anything in C, which makes
      * the compiler reload the object store's base after every one. */
     u32 prio;
@@ -31,7 +33,8 @@ struct thread {
     u32 fault;              /* FAULT_* of the last fault                    */
     u64 fault_addr, fault_pc;
     /* IPC state (endpoint.c). */
-    oref ep;                /* endpoint it is queued on (BLOCKED_SEND/RECV) */
+    oref ep;                /* endpoint it is queued on (BLOCKED_SEND/RECV),
+                             * or notification (BLOCKED_WAIT)               */
     oref partner;           /* BLOCKED_REPLY: the thread that will reply;   */
     u32 partner_epoch;      /*   a receiver: the caller it owes a reply     */
     oref caller;            /* reply right (I2): the caller to answer, 0 =  */

@@ -101,6 +101,9 @@ static void report(const char *name, struct acc *a, uint64_t b)
 #define FLT_EP   35u
 #define FLT_SRV  36u
 #define DEST_EP  37u
+#define NTF      38u   /* a notification */
+#define NTFB     39u   /* its badged cap (signals) */
+#define NTF_SRV  40u   /* the thread waiting on it */
 #define WAITERS_FIRST 64u
 #define NWAITERS 130u  /* > 2 * REVOKE_BUDGET: the first step wakes 64 and continues */
 
@@ -229,6 +232,57 @@ static long waiter(long i)
     }
 }
 
+/* signal_higher: a thread above the root's priority waits on NTF; it
+ * stamps the time right after its wait returns (as the server stamps
+ * s_in), then waits again. The root stamps before its signal's ecall:
+ * sig_ts - c0 - b0 is the signal from the signaller's ecall until the
+ * waiter is back in user space with the word (seL4's "Signal to higher
+ * prio" row). */
+static volatile uint64_t sig_ts, sig_word;
+static char sig_stack[4096] __attribute__((aligned(16)));
+static struct acc sig_hi;
+
+static long sig_waiter(long n)
+{
+    for (;;) {
+        register uint64_t a0 __asm__("a0") = (uint64_t)n | (uint64_t)NTFN_WAIT << 32;
+        register uint64_t a1 __asm__("a1");
+        register uint64_t a7 __asm__("a7") = SYS_INVOKE;
+        __asm__ volatile("ecall\n rdcycle t0\n sd t0, 0(%[ts])"
+                         : "+r"(a0), "=r"(a1), "+r"(a7)
+                         : [ts] "r"(&sig_ts)
+                         : "t0", "a2", "a3", "a4", "a5", "a6", "memory");
+        sig_word = a1;
+    }
+}
+
+static void bench_signal(uint64_t b0)
+{
+    struct uthread w;
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_NOTIFICATION, CS, NTF, 0), "notification");
+    expect(tether_CS_MINT(CS, NTFB, CS, NTF, R_ALL, 0x5, MINT_COPY), "notification mint");
+    expect(thread_spawn(&w, ROOT_CAP_BANK, NTF_SRV, sig_waiter, NTF, sig_stack, sizeof sig_stack,
+                        ROOT_THREAD_PRIO + 1), "signal waiter");  /* runs, waits */
+    for (int i = 0; i < ITERS + 4; i++) {
+        uint64_t c0;
+        register uint64_t a0 __asm__("a0") = NTFB | (uint64_t)NTFN_SIGNAL << 32;
+        register uint64_t a7 __asm__("a7") = SYS_INVOKE;
+        sig_word = 0;
+        __asm__ volatile("rdcycle %[c0]\n ecall"
+                         : [c0] "=&r"(c0), "+r"(a0), "+r"(a7)
+                         :
+                         : "a1", "a2", "a3", "a4", "a5", "a6", "memory");
+        expect((long)(uint32_t)a0, "signal");
+        if (sig_word != 0x5)
+            expect(E_INVAL, "signal: the waiter did not get the word");
+        if (i >= 4)  /* warm up first */
+            acc_add(&sig_hi, sig_ts - c0 - b0);
+    }
+    report("signal_higher", &sig_hi, 0);
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, NTF_SRV), "signal waiter destroy");
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, NTF), "notification destroy");
+}
+
 static void bench_ipc(void)
 {
     struct uthread srv, flt;
@@ -323,6 +377,7 @@ static void bench_ipc(void)
             acc_add(&dstep, wake_ts - c0 - b0);
     }
     report("ep_destroy_max_step", &dstep, 0);
+    bench_signal(b0);
     (void)c;
 }
 

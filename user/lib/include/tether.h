@@ -5,6 +5,7 @@
  *                                       label of labels.def, generated below
  *   tether_call, tether_send, ...       IPC: struct tether_msg (err, info,
  *                                       words, badge) from the registers
+ *   tether_signal, tether_wait, ...     notifications (NTFN_* labels)
  *   tether_write, tether_yield          the other system calls
  *   exit, system_ok                     System object methods at ROOT_CAP_SYSTEM
  *   thread_spawn                        a thread running a function of
@@ -225,6 +226,30 @@ int system_ok(void);
 #undef X
 #undef IN
 #undef OUT
+
+/* ---- notifications (labels.def: NTFN_*, THREAD_BIND_NTFN) ----------------
+ * signal ORs the badge of cap `n` (minted: CS_MINT) into the word; wait
+ * returns the word, blocking while it is 0; poll never blocks (0: none).
+ * A thread bound with tether_THREAD_BIND_NTFN(thread, n) also gets the
+ * signals in tether_recv / tether_reply_recv: err == E_NOTIFIED, the word
+ * in badge, no message. */
+static inline long tether_signal(uint32_t n) { return tether_NTFN_SIGNAL(n); }
+static inline long tether_wait(uint32_t n, uint64_t *word)
+{
+    uint64_t r[4];
+    long e = tether_NTFN_WAIT(n, r);
+    if (word)
+        *word = e == E_OK ? r[TETHER_OUT_INDEX(NTFN_WAIT, word)] : 0;
+    return e;
+}
+static inline long tether_poll(uint32_t n, uint64_t *word)
+{
+    uint64_t r[4];
+    long e = tether_NTFN_POLL(n, r);
+    if (word)
+        *word = e == E_OK ? r[TETHER_OUT_INDEX(NTFN_POLL, word)] : 0;
+    return e;
+}
 
 /* ---- threads ------------------------------------------------------------ */
 
