@@ -101,9 +101,9 @@ static void report(const char *name, struct acc *a, uint64_t b)
 #define FLT_EP   35u
 #define FLT_SRV  36u
 #define DEST_EP  37u
-#define NTF      38u   /* a notification */
-#define NTFB     39u   /* its badged cap (signals) */
-#define NTF_SRV  40u   /* the thread waiting on it */
+#define NTF      50u   /* a notification */
+#define NTFB     51u   /* its badged cap (signals) */
+#define NTF_SRV  52u   /* the thread waiting on it */
 #define WAITERS_FIRST 64u
 #define NWAITERS 130u  /* > 2 * REVOKE_BUDGET: the first step wakes 64 and continues */
 
@@ -156,7 +156,7 @@ static inline long timed_call(uint64_t a0v, uint64_t w0, uint64_t w1, uint64_t w
 
 static struct acc b0_acc, b1_acc;
 static struct acc call0, rr0, rt0, call4, rr4, call_item, rt_item, call_wr, rt_wr;
-static struct acc flt_rt, dstep;
+static struct acc flt_rt, dstep, call_don, rr_don, tmo_rt, step_unmap, step_bdestroy;
 
 static void ipc_baselines(void)
 {
@@ -230,6 +230,132 @@ static long waiter(long i)
             wake_ts = t;
         tether_THREAD_SUSPEND(waiters[i].cap);
     }
+}
+
+/* ---- SchedContexts ---------------------------------------------------------
+ * timeout_fault_rt: a spinner (priority of the root, a SchedContext of 1
+ * tick per 1000: it runs out at the first tick) stamps rdcycle in a loop;
+ * its timeout endpoint is the root's, which waits in recv. The tick: the
+ * budget runs out, FAULT_TIMEOUT goes to the root (stamp h_in right after
+ * its ecall). The root refills the budget (SC_CONFIGURE: not measured),
+ * asks for a resumption stamp, stamps h_out and reply_recv's: the spinner
+ * resumes, stamps, and runs until its next tick. Figure = (h_in - last
+ * spinner stamp before the tick) + (resumption stamp - h_out) - 2 b0. */
+#define TMO_EP  38u
+#define TMO_THR 39u
+static volatile uint64_t tmo[3];  /* last stamp, resumption wanted, resumption stamp */
+static char tmo_stack[4096] __attribute__((aligned(16)));
+static long tmo_spin(long p)
+{
+    __asm__ volatile("1: rdcycle t0\n"
+                     "   sd   t0, 0(%0)\n"
+                     "   ld   t1, 8(%0)\n"
+                     "   beqz t1, 1b\n"
+                     "   sd   t0, 16(%0)\n"
+                     "   sd   zero, 8(%0)\n"
+                     "   j    1b"
+                     :
+                     : "r"(p)
+                     : "t0", "t1", "memory");
+    return 0;
+}
+
+static inline struct tether_msg stamped_ipc(uint64_t sys, uint32_t ep, uint64_t info,
+                                            uint64_t *before, uint64_t *after)
+{
+    register uint64_t a0 __asm__("a0") = ep | info << 32;
+    register uint64_t a1 __asm__("a1") = 0, a2 __asm__("a2") = 0, a3 __asm__("a3") = 0;
+    register uint64_t a4 __asm__("a4") = 0, a5 __asm__("a5") = 0, a6 __asm__("a6") = 0;
+    register uint64_t a7 __asm__("a7") = sys;
+    uint64_t c0, c1;
+    __asm__ volatile("rdcycle %[c0]\n ecall\n rdcycle %[c1]"
+                     : [c0] "=&r"(c0), [c1] "=&r"(c1), "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3),
+                       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
+                     :
+                     : "memory");
+    *before = c0;
+    *after = c1;
+    struct tether_msg m = { (long)(uint32_t)a0, a0 >> 32, { a1, a2, a3, a4, a5, a6 }, a7 };
+    return m;
+}
+
+#define TMO_ITERS 64
+static void bench_timeout(uint64_t b0)
+{
+    struct uthread t;
+    uint64_t c0, h_in, h_out, dummy;
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, TMO_EP, 0), "timeout ep");
+    expect(thread_create(&t, ROOT_CAP_BANK, TMO_THR, CS, ROOT_CAP_ASPACE, tmo_spin, (long)tmo,
+                         tmo_stack, sizeof tmo_stack, ROOT_THREAD_PRIO), "timeout thread");
+    expect(tether_SC_CONFIGURE(THREAD_SC_OF(TMO_THR), 1, 1000), "timeout sc");
+    expect(tether_THREAD_SET_TIMEOUT(TMO_THR, TMO_EP), "set timeout");
+    expect(tether_THREAD_START(TMO_THR), "timeout start");
+    struct tether_msg m = stamped_ipc(SYS_RECV, TMO_EP, 0, &c0, &h_in);
+    for (int i = 0; i < TMO_ITERS + 2; i++) {
+        if (m.err != E_OK || MSG_LABEL(m.info) != FAULT_TIMEOUT)
+            expect(E_INVAL, "timeout message");
+        uint64_t last = tmo[0], deliver = h_in - last - b0;
+        expect(tether_SC_CONFIGURE(THREAD_SC_OF(TMO_THR), 1, 1000), "timeout refill");
+        tmo[1] = 1;
+        m = stamped_ipc(SYS_REPLY_RECV, TMO_EP, 0, &h_out, &dummy);
+        /* back here at the spinner's next FAULT_TIMEOUT */
+        h_in = dummy;
+        uint64_t resume = tmo[2] - h_out - b0;
+        if (i >= 2)
+            acc_add(&tmo_rt, deliver + resume);
+    }
+    report("timeout_fault_rt", &tmo_rt, 0);
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, TMO_THR), "timeout destroy");
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, THREAD_SC_OF(TMO_THR)), "timeout sc destroy");
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, TMO_EP), "timeout ep destroy");
+}
+
+/* longest_step: the longest single kernel entries user space can make:
+ *   step_unmap64        CS_UNMAP of a cap with 64 children (REVOKE_BUDGET
+ *                       nodes: the whole call, an upper bound on its steps)
+ *   ep_destroy_max_step (above) the first step of destroying an endpoint
+ *                       with 130 waiters, up to the first woken waiter
+ * qemu.longest_step is the larger of the two. Also reported, not a single
+ * step: bank_destroy64_call, a whole BANK_DESTROY of a bank holding 64
+ * endpoints (the kernel restarts it inside the call). */
+#define STEP_SRC   40u
+#define STEP_KIDS  2000u
+#define STEP_BANK  41u
+#define STEP_OBJS  2100u
+static void bench_steps(uint64_t b0)
+{
+    for (int round = 0; round < 9; round++) {
+        uint64_t c[2];
+        long e;
+        expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, STEP_SRC, 0), "step src");
+        for (unsigned i = 0; i < 64; i++)
+            expect(tether_CS_MAP(CS, STEP_KIDS + i, CS, STEP_SRC, R_ALL), "step child");
+        c[0] = rdcycle();
+        e = tether_CS_UNMAP(CS, STEP_SRC, 0);
+        c[1] = rdcycle();
+        expect(e, "step unmap");
+        if (round)
+            acc_add(&step_unmap, c[1] - c[0] - b0);
+        expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, STEP_SRC), "step src destroy");
+
+        expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_BANK, CS, STEP_BANK, 1u << 20), "step bank");
+        for (unsigned i = 0; i < 64; i++)
+            expect(tether_BANK_CREATE(STEP_BANK, OBJ_ENDPOINT, CS, STEP_OBJS + i, 0), "step obj");
+        c[0] = rdcycle();
+        e = tether_BANK_DESTROY(ROOT_CAP_BANK, CS, STEP_BANK);
+        c[1] = rdcycle();
+        expect(e, "step bank destroy");
+        if (round)
+            acc_add(&step_bdestroy, c[1] - c[0] - b0);
+        for (unsigned i = 0; i < 64; i++)
+            tether_CS_DELETE(CS, STEP_OBJS + i);  /* void caps */
+    }
+    report("step_unmap64", &step_unmap, 0);
+    report("bank_destroy64_call", &step_bdestroy, 0);
+    uint64_t m = acc_avg(&dstep), v;
+    if ((v = acc_avg(&step_unmap)) > m)
+        m = v;
+    printf("bench: qemu.longest_step %lu instr\n", m);
 }
 
 /* signal_higher: a thread above the root's priority waits on NTF; it
@@ -316,7 +442,19 @@ static void bench_ipc(void)
     report("call_wrapped_rt", &rt_wr, 0);
     report("call_item", &call_item, 0);
     report("call_item_rt", &rt_item, 0);
+
+    /* T2: the same server made passive (its SchedContext unbound while it
+     * waits in reply_recv): each call lends it the root's time, each
+     * reply gives it back. */
+    expect(tether_THREAD_BIND_SC(IPC_SRV, CAP_NONE), "server passive");
+    for (int i = 0; i < 4; i++)
+        ipc_sample(IPC_EP, 0, 0, 0, b0, b1, 0, 0, 0);
+    for (int i = 0; i < ITERS; i++)
+        ipc_sample(IPC_EP, 0, 0, 0, b0, b1, &call_don, &rr_don, 0);
+    report("call_donated", &call_don, 0);
+    report("replyrecv_donated", &rr_don, 0);
     expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, IPC_SRV), "server destroy");
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, THREAD_SC_OF(IPC_SRV)), "server sc destroy");
 
     /* Fault round trip: the root faults (a load from an unmapped page);
      * its handler, at the same priority, resumes it past the load. */
@@ -379,6 +517,8 @@ static void bench_ipc(void)
     report("ep_destroy_max_step", &dstep, 0);
     bench_signal(b0);
     (void)c;
+    bench_timeout(b0);
+    bench_steps(b0);
 }
 
 /* ---- memory ---------------------------------------------------------------
