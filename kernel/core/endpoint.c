@@ -336,9 +336,15 @@ static inline bool passive(const struct thread *th) { return !cap_live(&th->sc);
 
 static inline void lend(struct thread *to, const struct thread *from)
 {
-    oref s = thread_sc(from);  /* its own, or what it was lent: chains pass it on */
-    to->lent = s;
-    to->lent_epoch = s ? obj_get(s)->epoch : 0;
+    /* Its own, or what it was lent (chains pass it on; a lent one that died
+     * meanwhile stays dead: thread_sc checks the epoch). */
+    if (cap_live(&from->sc)) {
+        to->lent = from->sc.obj;
+        to->lent_epoch = from->sc.epoch;
+    } else {
+        to->lent = from->lent;
+        to->lent_epoch = from->lent_epoch;
+    }
 }
 
 /* After a message was delivered: the caller waits for `server`'s reply

@@ -129,7 +129,9 @@ void sched_timer(void)
     if (c && running(c)) {
         struct thread *th = thread_body(c);
         oref s = thread_sc(th);
-        if (s && schedctx_charge(s, c)) {
+        if (!s) {
+            th->waiting_time = 1;  /* no time at all (its SchedContext went): off */
+        } else if (schedctx_charge(s, c)) {
             th->waiting_time = 1;  /* out of budget: off the CPU until refill */
             ipc_timeout(c);        /* its timeout handler is told, if any */
         } else {

@@ -36,6 +36,8 @@ static inline struct notification *ntfn_body(oref n) { return (struct notificati
  * reply_recv fast path leaves that case to the general path.) */
 static inline bool ntfn_bound_pending(const struct thread *th)
 {
+    if (__builtin_expect(!th->ntfn.obj, 1))
+        return false;  /* none bound: the common case, one load */
     oref n = cap_obj_live(&th->ntfn);
     return n && ntfn_body(n)->word;
 }
