@@ -6,6 +6,8 @@
 #include "thread.h"
 #include "wrapper.h"
 #include "frame.h"
+#include "sched.h"
+#include "schedctx.h"
 
 static u64 nodes_in_lists, nodes_total;
 
@@ -103,6 +105,10 @@ static const char *check_object_slots(oref o)
             why = check_slot(&thread_body(o)->aspace);
         if (!why)
             why = check_slot(&thread_body(o)->fault_ep);
+        if (!why)
+            why = check_slot(&thread_body(o)->timeout_ep);
+        if (!why)
+            why = check_slot(&thread_body(o)->sc);
     }
     return why;
 }
@@ -121,6 +127,113 @@ static const char *check_pending(oref b)
         return "bank: destruction in progress of an object it did not pay for";
     return NULL;
 }
+
+static bool is_sc(oref s)
+{
+    return s && s < store.ntab && obj_get(s)->type == OBJ_SCHEDCTX && obj_get(s)->state == OS_LIVE;
+}
+
+/* The release queue: doubly linked, sorted by refill_at, holds exactly the
+ * live SchedContexts marked released; each of them has used its budget up
+ * (or its refill is due: refill is lazy between two ticks). */
+static const char *check_release(void)
+{
+    u64 n = 0, marked = 0;
+    oref prev = 0;
+    for (oref o = schedctx_release_first(); o; prev = o, o = schedctx_body(o)->rnext) {
+        if (!is_sc(o))
+            return "schedctx: release queue holds something not a live SchedContext";
+        const struct schedctx *s = schedctx_body(o);
+        if (s->rprev != prev)
+            return "schedctx: release queue rprev does not point back";
+        if (!s->released)
+            return "schedctx: on the release queue but not marked released";
+        if (prev && schedctx_body(prev)->refill_at > s->refill_at)
+            return "schedctx: release queue not sorted by refill_at";
+        if (s->remaining && sched_now < s->refill_at)
+            return "schedctx: on the release queue with budget left and no refill due";
+        if (++n > store.ntab)
+            return "schedctx: release queue has a cycle";
+    }
+    for (oref o = 1; o < store.ntab; o++) {
+        if (!is_sc(o))
+            continue;
+        const struct schedctx *s = schedctx_body(o);
+        marked += s->released != 0;
+        if (!s->released && (s->rprev || s->rnext))
+            return "schedctx: links to the release queue but not released";
+    }
+    if (marked != n)
+        return "schedctx: marked released but not on the release queue";
+    return NULL;
+}
+
+/* One SchedContext: remaining <= budget <= period <= SC_MAX_PERIOD (all 0
+ * until configured); one that ran out waits on the release queue; its own
+ * thread (a live th->sc naming it) is at most one, and is its `thread`. */
+static const char *check_schedctx(oref o, u32 *owners)
+{
+    const struct schedctx *s = schedctx_body(o);
+    if (s->remaining > s->budget || s->budget > s->period || s->period > SC_MAX_PERIOD)
+        return "schedctx: not remaining <= budget <= period <= SC_MAX_PERIOD";
+    if (s->period && !s->budget)
+        return "schedctx: configured with a budget of 0";
+    if (s->period && !s->remaining && !s->released)
+        return "schedctx: out of budget but not on the release queue";
+    if (owners && owners[o] > 1)
+        return "schedctx: the own SchedContext of two threads (THREAD_BIND_SC E_BUSY)";
+    return NULL;
+}
+
+/* The scheduler (sched.h, sched.c). What the lazy rules allow, and so is
+ * not asserted: a queued thread may have lost its spaces (pick() stops it)
+ * or its time (its SchedContext destroyed, unmapped, given back or run out
+ * by another thread on it: pick() makes it wait for time); the running
+ * thread may have lost either since it was last checked (sched_next checks
+ * again after any revocation, sched_time_lost). */
+static const char *check_sched(void)
+{
+    u64 nq = 0, marked = 0;
+    const char *why = sched_check_queues(&nq);
+    if (why)
+        return why;
+    for (oref t = 1; t < store.ntab; t++) {
+        const struct obj *x = obj_get(t);
+        if (x->state == OS_FREE || x->type != OBJ_THREAD)
+            continue;
+        const struct thread *th = thread_body(t);
+        if (th->queued) {
+            marked++;
+            if (x->state != OS_LIVE)
+                return "sched: a destroyed thread is on a run queue";
+            if (th->state != THREAD_RUNNABLE)
+                return "sched: a thread on a run queue is not runnable";
+            if (th->waiting_time)
+                return "sched: a thread on a run queue waits for time";
+            continue;
+        }
+        if (x->state != OS_LIVE || th->state != THREAD_RUNNABLE || t == sched_cur)
+            continue;
+        if (!th->waiting_time)
+            return "sched: a runnable thread is lost (not running, queued or waiting for time)";
+        /* Waiting for time: it is queued again when its SchedContext is
+         * refilled (the release queue wakes the thread that ran it out),
+         * bound, configured or lent. */
+        oref so = thread_sc(th);
+        if (!so)
+            continue;  /* passive: waits for a bind or a lend */
+        const struct schedctx *s = schedctx_body(so);
+        if (s->period && s->remaining)
+            return "sched: a thread waits for time its SchedContext has (lost wakeup)";
+        if (s->released && (s->waiter != t || x->live != s->waiter_epoch))
+            return "sched: a thread waits for a refill that wakes another thread (lost wakeup)";
+    }
+    if (marked != nq)
+        return "sched: a thread marked queued is on no run queue";
+    return check_release();
+}
+
+static u32 sc_owners[1u << 16];
 
 const char *kernel_check(void)
 {
@@ -157,5 +270,44 @@ const char *kernel_check(void)
     }
     if (nodes_in_lists != nodes_total)
         return "slot: a slot is not reachable from exactly one list root";
+    /* SchedContexts: count the threads whose own (live) cap names each. */
+    bool count = store.ntab <= ARRAY_LEN(sc_owners);  /* else (a big store): not counted */
+    for (oref o = 1; o < store.ntab && count; o++)
+        sc_owners[o] = 0;
+    for (oref t = 1; t < store.ntab; t++) {
+        const struct obj *x = obj_get(t);
+        if (x->state != OS_LIVE || x->type != OBJ_THREAD)
+            continue;
+        const struct thread *th = thread_body(t);
+        if (!cap_live(&th->sc))
+            continue;
+        if (obj_get(th->sc.obj)->type != OBJ_SCHEDCTX)
+            return "thread: its SchedContext cap names something else";
+        if (count)
+            sc_owners[th->sc.obj]++;
+        const struct schedctx *s = schedctx_body(th->sc.obj);
+        if (s->thread != t || s->thread_epoch != x->live)
+            return "schedctx: a thread's own SchedContext does not name it as its thread";
+    }
+    for (oref o = 1; o < store.ntab; o++)
+        if (is_sc(o) && (why = check_schedctx(o, count ? sc_owners : NULL)))
+            return why;
+    return check_sched();
+}
+
+const char *kernel_check_running(void)
+{
+    if (sched_cur) {
+        if (sched_cur >= store.ntab || obj_get(sched_cur)->type != OBJ_THREAD ||
+            obj_get(sched_cur)->state != OS_LIVE)
+            return "sched: the running thread is not a live thread";
+        const struct thread *c = thread_body(sched_cur);
+        if (c->queued)
+            return "sched: the running thread is on a run queue";
+        if (c->state != THREAD_RUNNABLE)
+            return "sched: the running thread is not runnable";
+        if (c->waiting_time)
+            return "sched: the running thread waits for time";
+    }
     return NULL;
 }

@@ -234,3 +234,33 @@ void sched_forget_aspace(const hal_pt_root *pt)
         active_as = 0;
     }
 }
+
+/* For kernel_check (check.c): the run queues are well formed (links, the
+ * priority of each member, its queued flag, tails, bitmap and summary);
+ * *n gets the number of queued threads. NULL, or what is wrong. */
+const char *sched_check_queues(u64 *n)
+{
+    *n = 0;
+    for (u32 p = 0; p < NPRIO; p++) {
+        if (!head[p] != !(bitmap[p / 64] & (1ull << (p % 64))))
+            return "sched: bitmap bit does not match a run queue";
+        oref prev = 0;
+        for (oref t = head[p]; t; prev = t, t = thread_body(t)->qnext) {
+            if (t >= store.ntab || obj_get(t)->type != OBJ_THREAD)
+                return "sched: a run queue holds something not a thread";
+            const struct thread *th = thread_body(t);
+            if (th->qprev != prev)
+                return "sched: run queue qprev does not point back";
+            if (!th->queued || th->prio != p)
+                return "sched: a run queue member is not marked queued at its priority";
+            if (++*n > store.ntab)
+                return "sched: a run queue has a cycle";
+        }
+        if (tail[p] != prev)
+            return "sched: run queue tail is not its last member";
+    }
+    for (u32 w = 0; w < NPRIO / 64; w++)
+        if (!bitmap[w] != !(summary & (1ull << w)))
+            return "sched: summary bit does not match the bitmap";
+    return NULL;
+}

@@ -10,6 +10,11 @@ u64 sched_now;
  * insertion is O(waiting contexts), like seL4 MCS's release queue. */
 static oref release_head;
 
+oref schedctx_release_first(void)
+{
+    return release_head;
+}
+
 void schedctx_reset(void)
 {
     sched_now = 0;

@@ -54,6 +54,8 @@ bool schedctx_charge(oref s, oref t);
  * now, and call wake() for the thread waiting for each. */
 void schedctx_release(void (*wake)(oref t));
 void schedctx_reset(void);
+/* The first SchedContext on the release queue (kernel_check only). */
+oref schedctx_release_first(void);
 /* Does s have budget left now (refilling it if its period started)? */
 bool schedctx_has_time(oref s);
 
