@@ -133,12 +133,87 @@ static bool is_sc(oref s)
     return s && s < store.ntab && obj_get(s)->type == OBJ_SCHEDCTX && obj_get(s)->state == OS_LIVE;
 }
 
-/* The release queue: doubly linked, sorted by refill_at, holds exactly the
- * live SchedContexts marked released; each of them has used its budget up
- * (or its refill is due: refill is lazy between two ticks). */
-static const char *check_release(void)
+/* Counted in the pass over all objects, compared with the queues after it. */
+static u64 threads_queued, scs_released;
+
+/* One SchedContext: remaining <= budget <= period <= SC_MAX_PERIOD (all 0
+ * until configured); one that ran out waits on the release queue. */
+static const char *check_schedctx(oref o)
 {
-    u64 n = 0, marked = 0;
+    const struct schedctx *s = schedctx_body(o);
+    if (s->remaining > s->budget || s->budget > s->period || s->period > SC_MAX_PERIOD)
+        return "schedctx: not remaining <= budget <= period <= SC_MAX_PERIOD";
+    if (s->period && !s->budget)
+        return "schedctx: configured with a budget of 0";
+    if (s->period && !s->remaining && !s->released)
+        return "schedctx: out of budget but not on the release queue";
+    if (!s->released && (s->rprev || s->rnext))
+        return "schedctx: links to the release queue but not released";
+    scs_released += s->released != 0;
+    return NULL;
+}
+
+/* One thread's scheduling state (sched.h, sched.c). What the lazy rules
+ * allow, and so is not asserted: a queued thread may have lost its spaces
+ * (pick() stops it) or its time (its SchedContext destroyed, unmapped,
+ * given back or run out by another thread on it: pick() makes it wait for
+ * time); the running thread may have lost either since it was last
+ * checked (sched_next checks again after any revocation, sched_time_lost).
+ * Its own SchedContext (a live th->sc) names it as its `thread`: so no two
+ * threads have the same one (what THREAD_BIND_SC's E_BUSY enforces; other
+ * caps to it, COPY or MAP, may exist anywhere). */
+static const char *check_thread_sched(oref t)
+{
+    const struct obj *x = obj_get(t);
+    const struct thread *th = thread_body(t);
+    if (x->state == OS_LIVE && cap_live(&th->sc)) {
+        if (obj_get(th->sc.obj)->type != OBJ_SCHEDCTX)
+            return "thread: its SchedContext cap names something else";
+        const struct schedctx *s = schedctx_body(th->sc.obj);
+        if (s->thread != t || s->thread_epoch != x->epoch)
+            return "schedctx: a thread's own SchedContext does not name it as its thread";
+    }
+    if (th->queued) {
+        threads_queued++;
+        if (x->state != OS_LIVE)
+            return "sched: a destroyed thread is on a run queue";
+        if (th->state != THREAD_RUNNABLE)
+            return "sched: a thread on a run queue is not runnable";
+        if (th->waiting_time)
+            return "sched: a thread on a run queue waits for time";
+        return NULL;
+    }
+    if (x->state != OS_LIVE || th->state != THREAD_RUNNABLE || t == sched_cur)
+        return NULL;
+    if (!th->waiting_time)
+        return "sched: a runnable thread is lost (not running, queued or waiting for time)";
+    /* Waiting for time: it is queued again when its SchedContext is
+     * refilled (the release queue wakes the thread that ran it out),
+     * bound, configured or lent. */
+    oref so = thread_sc(th);
+    if (!so)
+        return NULL;  /* passive: waits for a bind or a lend */
+    const struct schedctx *s = schedctx_body(so);
+    if (s->period && s->remaining)
+        return "sched: a thread waits for time its SchedContext has (lost wakeup)";
+    if (s->released && (s->waiter != t || x->epoch != s->waiter_epoch))
+        return "sched: a thread waits for a refill that wakes another thread (lost wakeup)";
+    return NULL;
+}
+
+/* The run queues (sched_check_queues: links, tails, bitmaps) hold exactly
+ * the threads marked queued. The release queue: doubly linked, sorted by
+ * refill_at, holds exactly the live SchedContexts marked released, each
+ * out of budget or due (refill is lazy until the next tick). */
+static const char *check_queues(void)
+{
+    u64 n = 0;
+    const char *why = sched_check_queues(&n);
+    if (why)
+        return why;
+    if (n != threads_queued)
+        return "sched: a thread marked queued is on no run queue";
+    n = 0;
     oref prev = 0;
     for (oref o = schedctx_release_first(); o; prev = o, o = schedctx_body(o)->rnext) {
         if (!is_sc(o))
@@ -155,95 +230,25 @@ static const char *check_release(void)
         if (++n > store.ntab)
             return "schedctx: release queue has a cycle";
     }
-    for (oref o = 1; o < store.ntab; o++) {
-        if (!is_sc(o))
-            continue;
-        const struct schedctx *s = schedctx_body(o);
-        marked += s->released != 0;
-        if (!s->released && (s->rprev || s->rnext))
-            return "schedctx: links to the release queue but not released";
-    }
-    if (marked != n)
+    if (n != scs_released)
         return "schedctx: marked released but not on the release queue";
     return NULL;
 }
-
-/* One SchedContext: remaining <= budget <= period <= SC_MAX_PERIOD (all 0
- * until configured); one that ran out waits on the release queue; its own
- * thread (a live th->sc naming it) is at most one, and is its `thread`. */
-static const char *check_schedctx(oref o, u32 *owners)
-{
-    const struct schedctx *s = schedctx_body(o);
-    if (s->remaining > s->budget || s->budget > s->period || s->period > SC_MAX_PERIOD)
-        return "schedctx: not remaining <= budget <= period <= SC_MAX_PERIOD";
-    if (s->period && !s->budget)
-        return "schedctx: configured with a budget of 0";
-    if (s->period && !s->remaining && !s->released)
-        return "schedctx: out of budget but not on the release queue";
-    if (owners && owners[o] > 1)
-        return "schedctx: the own SchedContext of two threads (THREAD_BIND_SC E_BUSY)";
-    return NULL;
-}
-
-/* The scheduler (sched.h, sched.c). What the lazy rules allow, and so is
- * not asserted: a queued thread may have lost its spaces (pick() stops it)
- * or its time (its SchedContext destroyed, unmapped, given back or run out
- * by another thread on it: pick() makes it wait for time); the running
- * thread may have lost either since it was last checked (sched_next checks
- * again after any revocation, sched_time_lost). */
-static const char *check_sched(void)
-{
-    u64 nq = 0, marked = 0;
-    const char *why = sched_check_queues(&nq);
-    if (why)
-        return why;
-    for (oref t = 1; t < store.ntab; t++) {
-        const struct obj *x = obj_get(t);
-        if (x->state == OS_FREE || x->type != OBJ_THREAD)
-            continue;
-        const struct thread *th = thread_body(t);
-        if (th->queued) {
-            marked++;
-            if (x->state != OS_LIVE)
-                return "sched: a destroyed thread is on a run queue";
-            if (th->state != THREAD_RUNNABLE)
-                return "sched: a thread on a run queue is not runnable";
-            if (th->waiting_time)
-                return "sched: a thread on a run queue waits for time";
-            continue;
-        }
-        if (x->state != OS_LIVE || th->state != THREAD_RUNNABLE || t == sched_cur)
-            continue;
-        if (!th->waiting_time)
-            return "sched: a runnable thread is lost (not running, queued or waiting for time)";
-        /* Waiting for time: it is queued again when its SchedContext is
-         * refilled (the release queue wakes the thread that ran it out),
-         * bound, configured or lent. */
-        oref so = thread_sc(th);
-        if (!so)
-            continue;  /* passive: waits for a bind or a lend */
-        const struct schedctx *s = schedctx_body(so);
-        if (s->period && s->remaining)
-            return "sched: a thread waits for time its SchedContext has (lost wakeup)";
-        if (s->released && (s->waiter != t || x->live != s->waiter_epoch))
-            return "sched: a thread waits for a refill that wakes another thread (lost wakeup)";
-    }
-    if (marked != nq)
-        return "sched: a thread marked queued is on no run queue";
-    return check_release();
-}
-
-static u32 sc_owners[1u << 16];
 
 const char *kernel_check(void)
 {
     const char *why;
     nodes_in_lists = nodes_total = 0;
+    threads_queued = scs_released = 0;
     for (oref o = 1; o < store.ntab; o++) {
         struct obj *x = obj_get(o);
         if (x->state == OS_FREE)
             continue;
         if ((why = check_object_slots(o)))
+            return why;
+        if (x->type == OBJ_THREAD && (why = check_thread_sched(o)))
+            return why;
+        if (x->type == OBJ_SCHEDCTX && x->state == OS_LIVE && (why = check_schedctx(o)))
             return why;
         if (x->type != OBJ_BANK)
             continue;
@@ -270,29 +275,7 @@ const char *kernel_check(void)
     }
     if (nodes_in_lists != nodes_total)
         return "slot: a slot is not reachable from exactly one list root";
-    /* SchedContexts: count the threads whose own (live) cap names each. */
-    bool count = store.ntab <= ARRAY_LEN(sc_owners);  /* else (a big store): not counted */
-    for (oref o = 1; o < store.ntab && count; o++)
-        sc_owners[o] = 0;
-    for (oref t = 1; t < store.ntab; t++) {
-        const struct obj *x = obj_get(t);
-        if (x->state != OS_LIVE || x->type != OBJ_THREAD)
-            continue;
-        const struct thread *th = thread_body(t);
-        if (!cap_live(&th->sc))
-            continue;
-        if (obj_get(th->sc.obj)->type != OBJ_SCHEDCTX)
-            return "thread: its SchedContext cap names something else";
-        if (count)
-            sc_owners[th->sc.obj]++;
-        const struct schedctx *s = schedctx_body(th->sc.obj);
-        if (s->thread != t || s->thread_epoch != x->live)
-            return "schedctx: a thread's own SchedContext does not name it as its thread";
-    }
-    for (oref o = 1; o < store.ntab; o++)
-        if (is_sc(o) && (why = check_schedctx(o, count ? sc_owners : NULL)))
-            return why;
-    return check_sched();
+    return check_queues();
 }
 
 const char *kernel_check_running(void)
