@@ -15,7 +15,16 @@
  *   - the root destroys objects (one bounded step, or to completion),
  *     recreates them, UNMAPs caps, suspends/starts/reconfigures threads,
  *     maps and unmaps memory, all under blocked and queued threads;
- *   - a timer tick.
+ *   - a timer tick, or many in a row (budgets run out and refill);
+ *   - SchedContexts (T1, T2): four shared ones (some never configured)
+ *     and mapped caps to them, besides each thread's own full one
+ *     (tk_time) or none (passive); SC_CONFIGURE with hostile budgets and
+ *     periods, THREAD_BIND_SC / unbind of any thread (the running one,
+ *     blocked, lent, passive), THREAD_SET_TIMEOUT, destruction (one step
+ *     or all), UNMAP and delete of SchedContext caps, SC_QUERY.
+ *
+ * The CPU is played honestly: only a thread the scheduler could pick
+ * (runnable, its spaces, time) is made to run.
  *
  * After every step kernel_check() must hold; nothing may crash (ASan,
  * UBSan) and the kernel must not panic (hal_panic aborts on the host).
@@ -206,7 +215,8 @@ static void create(u32 k)
     case OBJ_THREAD: setup_thread(d->slot - T0); break;
     case OBJ_SCHEDCTX: {
         u8 c = sccfg[d->slot - SC0];
-        tk_inv(d->slot, SC_CONFIGURE, 1 + (c & 3), 1 + (c & 3) + (c >> 2) % 8, 0, 0, 0, 0);
+        if (!(c & 0x80))  /* else never configured: no time at all */
+            tk_inv(d->slot, SC_CONFIGURE, 1 + (c & 3), 1 + (c & 3) + (c >> 2) % 8, 0, 0, 0, 0);
         if (tk_status(MSC0 + d->slot - SC0) != SLOT_EMPTY)
             tk_delete(MSC0 + d->slot - SC0);
         tk_map(MSC0 + d->slot - SC0, d->slot, R_ALL);
@@ -443,6 +453,10 @@ static void step_root(void)
         break;
     }
     case 14: case 15:  /* bind or unbind, whatever the thread is doing */
+        if (op & 0x80)  /* the running one (it may run on lent time) */
+            for (u32 i = 0; i < NTHREADS; i++)
+                if (sched_cur && thread_obj(i) == sched_cur)
+                    ti = i;
         tk_inv(T0 + ti, THREAD_BIND_SC, sc_cap(b), 0, 0, 0, 0, 0);
         break;
     case 16: {
