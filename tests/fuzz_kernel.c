@@ -16,7 +16,18 @@
  *     recreates them, UNMAPs caps, suspends/starts/reconfigures threads,
  *     maps and unmaps memory, binds notifications to threads and
  *     signals them, all under blocked and queued threads;
- *   - a timer tick.
+
+ *     maps and unmaps memory, all under blocked and queued threads;
+ *   - a timer tick, or many in a row (budgets run out and refill);
+ *   - SchedContexts (T1, T2): four shared ones (some never configured)
+ *     and mapped caps to them, besides each thread's own full one
+ *     (tk_time) or none (passive); SC_CONFIGURE with hostile budgets and
+ *     periods, THREAD_BIND_SC / unbind of any thread (the running one,
+ *     blocked, lent, passive), THREAD_SET_TIMEOUT, destruction (one step
+ *     or all), UNMAP and delete of SchedContext caps, SC_QUERY.
+ *
+ * The CPU is played honestly: only a thread the scheduler could pick
+ * (runnable, its spaces, time) is made to run.
  *
  * After every step kernel_check() must hold; nothing may crash (ASan,
  * UBSan) and the kernel must not panic (hal_panic aborts on the host).
@@ -54,6 +65,8 @@ static u32 pick(u32 n) { return (u32)(take(1) % n); }
 static void check(const char *what)
 {
     const char *why = kernel_check();
+    if (!why)
+        why = kernel_check_running();
     if (why) {
         fprintf(stderr, "kernel_check: %s (after %s)\n", why, what);
         abort();
@@ -71,6 +84,8 @@ enum {
     NT = 29, NTB = 17,          /* a notification; the root's badged cap  */
     F0 = 30, NFRAMES = 4,       /* frames 30..33                          */
     T0 = 40, NTHREADS = 6,      /* threads 40..45                         */
+    SC0 = 50, NSCS = 4,         /* SchedContexts 50..53 (T1)              */
+    MSC0 = 60,                  /* mapped (derived) caps to them: 60..63  */
 };
 
 struct def {
@@ -90,6 +105,8 @@ static struct def defs[] = {
     {T0, OBJ_THREAD, B1},        {T0 + 1, OBJ_THREAD, B1},
     {T0 + 2, OBJ_THREAD, B2},    {T0 + 3, OBJ_THREAD, B2},
     {T0 + 4, OBJ_THREAD, BANK},  {T0 + 5, OBJ_THREAD, B1},
+    {SC0, OBJ_SCHEDCTX, B1},     {SC0 + 1, OBJ_SCHEDCTX, B2},
+    {SC0 + 2, OBJ_SCHEDCTX, BANK}, {SC0 + 3, OBJ_SCHEDCTX, B2},
 };
 #define NDEFS (sizeof defs / sizeof defs[0])
 
@@ -113,6 +130,7 @@ static void fill_cs(u32 cs, u32 other_cs, u32 as, u8 ops)
         {6, EP0, R_READ | R_WRITE}, {7, F0, R_ALL}, {8, F0 + 1, R_READ},
         {9, B2, R_ALL}, {10, cs, R_ALL}, {11, as, R_ALL}, {12, T0, R_ALL},
         {13, W1, R_ALL}, {14, EP1, R_ALL}, {15, other_cs, R_READ | R_WRITE},
+        {20, SC0, R_ALL}, {21, SC0 + 1, R_ALL}, {22, SC0 + 2, R_READ}, {23, T0 + 3, R_ALL},
     };
     for (u32 i = 0; i < sizeof c / sizeof c[0]; i++)
         tk_inv(cs, (ops >> (i % 8)) & 1 ? CS_MAP : CS_COPY, c[i].dst, CS, c[i].src, c[i].rights, 0, 0);
@@ -141,6 +159,28 @@ static void map_frames(u32 slot)
 
 /* Per-thread configuration bytes, taken once from the input. */
 static u8 tcfg[NTHREADS][4];
+/* Per-SchedContext configuration: budget, period (small: they run out). */
+static u8 sccfg[NSCS];
+
+/* Budgets and periods for SC_CONFIGURE: small ones, and hostile ones. */
+static u64 ticks(u8 b)
+{
+    static const u64 v[] = {0, 1, 2, 3, 5, 8, 1000, SC_MAX_PERIOD, SC_MAX_PERIOD + 1, ~0ull, 1ull << 63};
+    return b & 0x80 ? v[(b & 0x7f) % (sizeof v / sizeof v[0])] : b & 0x7f;
+}
+
+/* A SchedContext cap of the root: one of the shared ones, one mapped from
+ * them, a thread's own (tk_time), or none / something else. */
+static u32 sc_cap(u8 b)
+{
+    switch (b % 8) {
+    case 0: case 1: case 2: return SC0 + (b >> 3) % NSCS;
+    case 3: return MSC0 + (b >> 3) % NSCS;
+    case 4: case 5: return TK_SC(T0 + (b >> 3) % NTHREADS);
+    case 6: return CAP_NONE;
+    default: return b & 8 ? EP0 : 999;
+    }
+}
 
 static void setup_thread(u32 i)
 {
@@ -149,8 +189,13 @@ static void setup_thread(u32 i)
     u32 cs = CS0 + (c[0] & 1), as = AS0 + ((c[0] >> 1) & 1);
     static const u32 feps[] = {FEP, FEP, EP0, W0, CAP_NONE, EP1};
     tk_inv(t, THREAD_CONFIGURE, cs, as, 0x1000 * (i + 1), 0, 8 + c[1] % 5, 0);
-    if (!(c[1] & 0x80))
-        tk_time(BANK, t);  /* else passive: it runs only on lent time (T2) */
+    if (!(c[1] & 0x80) && !(c[1] & 0x40))
+        tk_time(BANK, t);  /* full time of its own */
+    else if (!(c[1] & 0x80))
+        tk_inv(t, THREAD_BIND_SC, SC0 + (c[2] >> 4) % NSCS, 0, 0, 0, 0, 0);  /* shared, runs out */
+    /* else passive: it runs only on lent time (T2) */
+    if (c[2] & 0x40)
+        tk_inv(t, THREAD_SET_TIMEOUT, c[2] & 0x80 ? FEP : W0, 0, 0, 0, 0, 0);
     u64 mlog = c[3] % 6 == 5 ? MWIN_OFF : c[3] % 6;
     tk_inv(t, THREAD_SET_IPC, feps[(c[0] >> 2) % 6], 16 + (c[2] & 3), (c[2] >> 2) & 3,
            vas[(c[3] >> 3) % 6], mlog, 0);
@@ -176,6 +221,15 @@ static void create(u32 k)
         break;
     case OBJ_ASPACE: map_frames(d->slot); break;
     case OBJ_THREAD: setup_thread(d->slot - T0); break;
+    case OBJ_SCHEDCTX: {
+        u8 c = sccfg[d->slot - SC0];
+        if (!(c & 0x80))  /* else never configured: no time at all */
+            tk_inv(d->slot, SC_CONFIGURE, 1 + (c & 3), 1 + (c & 3) + (c >> 2) % 8, 0, 0, 0, 0);
+        if (tk_status(MSC0 + d->slot - SC0) != SLOT_EMPTY)
+            tk_delete(MSC0 + d->slot - SC0);
+        tk_map(MSC0 + d->slot - SC0, d->slot, R_ALL);
+        break;
+    }
     default: break;
     }
 }
@@ -189,6 +243,8 @@ static void build(void)
     for (u32 i = 0; i < NTHREADS; i++)
         for (u32 j = 0; j < 4; j++)
             tcfg[i][j] = (u8)take(1);
+    for (u32 i = 0; i < NSCS; i++)
+        sccfg[i] = (u8)take(1);
     /* Banks, spaces, the rest, then threads (which need all of them). */
     for (u32 k = 0; k < NDEFS; k++)
         if (defs[k].type == OBJ_BANK || defs[k].type == OBJ_CSPACE || defs[k].type == OBJ_ASPACE)
@@ -207,13 +263,16 @@ static void build(void)
 
 /* ---- playing the CPU ---------------------------------------------------- */
 
-/* Could the scheduler run thread t now (what sched.c's can_run checks)? */
+/* Could the scheduler run thread t now (what sched.c's pick() checks):
+ * runnable, with its spaces, and with time (T1: a thread waiting for time
+ * is on no run queue, and the scheduler never picks it)? */
 static bool can_run(oref t)
 {
     if (!t || obj_get(t)->type != OBJ_THREAD || obj_get(t)->state != OS_LIVE)
         return false;
     struct thread *th = thread_body(t);
-    return th->state == THREAD_RUNNABLE && cap_live(&th->aspace) && cap_live(&th->cspace);
+    return th->state == THREAD_RUNNABLE && !th->waiting_time && cap_live(&th->aspace) &&
+           cap_live(&th->cspace) && sched_has_time(th);
 }
 
 static oref thread_obj(u32 i)
@@ -360,8 +419,8 @@ static void step_root(void)
     u32 k = a % NDEFS, slot = defs[k].slot;
     u32 ti = a % NTHREADS;
     if (trace)
-        fprintf(stderr, "  root op %u a %u b %u\n", op % 14, a, b);
-    switch (op % 14) {
+        fprintf(stderr, "  root op %u a %u b %u\n", op % 22, a, b);
+    switch (op % 22) {
     case 0: case 1: destroy(slot, b); break;
     case 2: destroy(b & 0x10 ? B2 : B1, b); break;
     case 3: create(k); break;
@@ -395,15 +454,54 @@ static void step_root(void)
         tk_inv(a % 48, labels[b % NLABELS], w[0], w[1], w[2], w[3], w[4], w[5]);
         break;
     }
-    case 12:  /* bind a notification to a thread, or unbind */
+    case 11: tk_delete(b % 2 ? slot : 16 + b % 32); break;
+    case 12: case 13: {  /* SchedContexts (T1): budget, period, hostile too */
+        u64 budget = ticks((u8)take(1)), period = ticks((u8)take(1));
+        tk_inv(sc_cap(a), SC_CONFIGURE, budget, b & 1 ? period : budget + period, 0, 0, 0, 0);
+        break;
+    }
+    case 14: case 15:  /* bind or unbind, whatever the thread is doing */
+        if (op & 0x80)  /* the running one (it may run on lent time) */
+            for (u32 i = 0; i < NTHREADS; i++)
+                if (sched_cur && thread_obj(i) == sched_cur)
+                    ti = i;
+        tk_inv(T0 + ti, THREAD_BIND_SC, sc_cap(b), 0, 0, 0, 0, 0);
+        break;
+    case 16: {
+        static const u32 teps[] = {FEP, EP0, W0, EP1, CAP_NONE, B1, SC0, 999};
+        tk_inv(T0 + ti, THREAD_SET_TIMEOUT, teps[b % 8], 0, 0, 0, 0, 0);
+        break;
+    }
+    case 17:  /* an SC destroyed, unmapped, deleted under its threads */
+        if (b & 0x40)
+            destroy(sc_cap(a), b);
+        else if (b & 0x20)
+            tk_unmap(sc_cap(a), b & 1);
+        else if (b & 0x10)
+            tk_delete(sc_cap(a));
+        else
+            tk_map(MSC0 + a % NSCS, SC0 + a % NSCS, R_ALL);
+        break;
+    case 18: {  /* time passes: budgets run out and refill, timeouts */
+        u32 n = 1 + b % 16 + (a & 1 ? 0 : (u32)(a >> 1));
+        for (u32 i = 0; i < n; i++) {
+            kernel_timer();
+            if (i % 8 == 7 || (b & 0x80))
+                check("tick in a row");
+        }
+        break;
+    }
+    case 20:  /* bind a notification to a thread, or unbind */
         tk_inv(T0 + ti, THREAD_BIND_NTFN, b & 1 ? CAP_NONE : b & 2 ? NTB : NT, 0, 0, 0, 0, 0);
         break;
-    case 13:  /* signal: wakes a waiter, or a bound thread in recv */
+    case 21:  /* signal: wakes a waiter, or a bound thread in recv */
         if (tk_status(NTB) != SLOT_LIVE)
             tk_mint(NTB, NT, R_ALL, 1ull << (b % 64), MINT_COPY);
         tk_inv(NTB, NTFN_SIGNAL, 0, 0, 0, 0, 0, 0);
         break;
-    default: tk_delete(b % 2 ? slot : 16 + b % 32); break;
+    default:
+        tk_inv(sc_cap(a), SC_QUERY, 0, 0, 0, 0, 0, 0);
+        break;
     }
     /* The root's call ends like every kernel entry: the kernel chooses
      * whom to run next (and stops threads that lost their spaces). */

@@ -7,6 +7,8 @@
 #include "wrapper.h"
 #include "frame.h"
 #include "notification.h"
+#include "sched.h"
+#include "schedctx.h"
 
 static u64 nodes_in_lists, nodes_total;
 
@@ -106,6 +108,10 @@ static const char *check_object_slots(oref o)
             why = check_slot(&thread_body(o)->fault_ep);
         if (!why)
             why = check_slot(&thread_body(o)->ntfn);
+        if (!why)
+            why = check_slot(&thread_body(o)->timeout_ep);
+        if (!why)
+            why = check_slot(&thread_body(o)->sc);
     }
     return why;
 }
@@ -149,15 +155,128 @@ static const char *check_pending(oref b)
     return NULL;
 }
 
+static bool is_sc(oref s)
+{
+    return s && s < store.ntab && obj_get(s)->type == OBJ_SCHEDCTX && obj_get(s)->state == OS_LIVE;
+}
+
+/* Counted in the pass over all objects, compared with the queues after it. */
+static u64 threads_queued, scs_released;
+
+/* One SchedContext: remaining <= budget <= period <= SC_MAX_PERIOD (all 0
+ * until configured); one that ran out waits on the release queue. */
+static const char *check_schedctx(oref o)
+{
+    const struct schedctx *s = schedctx_body(o);
+    if (s->remaining > s->budget || s->budget > s->period || s->period > SC_MAX_PERIOD)
+        return "schedctx: not remaining <= budget <= period <= SC_MAX_PERIOD";
+    if (s->period && !s->budget)
+        return "schedctx: configured with a budget of 0";
+    if (s->period && !s->remaining && !s->released)
+        return "schedctx: out of budget but not on the release queue";
+    if (!s->released && (s->rprev || s->rnext))
+        return "schedctx: links to the release queue but not released";
+    scs_released += s->released != 0;
+    return NULL;
+}
+
+/* One thread's scheduling state (sched.h, sched.c). What the lazy rules
+ * allow, and so is not asserted: a queued thread may have lost its spaces
+ * (pick() stops it) or its time (its SchedContext destroyed, unmapped,
+ * given back or run out by another thread on it: pick() makes it wait for
+ * time); the running thread may have lost either since it was last
+ * checked (sched_next checks again after any revocation, sched_time_lost).
+ * Its own SchedContext (a live th->sc) names it as its `thread`: so no two
+ * threads have the same one (what THREAD_BIND_SC's E_BUSY enforces; other
+ * caps to it, COPY or MAP, may exist anywhere). */
+static const char *check_thread_sched(oref t)
+{
+    const struct obj *x = obj_get(t);
+    const struct thread *th = thread_body(t);
+    if (x->state == OS_LIVE && cap_live(&th->sc)) {
+        if (obj_get(th->sc.obj)->type != OBJ_SCHEDCTX)
+            return "thread: its SchedContext cap names something else";
+        const struct schedctx *s = schedctx_body(th->sc.obj);
+        if (s->thread != t || s->thread_epoch != x->epoch)
+            return "schedctx: a thread's own SchedContext does not name it as its thread";
+    }
+    if (th->queued) {
+        threads_queued++;
+        if (x->state != OS_LIVE)
+            return "sched: a destroyed thread is on a run queue";
+        if (th->state != THREAD_RUNNABLE)
+            return "sched: a thread on a run queue is not runnable";
+        if (th->waiting_time)
+            return "sched: a thread on a run queue waits for time";
+        return NULL;
+    }
+    if (x->state != OS_LIVE || th->state != THREAD_RUNNABLE || t == sched_cur)
+        return NULL;
+    if (!th->waiting_time)
+        return "sched: a runnable thread is lost (not running, queued or waiting for time)";
+    /* Waiting for time: it is on its SchedContext's list of waiting
+     * threads, queued again when that is refilled, configured, bound or
+     * lent (schedctx_wait). */
+    oref so = thread_sc(th);
+    if (!so)
+        return NULL;  /* passive: waits for a bind or a lend */
+    const struct schedctx *s = schedctx_body(so);
+    if (s->period && s->remaining)
+        return "sched: a thread waits for time its SchedContext has (lost wakeup)";
+    if (th->wsc != so)
+        return "sched: a thread waits for time but is not on its SchedContext's list (lost wakeup)";
+    (void)x;
+    return NULL;
+}
+
+/* The run queues (sched_check_queues: links, tails, bitmaps) hold exactly
+ * the threads marked queued. The release queue: doubly linked, sorted by
+ * refill_at, holds exactly the live SchedContexts marked released, each
+ * out of budget or due (refill is lazy until the next tick). */
+static const char *check_queues(void)
+{
+    u64 n = 0;
+    const char *why = sched_check_queues(&n);
+    if (why)
+        return why;
+    if (n != threads_queued)
+        return "sched: a thread marked queued is on no run queue";
+    n = 0;
+    oref prev = 0;
+    for (oref o = schedctx_release_first(); o; prev = o, o = schedctx_body(o)->rnext) {
+        if (!is_sc(o))
+            return "schedctx: release queue holds something not a live SchedContext";
+        const struct schedctx *s = schedctx_body(o);
+        if (s->rprev != prev)
+            return "schedctx: release queue rprev does not point back";
+        if (!s->released)
+            return "schedctx: on the release queue but not marked released";
+        if (prev && schedctx_body(prev)->refill_at > s->refill_at)
+            return "schedctx: release queue not sorted by refill_at";
+        if (s->remaining && sched_now < s->refill_at)
+            return "schedctx: on the release queue with budget left and no refill due";
+        if (++n > store.ntab)
+            return "schedctx: release queue has a cycle";
+    }
+    if (n != scs_released)
+        return "schedctx: marked released but not on the release queue";
+    return NULL;
+}
+
 const char *kernel_check(void)
 {
     const char *why;
     nodes_in_lists = nodes_total = 0;
+    threads_queued = scs_released = 0;
     for (oref o = 1; o < store.ntab; o++) {
         struct obj *x = obj_get(o);
         if (x->state == OS_FREE)
             continue;
         if ((why = check_object_slots(o)))
+            return why;
+        if (x->type == OBJ_THREAD && (why = check_thread_sched(o)))
+            return why;
+        if (x->type == OBJ_SCHEDCTX && x->state == OS_LIVE && (why = check_schedctx(o)))
             return why;
         if (x->type == OBJ_NOTIFICATION && x->state == OS_LIVE && (why = check_ntfn(o)))
             return why;
@@ -186,5 +305,22 @@ const char *kernel_check(void)
     }
     if (nodes_in_lists != nodes_total)
         return "slot: a slot is not reachable from exactly one list root";
+    return check_queues();
+}
+
+const char *kernel_check_running(void)
+{
+    if (sched_cur) {
+        if (sched_cur >= store.ntab || obj_get(sched_cur)->type != OBJ_THREAD ||
+            obj_get(sched_cur)->state != OS_LIVE)
+            return "sched: the running thread is not a live thread";
+        const struct thread *c = thread_body(sched_cur);
+        if (c->queued)
+            return "sched: the running thread is on a run queue";
+        if (c->state != THREAD_RUNNABLE)
+            return "sched: the running thread is not runnable";
+        if (c->waiting_time)
+            return "sched: the running thread waits for time";
+    }
     return NULL;
 }

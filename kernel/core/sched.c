@@ -35,16 +35,27 @@ void sched_reset(void)
     active_as = 0;
 }
 
+/* Runnable thread t has no time: off the run queues, on its SchedContext's
+ * list of waiting threads (none: it waits for a bind or a lend). */
+static void wait_for_time(oref t, struct thread *th)
+{
+    th->waiting_time = 1;
+    oref s = thread_sc(th);
+    if (s)
+        schedctx_wait(s, t);
+}
+
 static void enqueue(oref t, bool at_head)
 {
     struct thread *th = thread_body(t);
     if (th->queued)
         return;
     if (!sched_has_time(th)) {
-        th->waiting_time = 1;  /* the run queues hold only threads with time */
+        wait_for_time(t, th);  /* the run queues hold only threads with time */
         return;
     }
     th->waiting_time = 0;
+    schedctx_unwait(t);
     u32 p = th->prio;
     if (at_head && head[p]) {
         th->qprev = 0;
@@ -107,8 +118,10 @@ void sched_time_back(oref t)
     struct thread *th = thread_body(t);
     if (th->state == THREAD_RUNNABLE && th->waiting_time && t != sched_cur)
         enqueue(t, false);
-    else if (t == sched_cur && th->waiting_time && sched_has_time(th))
+    else if (t == sched_cur && th->waiting_time && sched_has_time(th)) {
         th->waiting_time = 0;
+        schedctx_unwait(t);
+    }
 }
 
 void sched_time_lost(void)
@@ -129,16 +142,16 @@ void sched_timer(void)
     if (c && running(c)) {
         struct thread *th = thread_body(c);
         oref s = thread_sc(th);
-        if (!s) {
-            th->waiting_time = 1;  /* no time at all (its SchedContext went): off */
-        } else if (schedctx_charge(s, c)) {
-            th->waiting_time = 1;  /* out of budget: off the CPU until refill */
+        if (!s || !schedctx_has_time(s)) {
+            wait_for_time(c, th);  /* no time (its SchedContext went, or ran out) */
+        } else if (schedctx_charge(s)) {
+            wait_for_time(c, th);  /* out of budget: off the CPU until refill */
             ipc_timeout(c);        /* its timeout handler is told, if any */
         } else {
             enqueue(c, false);  /* round robin within its priority */
         }
     }
-    schedctx_release(sched_time_back);
+    schedctx_release();
 }
 
 /* The highest priority with a queued thread; only if summary != 0. */
@@ -185,7 +198,7 @@ static __attribute__((noinline)) struct hal_regs *pick(void)
         }
         if (sched_has_time(th))
             return sched_run(t);
-        th->waiting_time = 1;  /* its SchedContext went away or ran out */
+        wait_for_time(t, th);  /* its SchedContext went away or ran out */
     }
     sched_cur = 0;
     return NULL;
@@ -243,6 +256,7 @@ void sched_switch_to(oref t)
 void sched_forget_thread(oref t)
 {
     sched_dequeue(t);
+    schedctx_unwait(t);
     if (sched_cur == t)
         sched_cur = 0;
 }
@@ -255,4 +269,34 @@ void sched_forget_aspace(const hal_pt_root *pt)
         active_pt = NULL;
         active_as = 0;
     }
+}
+
+/* For kernel_check (check.c): the run queues are well formed (links, the
+ * priority of each member, its queued flag, tails, bitmap and summary);
+ * *n gets the number of queued threads. NULL, or what is wrong. */
+const char *sched_check_queues(u64 *n)
+{
+    *n = 0;
+    for (u32 p = 0; p < NPRIO; p++) {
+        if (!head[p] != !(bitmap[p / 64] & (1ull << (p % 64))))
+            return "sched: bitmap bit does not match a run queue";
+        oref prev = 0;
+        for (oref t = head[p]; t; prev = t, t = thread_body(t)->qnext) {
+            if (t >= store.ntab || obj_get(t)->type != OBJ_THREAD)
+                return "sched: a run queue holds something not a thread";
+            const struct thread *th = thread_body(t);
+            if (th->qprev != prev)
+                return "sched: run queue qprev does not point back";
+            if (!th->queued || th->prio != p)
+                return "sched: a run queue member is not marked queued at its priority";
+            if (++*n > store.ntab)
+                return "sched: a run queue has a cycle";
+        }
+        if (tail[p] != prev)
+            return "sched: run queue tail is not its last member";
+    }
+    for (u32 w = 0; w < NPRIO / 64; w++)
+        if (!bitmap[w] != !(summary & (1ull << w)))
+            return "sched: summary bit does not match the bitmap";
+    return NULL;
 }

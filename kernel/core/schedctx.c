@@ -10,24 +10,79 @@ u64 sched_now;
  * insertion is O(waiting contexts), like seL4 MCS's release queue. */
 static oref release_head;
 
+oref schedctx_release_first(void)
+{
+    return release_head;
+}
+
 void schedctx_reset(void)
 {
     sched_now = 0;
     release_head = 0;
 }
 
+static void release_unlink(oref o, struct schedctx *s);
+static void wake_all(struct schedctx *s);
+
 /* If s's period is over at tick `now`, start the one that contains it
- * (periods missed entirely are skipped). */
-static void refill_at(struct schedctx *s, u64 now)
+ * (periods missed entirely are skipped); its waiting threads get their
+ * time back. */
+static void refill_at(oref o, struct schedctx *s, u64 now)
 {
-    if (now < s->refill_at)
+    if (!s->period || now < s->refill_at)
         return;
     s->remaining = s->budget;
     u64 late = now - s->refill_at;
     s->refill_at = now - late % s->period + s->period;
+    release_unlink(o, s);
+    wake_all(s);
 }
 
-static void refill(struct schedctx *s) { refill_at(s, sched_now); }
+static void refill(oref o, struct schedctx *s) { refill_at(o, s, sched_now); }
+
+void schedctx_wait(oref o, oref t)
+{
+    struct thread *th = thread_body(t);
+    if (th->wsc == o)
+        return;
+    schedctx_unwait(t);
+    struct schedctx *s = schedctx_body(o);
+    th->wsc = o;
+    th->wprev = 0;
+    th->wnext = s->waiters;
+    if (s->waiters)
+        thread_body(s->waiters)->wprev = t;
+    s->waiters = t;
+}
+
+void schedctx_unwait(oref t)
+{
+    struct thread *th = thread_body(t);
+    if (!th->wsc)
+        return;
+    if (th->wprev)
+        thread_body(th->wprev)->wnext = th->wnext;
+    else
+        schedctx_body(th->wsc)->waiters = th->wnext;
+    if (th->wnext)
+        thread_body(th->wnext)->wprev = th->wprev;
+    th->wsc = th->wprev = th->wnext = 0;
+}
+
+/* s has time again: every thread waiting for it is queued (those that
+ * still find no time wait again, on a fresh list: no loop). */
+static void wake_all(struct schedctx *s)
+{
+    oref t = s->waiters;
+    s->waiters = 0;
+    while (t) {
+        struct thread *th = thread_body(t);
+        oref n = th->wnext;
+        th->wsc = th->wprev = th->wnext = 0;
+        sched_time_back(t);
+        t = n;
+    }
+}
 
 static void release_unlink(oref o, struct schedctx *s)
 {
@@ -62,39 +117,34 @@ static void release_insert(oref o, struct schedctx *s)
     s->released = 1;
 }
 
-bool schedctx_charge(oref o, oref t)
+bool schedctx_charge(oref o)
 {
     struct schedctx *s = schedctx_body(o);
     /* The tick that just ended, (now - 1, now], belongs to the period that
      * contains now - 1. */
-    refill_at(s, sched_now - 1);
+    refill_at(o, s, sched_now - 1);
     if (s->remaining)
         s->remaining--;
     s->consumed++;
     if (s->remaining)
         return false;
     if (sched_now >= s->refill_at) {
-        refill(s);  /* used up exactly as its period ends: no overrun */
+        refill(o, s);  /* used up exactly as its period ends: no overrun */
         return false;
     }
     s->overruns++;
-    s->waiter = t;
-    s->waiter_epoch = obj_get(t)->epoch;
-    release_insert(o, s);
+    if (!s->released)
+        release_insert(o, s);
     return true;
 }
 
-void schedctx_release(void (*wake)(oref t))
+void schedctx_release(void)
 {
     while (release_head && schedctx_body(release_head)->refill_at <= sched_now) {
         oref o = release_head;
         struct schedctx *s = schedctx_body(o);
         release_unlink(o, s);
-        refill(s);
-        oref t = s->waiter;
-        s->waiter = 0;
-        if (t && obj_get(t)->live == s->waiter_epoch)
-            wake(t);
+        refill(o, s);  /* due: its waiting threads get their time back */
     }
 }
 
@@ -103,7 +153,9 @@ int schedctx_reap_step(oref o, u32 *budget)
     (void)budget;
     struct schedctx *s = schedctx_body(o);
     release_unlink(o, s);  /* threads on it lost their time: its caps are void */
-    s->thread = s->waiter = 0;
+    while (s->waiters)
+        schedctx_unwait(s->waiters);  /* they wait for a bind or a lend now */
+    s->thread = 0;
     return E_OK;
 }
 
@@ -124,10 +176,7 @@ static int sc_configure(struct inv *iv)
     s->period = period;
     s->remaining = budget;
     s->refill_at = sched_now + period;
-    oref t = s->waiter;
-    s->waiter = 0;
-    if (t && obj_get(t)->live == s->waiter_epoch)
-        sched_time_back(t);  /* the thread that ran it out */
+    wake_all(s);  /* the threads waiting for its time */
     if (s->thread && obj_get(s->thread)->live == s->thread_epoch)
         sched_time_back(s->thread);  /* the bound one, if it had none */
     return E_OK;
@@ -138,8 +187,7 @@ static int sc_query(struct inv *iv)
     struct schedctx *s = schedctx_body(iv->t.obj);
     if (!(iv->t.rights & R_READ))
         return E_RIGHTS;
-    if (s->period)
-        refill(s);
+    refill(iv->t.obj, s);
     RES(iv, SC_QUERY, consumed) = s->consumed;
     RES(iv, SC_QUERY, remaining) = s->remaining;
     RES(iv, SC_QUERY, overruns) = s->overruns;

@@ -240,9 +240,9 @@ static int thread_bind_sc(struct inv *iv)
         schedctx_body(sc->obj)->thread = t;
         schedctx_body(sc->obj)->thread_epoch = obj_get(t)->epoch;
         sched_time_back(t);
-    } else if (t == sched_cur) {
-        sched_time_lost();
     }
+    if (t == sched_cur)
+        sched_time_lost();  /* running: its time is checked again */
     return E_OK;
 }
 

@@ -52,5 +52,8 @@ void sched_reset(void);
 /* Make t the running thread as if the scheduler had chosen it (host tests
  * and debuggers play the CPU with this). */
 void sched_switch_to(oref t);
+/* kernel_check (check.c): the run queues' links, tails and bitmaps; *n:
+ * how many threads are queued. NULL, or what is wrong. */
+const char *sched_check_queues(u64 *n);
 
 #endif

@@ -35,8 +35,8 @@ struct schedctx {
     u32 released;        /* on the release queue (waiting for refill_at)  */
     oref thread;         /* bound thread (its th->sc names this), 0: none */
     u32 thread_epoch;
-    oref waiter;         /* the thread that ran it out (waits for refill) */
-    u32 waiter_epoch;
+    oref waiters;        /* runnable threads waiting for its time (their
+                          * wsc names it; linked through wnext/wprev)    */
     oref rprev, rnext;   /* release queue, by refill_at                   */
 };
 #define SC_MAX_PERIOD (1ull << 32)  /* ticks (49 days at 1 kHz) */
@@ -47,13 +47,19 @@ static inline struct schedctx *schedctx_body(oref s) { return (struct schedctx *
 extern u64 sched_now;
 
 
-/* Charge one tick to s, which thread t runs on. True if its budget ran out
- * now: s goes on the release queue with t as the thread waiting for it, and
- * the caller takes t off the CPU. */
-bool schedctx_charge(oref s, oref t);
+/* Charge one tick to s. True if its budget ran out now: s goes on the
+ * release queue, and the caller takes its thread off the CPU
+ * (schedctx_wait). */
+bool schedctx_charge(oref s);
 /* Refill every SchedContext on the release queue whose period started by
- * now, and call wake() for the thread waiting for each. */
-void schedctx_release(void (*wake)(oref t));
+ * now, and give their waiting threads their time back. */
+void schedctx_release(void);
+/* Runnable thread t waits for s's time: it is queued again (sched_time_back)
+ * when s has time again (refill, SC_CONFIGURE), or when it leaves the
+ * list: schedctx_unwait (t queued, blocked, destroyed). Every thread that
+ * waits for s is on the list: several may (time lent, and its owner). */
+void schedctx_wait(oref s, oref t);
+void schedctx_unwait(oref t);
 void schedctx_reset(void);
 /* Does s have budget left now? (If its period is over, the refill that is
  * due gives it its budget, at least one tick: no need to do it here.) */
@@ -62,6 +68,8 @@ static inline bool schedctx_has_time(oref o)
     const struct schedctx *s = schedctx_body(o);
     return s->period && (s->remaining || sched_now >= s->refill_at);
 }
+/* The first SchedContext on the release queue (kernel_check only). */
+oref schedctx_release_first(void);
 
 int schedctx_reap_step(oref s, u32 *budget);
 

@@ -51,6 +51,8 @@ struct thread {
     oref lent;              /* the SchedContext a caller lent it (T2), with */
     u32 lent_epoch;         /*   its epoch; 0: none                         */
     u32 waiting_time;       /* runnable, but off the run queue: no time     */
+    oref wsc;               /* the SchedContext it waits for (its waiters  */
+    oref wprev, wnext;      /*   list), 0: none                             */
     struct slot timeout_ep; /* where FAULT_TIMEOUT goes when its budget runs
                              * out (like fault_ep), or empty                */
 };
