@@ -55,7 +55,8 @@ static void enqueue(oref t, bool at_head)
         return;
     }
     th->waiting_time = 0;
-    schedctx_unwait(t);
+    if (th->wsc)
+        schedctx_unwait(t);
     u32 p = th->prio;
     if (at_head && head[p]) {
         th->qprev = 0;
@@ -256,7 +257,8 @@ void sched_switch_to(oref t)
 void sched_forget_thread(oref t)
 {
     sched_dequeue(t);
-    schedctx_unwait(t);
+    if (thread_body(t)->wsc)
+        schedctx_unwait(t);
     if (sched_cur == t)
         sched_cur = 0;
 }
