@@ -210,8 +210,10 @@ static int client_server(int destroy)
     EXPECT(t1.hdr->done && r1.hdr->done, "client 1 finished");
     EXPECT(v1->open_err == E_OK, "open: %s", tether_error_name(v1->open_err));
     EXPECT(v1->work_err == E_FAULT, "work: %s", tether_error_name(v1->work_err));
-    EXPECT(v1->done == 2, "pages done %lu", v1->done);
-    EXPECT(v1->addr == SESS(1) + 2 * PG, "fault addr %lx", v1->addr);
+    /* The revoker acts once page 1 is done; depending on where the timer
+     * ticks, the server may finish a page or more before it does. */
+    EXPECT(v1->done >= 2 && v1->done < NPAGES, "pages done %lu", v1->done);
+    EXPECT(v1->addr == SESS(1) + v1->done * PG, "fault addr %lx", v1->addr);
     SAY("  client 1 got %s after %lu pages (the server faulted at %lx)\n",
         tether_error_name(v1->work_err), v1->done, v1->addr);
     uint64_t pte;
