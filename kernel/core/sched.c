@@ -140,7 +140,7 @@ void sched_timer(void)
 {
     oref c = sched_cur;
     sched_now++;
-    if (c && running(c)) {
+    if (running(c)) {
         struct thread *th = thread_body(c);
         oref s = thread_sc(th);
         if (!s || !schedctx_has_time(s)) {

@@ -21,24 +21,24 @@ void schedctx_reset(void)
     release_head = 0;
 }
 
-static void release_unlink(oref o, struct schedctx *s);
+static void release_unlink(struct schedctx *s);
 static void wake_all(struct schedctx *s);
 
 /* If s's period is over at tick `now`, start the one that contains it
  * (periods missed entirely are skipped); its waiting threads get their
  * time back. */
-static void refill_at(oref o, struct schedctx *s, u64 now)
+static void refill_at(struct schedctx *s, u64 now)
 {
     if (!s->period || now < s->refill_at)
         return;
     s->remaining = s->budget;
     u64 late = now - s->refill_at;
     s->refill_at = now - late % s->period + s->period;
-    release_unlink(o, s);
+    release_unlink(s);
     wake_all(s);
 }
 
-static void refill(oref o, struct schedctx *s) { refill_at(o, s, sched_now); }
+static void refill(struct schedctx *s) { refill_at(s, sched_now); }
 
 void schedctx_wait(oref o, oref t)
 {
@@ -84,7 +84,7 @@ static void wake_all(struct schedctx *s)
     }
 }
 
-static void release_unlink(oref o, struct schedctx *s)
+static void release_unlink(struct schedctx *s)
 {
     if (!s->released)
         return;
@@ -96,7 +96,6 @@ static void release_unlink(oref o, struct schedctx *s)
         schedctx_body(s->rnext)->rprev = s->rprev;
     s->rprev = s->rnext = 0;
     s->released = 0;
-    (void)o;
 }
 
 static void release_insert(oref o, struct schedctx *s)
@@ -122,14 +121,14 @@ bool schedctx_charge(oref o)
     struct schedctx *s = schedctx_body(o);
     /* The tick that just ended, (now - 1, now], belongs to the period that
      * contains now - 1. */
-    refill_at(o, s, sched_now - 1);
+    refill_at(s, sched_now - 1);
     if (s->remaining)
         s->remaining--;
     s->consumed++;
     if (s->remaining)
         return false;
     if (sched_now >= s->refill_at) {
-        refill(o, s);  /* used up exactly as its period ends: no overrun */
+        refill(s);  /* used up exactly as its period ends: no overrun */
         return false;
     }
     s->overruns++;
@@ -143,8 +142,8 @@ void schedctx_release(void)
     while (release_head && schedctx_body(release_head)->refill_at <= sched_now) {
         oref o = release_head;
         struct schedctx *s = schedctx_body(o);
-        release_unlink(o, s);
-        refill(o, s);  /* due: its waiting threads get their time back */
+        release_unlink(s);
+        refill(s);  /* due: its waiting threads get their time back */
     }
 }
 
@@ -152,7 +151,7 @@ int schedctx_reap_step(oref o, u32 *budget)
 {
     (void)budget;
     struct schedctx *s = schedctx_body(o);
-    release_unlink(o, s);  /* threads on it lost their time: its caps are void */
+    release_unlink(s);  /* threads on it lost their time: its caps are void */
     while (s->waiters)
         schedctx_unwait(s->waiters);  /* they wait for a bind or a lend now */
     s->thread = 0;
@@ -171,7 +170,7 @@ static int sc_configure(struct inv *iv)
     if (!budget || budget > period || period > SC_MAX_PERIOD)
         return E_INVAL;
     /* Perform. */
-    release_unlink(iv->t.obj, s);
+    release_unlink(s);
     s->budget = budget;
     s->period = period;
     s->remaining = budget;
@@ -187,7 +186,7 @@ static int sc_query(struct inv *iv)
     struct schedctx *s = schedctx_body(iv->t.obj);
     if (!(iv->t.rights & R_READ))
         return E_RIGHTS;
-    refill(iv->t.obj, s);
+    refill(s);
     RES(iv, SC_QUERY, consumed) = s->consumed;
     RES(iv, SC_QUERY, remaining) = s->remaining;
     RES(iv, SC_QUERY, overruns) = s->overruns;

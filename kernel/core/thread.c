@@ -150,46 +150,6 @@ static int thread_info(struct inv *iv)
     return E_OK;
 }
 
-/* THREAD_SET_IPC: fault endpoint (a cap address, or CAP_NONE) and the
- * receive window for transfer items. */
-static int thread_set_ipc(struct inv *iv)
-{
-    struct thread *th = thread_body(iv->t.obj);
-    struct slot *ep = NULL;
-    struct target tg;
-    if (!(iv->t.rights & R_WRITE))
-        return E_RIGHTS;
-    if (ARG(iv, THREAD_SET_IPC, fault_ep) != CAP_NONE) {
-        int e = cspace_lookup_live(iv->caller_cs, ARG(iv, THREAD_SET_IPC, fault_ep), &ep);
-        if (e != E_OK || (e = cap_resolve(ep, &tg)) != E_OK)
-            return e;
-        if (tg.type != OBJ_ENDPOINT)
-            return E_TYPE;
-    }
-    if (ARG(iv, THREAD_SET_IPC, win_base) >= CAP_ADDR_LIMIT ||
-        ARG(iv, THREAD_SET_IPC, win_count) > CAP_ADDR_LIMIT - ARG(iv, THREAD_SET_IPC, win_base))
-        return E_BADCAP;
-    bool mwin = ARG(iv, THREAD_SET_IPC, mwin_log2) <= CAP_ADDR_BITS;  /* else: no memory window */
-    if (mwin && (ARG(iv, THREAD_SET_IPC, mwin_va) % PAGE_SIZE_BYTES ||
-                 ARG(iv, THREAD_SET_IPC, mwin_va) >= USER_VA_LIMIT ||
-                 (ARG(iv, THREAD_SET_IPC, mwin_va) >> 12) + (1ull << ARG(iv, THREAD_SET_IPC, mwin_log2)) >
-                     (USER_VA_LIMIT >> 12)))
-        return E_INVAL;
-    /* Perform. The thread keeps a copy of the cap (C2): an UNMAP of the
-     * original also takes its fault endpoint away. */
-    u32 budget = 1;
-    if (th->fault_ep.obj)
-        cap_delete_step(&th->fault_ep, &budget);  /* a leaf */
-    if (ep)
-        cap_copy(ep, &th->fault_ep, ep->rights, ep->badge);
-    th->win_base = (u32)ARG(iv, THREAD_SET_IPC, win_base);
-    th->win_count = (u32)ARG(iv, THREAD_SET_IPC, win_count);
-    th->mwin_vpn = mwin ? (u32)(ARG(iv, THREAD_SET_IPC, mwin_va) >> 12) : 0;
-    th->mwin_log2 = mwin ? (u8)ARG(iv, THREAD_SET_IPC, mwin_log2) : 0;
-    th->mwin_on = mwin;
-    return E_OK;
-}
-
 /* An optional cap argument: CAP_NONE (*s = NULL) or a live cap whose
  * object, after wrappers if `wrapped`, is of `type`. */
 static int opt_cap(const struct inv *iv, u64 cptr, u8 type, bool wrapped, struct slot **s)
@@ -206,6 +166,37 @@ static int opt_cap(const struct inv *iv, u64 cptr, u8 type, bool wrapped, struct
     if ((e = cap_resolve(*s, &tg)) != E_OK)
         return e;
     return tg.type == type ? E_OK : E_TYPE;
+}
+
+/* THREAD_SET_IPC: fault endpoint (a cap address, or CAP_NONE) and the
+ * receive window for transfer items. */
+static int thread_set_ipc(struct inv *iv)
+{
+    struct thread *th = thread_body(iv->t.obj);
+    struct slot *ep;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    int e = opt_cap(iv, ARG(iv, THREAD_SET_IPC, fault_ep), OBJ_ENDPOINT, true, &ep);
+    if (e != E_OK)
+        return e;
+    if (ARG(iv, THREAD_SET_IPC, win_base) >= CAP_ADDR_LIMIT ||
+        ARG(iv, THREAD_SET_IPC, win_count) > CAP_ADDR_LIMIT - ARG(iv, THREAD_SET_IPC, win_base))
+        return E_BADCAP;
+    bool mwin = ARG(iv, THREAD_SET_IPC, mwin_log2) <= CAP_ADDR_BITS;  /* else: no memory window */
+    if (mwin && (ARG(iv, THREAD_SET_IPC, mwin_va) % PAGE_SIZE_BYTES ||
+                 ARG(iv, THREAD_SET_IPC, mwin_va) >= USER_VA_LIMIT ||
+                 (ARG(iv, THREAD_SET_IPC, mwin_va) >> 12) + (1ull << ARG(iv, THREAD_SET_IPC, mwin_log2)) >
+                     (USER_VA_LIMIT >> 12)))
+        return E_INVAL;
+    /* Perform. The thread keeps a copy of the cap (C2): an UNMAP of the
+     * original also takes its fault endpoint away. */
+    set_slot(&th->fault_ep, ep);
+    th->win_base = (u32)ARG(iv, THREAD_SET_IPC, win_base);
+    th->win_count = (u32)ARG(iv, THREAD_SET_IPC, win_count);
+    th->mwin_vpn = mwin ? (u32)(ARG(iv, THREAD_SET_IPC, mwin_va) >> 12) : 0;
+    th->mwin_log2 = mwin ? (u8)ARG(iv, THREAD_SET_IPC, mwin_log2) : 0;
+    th->mwin_on = mwin;
+    return E_OK;
 }
 
 /* Is SchedContext s bound to a thread other than t (that thread's own
