@@ -16,12 +16,14 @@ void *aspace_pt_alloc(void *ctx)
     if (!r && bank_alloc_store(bank, PAGE_BYTES, &r) != E_OK)
         return NULL;
     aspace_body(c->as)->pt_pages++;
+    store_mark_pt(sref_ptr(r), true);
     return sref_ptr(r);
 }
 
 static void pt_free(void *ctx, void *page)
 {
     oref as = (oref)(uptr)ctx;
+    store_mark_pt(page, false);
     bank_free_store(obj_get(as)->bank, ptr_sref(page), PAGE_BYTES);
     aspace_body(as)->pt_pages--;
 }
@@ -379,30 +381,75 @@ int aspace_invoke(struct inv *iv)
     }
 }
 
+/* ---- page tables are a cache of the mapping slots (P3) ------------------ */
+
+u64 aspace_refills;
+
+/* The frame page mapped at vpn of `as` with at least `need` rights, from
+ * its mapping slot (never from the page table), or NULL. */
+static void *mapped_page(oref as, u32 vpn, u32 need)
+{
+    struct slot *s = radix_slot(&aspace_body(as)->map, vpn);
+    if (!s || !cap_live(s) || (s->rights & need) != need)
+        return NULL;
+    return frame_page(s->obj);
+}
+
+bool aspace_refill(oref as, u64 va, u32 need)
+{
+    struct aspace *a = aspace_body(as);
+    u32 rights;
+    if (va >= USER_VA_LIMIT || !a->pt.root || hal_pt_lookup(&a->pt, va, &rights))
+        return false;  /* not ours, or a real protection fault */
+    u32 vpn = (u32)(va >> 12);
+    void *page = mapped_page(as, vpn, need);
+    if (!page)
+        return false;
+    struct pt_ctx c = {as, NULL};
+    if (hal_pt_map(&a->pt, va_of(vpn), page, radix_slot(&a->map, vpn)->rights,
+                   aspace_pt_alloc, &c) != E_OK)
+        return false;  /* the bank cannot pay for the table: a fault */
+    aspace_refills++;
+    return true;
+}
+
+void aspace_drop_page_tables(oref as)
+{
+    struct aspace *a = aspace_body(as);
+    a->pt.root = NULL;
+    if (a->pt_pages)
+        bank_uncharge(obj_get(as)->bank, (u64)a->pt_pages * PAGE_BYTES);
+    a->pt_pages = 0;
+}
+
+int aspace_new_page_tables(oref as)
+{
+    struct pt_ctx c = {as, NULL};
+    return hal_pt_create(&aspace_body(as)->pt, aspace_pt_alloc, &c);
+}
+
 /* ---- kernel access to user memory ---------------------------------------- */
 
+/* (From the mapping slots: a page whose table entry is not refilled yet is
+ * still mapped.) */
 bool aspace_readable(oref as, u64 va, u64 n)
 {
-    const hal_pt_root *pt = &aspace_body(as)->pt;
-    u32 rights;
-    if (va + n < va)
+    if (va + n < va || va + n > USER_VA_LIMIT)
         return false;
     for (u64 p = va & ~(u64)(PAGE_BYTES - 1); p < va + n; p += PAGE_BYTES)
-        if (!hal_pt_lookup(pt, p, &rights) || !(rights & R_READ))
+        if (!mapped_page(as, (u32)(p >> 12), R_READ))
             return false;
     return true;
 }
 
 int aspace_copy_in(oref as, u64 va, void *buf, u64 n)
 {
-    const hal_pt_root *pt = &aspace_body(as)->pt;
     u8 *out = buf;
-    u32 rights;
     /* Check the whole range first: a bad pointer copies nothing. */
     if (!aspace_readable(as, va, n))
         return E_FAULT;
     while (n) {
-        const u8 *page = hal_pt_lookup(pt, va, &rights);
+        const u8 *page = mapped_page(as, (u32)(va >> 12), R_READ);
         u64 off = va % PAGE_BYTES, k = PAGE_BYTES - off;
         if (k > n)
             k = n;

@@ -77,8 +77,10 @@ static const char *check_radix(const struct cspace *r, oref as)
                     u32 rights;
                     if (!(s->flags & SLOT_MAPPING) || s->badge != MAPPING_WHERE(as, idx))
                         why = "mapping: slot does not say where it is";
-                    else if (!hal_pt_lookup(&aspace_body(as)->pt, (u64)idx << 12, &rights))
-                        why = "mapping: no page-table entry for a mapping slot";
+                    else if (hal_pt_lookup(&aspace_body(as)->pt, (u64)idx << 12, &rights) &&
+                             cap_live(s) && (hal_pt_lookup(&aspace_body(as)->pt, (u64)idx << 12, &rights) !=
+                                             frame_page(s->obj) || rights != s->rights))
+                        why = "mapping: the page-table entry differs from its mapping slot";
                 } else if (!why && s->obj && (s->flags & SLOT_MAPPING)) {
                     why = "slot: a CSpace slot marked as a mapping";
                 }

@@ -6,6 +6,7 @@
 #include "cspace.h"
 #include "frame.h"
 #include "objtype.h"
+#include "persist.h"
 #include "schedctx.h"
 #include "sched.h"
 #include "system.h"
@@ -28,8 +29,10 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot)
 {
     if (bytes < (1u << 20))
         return E_NOMEM;
+    u64 all = bytes;
+    persist_carve(&ram, &bytes, boot);
     sched_reset();
-    boot->unpaid_bytes = store_init(ram, bytes);
+    boot->unpaid_bytes = store_init(ram, bytes) + (all - bytes);
     boot->root_bank = bank_create_root();
     boot->root_as = boot->root_thread = 0;
     if (!boot->root_bank ||
@@ -47,6 +50,15 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot)
     s = cspace_slot(boot->root_cs, ROOT_CAP_SYSTEM);  /* same leaf as slot 1 */
     cap_make_root(s, sys, obj_get(sys)->epoch, R_ALL, 0);
     return E_OK;
+}
+
+int kernel_resume(void *ram, u64 bytes, struct kernel_boot *boot)
+{
+    int e = persist_restore(ram, bytes, boot);
+    if (e == E_OK)
+        boot->unpaid_bytes = (u64)(store.base - store.region) + STORE_MIN +
+                             (u64)(store.region - (u8 *)ram);
+    return e;
 }
 
 #define ROOT_SC_PERIOD 1000u  /* ticks */
@@ -117,4 +129,14 @@ bool kernel_root_stopped(const struct kernel_boot *b)
     const struct obj *o = obj_get(b->root_thread);
     return o->epoch == b->root_epoch && o->state == OS_LIVE &&
            thread_body(b->root_thread)->state == THREAD_FAULTED;
+}
+
+struct hal_regs *kernel_continue(void)
+{
+    return sched_next();
+}
+
+void kernel_checkpoint_every(u64 ticks)
+{
+    persist_set_interval(ticks);
 }

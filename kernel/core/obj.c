@@ -90,34 +90,46 @@ void store_free(sref r, int k)
     fl_push(k, (sref)(rel / GRANULE));
 }
 
-u64 store_init(void *ram, u64 bytes)
+void store_locate(void *ram, u64 bytes)
 {
-    u8 *p = (u8 *)(((uptr)ram + STORE_MIN - 1) & ~(uptr)(STORE_MIN - 1));
+    /* Page aligned at both ends: the region is checkpointed by pages. */
+    u8 *p = (u8 *)(((uptr)ram + 4095) & ~(uptr)4095);
     bytes -= (u64)(p - (u8 *)ram);
-    bytes &= ~(u64)(STORE_MIN - 1);
+    bytes &= ~(u64)4095;
 
-    /* Layout: [object table][buddy map][arena]. */
+    /* Layout: [object table][buddy map][page-table bits][arena]. */
     u32 ntab = (u32)(bytes / OBJ_PER_RAM);
     u64 tab_bytes = ((u64)ntab * sizeof(struct obj) + STORE_MIN - 1) & ~(u64)(STORE_MIN - 1);
     u64 rest = bytes - tab_bytes;
     u64 map_bytes = (rest / STORE_MIN + STORE_MIN - 1) & ~(u64)(STORE_MIN - 1);
-    u64 arena = (rest - map_bytes) & ~(u64)(STORE_MIN - 1);
+    u64 pt_bytes = (rest / 4096 / 8 + STORE_MIN) & ~(u64)(STORE_MIN - 1);
+    u64 meta = tab_bytes + map_bytes + pt_bytes;
 
-    /* The arena starts page aligned so that frames (4 KiB blocks) are pages. */
-    u8 *base = (u8 *)(((uptr)(p + tab_bytes + map_bytes) + 4095) & ~(uptr)4095);
-    arena = (arena - (u64)(base - (p + tab_bytes + map_bytes))) & ~(u64)(STORE_MIN - 1);
+    /* The arena starts page aligned so that frames (4 KiB blocks) are pages,
+     * and ends on a page. */
+    u8 *base = (u8 *)(((uptr)(p + meta) + 4095) & ~(uptr)4095);
+    u64 arena = (u64)(p + bytes - base) & ~(u64)4095;
     store.tab = (struct obj *)p;
     store.ntab = ntab;
     store.map = p + tab_bytes;
+    store.ptbits = p + tab_bytes + map_bytes;
     store.base = base;
     store.bytes = arena;
+    store.region = p;
+    store.region_bytes = (u64)(base - p) + arena;
+}
+
+u64 store_init(void *ram, u64 bytes)
+{
+    store_locate(ram, bytes);
+    u64 arena = store.bytes;
+    u32 ntab = store.ntab;
     store.free_bytes = 0;
     store.live_objs = 0;
     store_revocations = 0;
     for (int k = 0; k <= STORE_MAX_ORDER; k++)
         store.free[k] = 0;
-    hal_zero(store.tab, tab_bytes);
-    hal_zero(store.map, map_bytes);
+    hal_zero(store.region, (usize)(store.base - store.region));
 
     /* Entry 0 is "no object"; entries 1.. are threaded onto the free list. */
     store.free_obj = 0;
@@ -140,7 +152,7 @@ u64 store_init(void *ram, u64 bytes)
         store_free((sref)(off / GRANULE), k);
         off += (u64)STORE_MIN << k;
     }
-    return (u64)(base - p) + STORE_MIN;
+    return (u64)(store.base - store.region) + STORE_MIN;
 }
 
 oref obj_alloc(u8 type, int order)

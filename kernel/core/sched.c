@@ -35,6 +35,30 @@ void sched_reset(void)
     active_as = 0;
 }
 
+void sched_save(struct sched_saved *s)
+{
+    s->cur = sched_cur;
+    for (u32 i = 0; i < NPRIO; i++)
+        s->head[i] = head[i], s->tail[i] = tail[i];
+    for (u32 i = 0; i < NPRIO / 64; i++)
+        s->bitmap[i] = bitmap[i];
+    s->summary = summary;
+    schedctx_save(&s->now, &s->release_head);
+}
+
+void sched_load(const struct sched_saved *s)
+{
+    sched_reset();
+    sched_cur = s->cur;
+    for (u32 i = 0; i < NPRIO; i++)
+        head[i] = s->head[i], tail[i] = s->tail[i];
+    for (u32 i = 0; i < NPRIO / 64; i++)
+        bitmap[i] = s->bitmap[i];
+    summary = s->summary;
+    checked_at = store_revocations - 1;  /* check sched_cur's caps again */
+    schedctx_load(s->now, s->release_head);
+}
+
 /* Runnable thread t has no time: off the run queues, on its SchedContext's
  * list of waiting threads (none: it waits for a bind or a lend). */
 static void wait_for_time(oref t, struct thread *th)

@@ -63,6 +63,11 @@ struct store {
     u32 ntab;          /* entries in the table                              */
     oref free_obj;     /* free list of table entries                        */
     u32 live_objs;
+    /* All of the above lives in one page-aligned region (the kernel state a
+     * checkpoint keeps, P1): [table][buddy map][page-table bits][arena]. */
+    u8 *region;
+    u64 region_bytes;
+    u8 *ptbits;        /* one bit per arena page: a page-table page (P3)    */
 };
 extern struct store store;
 /* Bumped when an object is rescinded or a cap removed: only then can a
@@ -78,6 +83,21 @@ static inline u64 obj_charge(int order) { return ((u64)STORE_MIN << order) + OBJ
 /* Set up the table and the arena over [ram, ram + bytes). Returns the number
  * of bytes the table and the buddy map use (memory no bank pays for). */
 u64 store_init(void *ram, u64 bytes);
+/* Only the placement store_init would choose (pointers and sizes), with no
+ * memory touched: a restore (persist.c) then reads the region back. */
+void store_locate(void *ram, u64 bytes);
+
+/* Page-table pages are a cache (P3): a checkpoint does not keep them. */
+static inline u64 store_page_of(const void *p) { return (u64)((const u8 *)p - store.base) / 4096u; }
+static inline void store_mark_pt(const void *p, bool on)
+{
+    u64 i = store_page_of(p);
+    if (on)
+        store.ptbits[i / 8] |= (u8)(1u << (i % 8));
+    else
+        store.ptbits[i / 8] &= (u8)~(1u << (i % 8));
+}
+static inline bool store_is_pt(u64 page) { return store.ptbits[page / 8] >> (page % 8) & 1; }
 
 static inline void *sref_ptr(sref r) { return store.base + (u64)r * GRANULE; }
 static inline sref ptr_sref(const void *p) { return (sref)(((const u8 *)p - store.base) / GRANULE); }
