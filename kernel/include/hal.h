@@ -92,6 +92,26 @@ int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32
 /* Make pt the current address space of this CPU (NULL root: kernel only). */
 void hal_pt_activate(const hal_pt_root *pt);
 
+/* ---- the store: one block device (issue 12's persistence) ------------
+ * Blocks of HAL_BLK_BYTES numbered from 0. Every request is synchronous: it
+ * returns when the device has completed it. The device may hold written
+ * data in a volatile cache: a write is durable only once a later
+ * hal_blk_flush has returned E_OK (until then a power failure may keep it,
+ * lose it, or keep only some of its 512-byte sectors). buf is a kernel
+ * address of n * HAL_BLK_BYTES bytes, any alignment, possibly many pages:
+ * the machine moves it in one device request (or a few), not one per
+ * block. Errors: E_INVAL for n == 0 or a range past the end (every range,
+ * when there is no store); E_IO when the device fails. */
+#define HAL_BLK_BYTES 4096u
+
+/* Number of blocks on the store; 0 if there is none. */
+u64 hal_blk_blocks(void);
+/* Read / write blocks [blk, blk + n). */
+int hal_blk_read(u64 blk, void *buf, u32 n);
+int hal_blk_write(u64 blk, const void *buf, u32 n);
+/* Everything written before the call is durable: E_OK (also with no store,
+ * or a device without a volatile cache), or E_IO. */
+int hal_blk_flush(void);
 
 /* Power off the machine: status 0 = success (QEMU exits 0), otherwise QEMU
  * exits with that status. */
