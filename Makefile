@@ -2,7 +2,8 @@
 #   make            build everything (host tests, benchmarks, riscv64 images)
 #   make test       run every test suite (host plain + ASan/UBSan, QEMU)
 #   make test-host  host suites only      make test-qemu  QEMU system tests only
-#   make run        boot Tether in QEMU    make gdb        debug it
+#   make run        boot Tether in QEMU on build/store.img (make run-fresh: empty it first)
+#   make gdb        debug it
 #   make bench      run benchmarks and regenerate docs/benchmarks.md
 #   make soak       long randomized model test (10M steps)
 
@@ -63,7 +64,7 @@ $(B)/host/bench_core: $(B)/host/bench/bench_core.o $(B)/host/tests/tk.o $(host_K
 $(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-fuzz test-docs docs soak bench bench-host run run-host gdb clean fuzz mutants check-layers
+.PHONY: all test test-host test-fuzz test-docs docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
 all: $(HOST_BINS) $(BENCH_BINS)
 
 MODEL_STEPS ?= 200000
@@ -138,8 +139,8 @@ ifeq ($(RISCV_MISSING),)
 RISCV_READY := 1
 include mk/riscv64.mk
 else
-.PHONY: test-qemu run gdb bench-qemu
-test-qemu run gdb bench-qemu:
+.PHONY: test-qemu run run-fresh gdb bench-qemu
+test-qemu run run-fresh gdb bench-qemu:
 	@echo "make $@: the riscv64 machine needs packages that are missing: sudo apt-get install $(RISCV_MISSING)"
 	@exit 1
 endif

@@ -21,7 +21,11 @@ RV_UCFLAGS := $(RV_CFLAGS) $(RV_UARCH)
 RV_KINC   := -Iinclude -Ikernel/include -I$(RV_DIR)/include -I$(RV_DIR)/uapi
 RV_UINC   := -Iinclude -Iuser/lib/include -I$(RV_DIR)/uapi
 RV_LDFLAGS := -m elf64lriscv --no-relax -z max-page-size=4096
-QEMU_RV   := qemu-system-riscv64 -machine virt -bios default -nographic -m 256M -smp 1
+# QEMU's command line, the store included, is tools/qemu-run.sh. make run
+# and make gdb use build/store.img (64 MiB, created empty on first use; make
+# run-fresh empties it first); every test-qemu and bench-qemu run has a
+# fresh image of its own.
+STORE_IMG := $(B)/store.img
 
 # ---- kernel -------------------------------------------------------------
 RV_KOBJS := $(patsubst $(RV_DIR)/%.c,$(RV_B)/arch/%.o,$(wildcard $(RV_DIR)/*.c)) \
@@ -88,15 +92,18 @@ $(foreach p,init tests bench,$(eval $(call rv_user,$(p))))
 RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf
 all: $(RV_IMAGES)
 
-.PHONY: run test-qemu gdb bench-qemu
+.PHONY: run run-fresh test-qemu gdb bench-qemu
 run: $(RV_B)/tether.elf
-	$(QEMU_RV) -kernel $<
+	tools/qemu-run.sh $(STORE_IMG) $<
+
+run-fresh: $(RV_B)/tether.elf
+	tools/qemu-run.sh --fresh $(STORE_IMG) $<
 
 test-qemu: $(RV_B)/tether-test.elf
 	tools/qemu-test.sh $<
 
 gdb: $(RV_B)/tether.elf
-	tools/qemu-gdb.sh $< $(RV_B)/user/init.elf
+	TETHER_STORE=$(STORE_IMG) tools/qemu-gdb.sh $< $(RV_B)/user/init.elf
 
 bench-qemu: $(RV_B)/tether-bench.elf
 	@mkdir -p $(B)/bench

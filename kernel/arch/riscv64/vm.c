@@ -18,6 +18,7 @@
 static u64 kpt_pool[KPT_POOL_PAGES][PT_ENTRIES] __attribute__((aligned(4096)));
 static unsigned kpt_used;
 static u64 *kernel_root;
+static bool user_tables;  /* a user top-level table copies kernel_root now */
 
 static void *kpt_alloc(void *ctx)
 {
@@ -114,6 +115,16 @@ void vm_init(u64 ram_base, u64 ram_size)
     sfence_vma_all();
 }
 
+void vm_map_mmio(u64 pa, u64 size)
+{
+    /* A user table made earlier would lack a new top-level entry. */
+    if (user_tables)
+        hal_panic("vm: device mapped after the first user address space");
+    u64 lo = PAGE_ROUND_DOWN(pa);
+    kmap((u64)P2V(lo), lo, PAGE_ROUND_UP(pa + size) - lo, PTE_R | PTE_W);
+    sfence_vma_all();
+}
+
 /* ---- user address spaces (hal_arch.h) ---------------------------------- */
 
 static bool user_va_ok(u64 va)
@@ -127,6 +138,7 @@ int hal_pt_create(hal_pt_root *pt, hal_page_alloc alloc, void *ctx)
     if (!root)
         return E_NOMEM;
     hal_zero(root, PAGE_SIZE / 2);
+    user_tables = true;
     for (int i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
         root[i] = kernel_root[i];
     pt->root = root;
