@@ -16,7 +16,8 @@ RV_ARCH   := --target=riscv64-unknown-elf -mabi=lp64 -mcmodel=medany -mno-relax
 RV_KARCH  := $(RV_ARCH) -march=rv64imac_zba_zbb_zbs
 RV_UARCH  := $(RV_ARCH) -march=rv64imac
 RV_CFLAGS := $(CSTD) $(WARN) $(FREESTANDING) -fno-pic -O2 -g -MMD -MP
-RV_KCFLAGS := $(RV_CFLAGS) $(RV_KARCH)
+CKPT_MS ?= 0
+RV_KCFLAGS := $(RV_CFLAGS) $(RV_KARCH) -DCKPT_TICKS=$(CKPT_MS)
 RV_UCFLAGS := $(RV_CFLAGS) $(RV_UARCH)
 RV_KINC   := -Iinclude -Ikernel/include -I$(RV_DIR)/include -I$(RV_DIR)/uapi
 RV_UINC   := -Iinclude -Iuser/lib/include -I$(RV_DIR)/uapi

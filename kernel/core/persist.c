@@ -367,6 +367,10 @@ int persist_checkpoint(oref caller)
     run.n = 0;
     if (resumed)
         *resumed = 0;
+    if (e == E_OK && caller) {  /* the running system's results: this checkpoint's */
+        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written)) = persist_stats.written;
+        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, pages)) = P.npages;
+    }
     if (e == E_OK) {
         /* Committed: the new directory is the committed one. */
         struct store_page *d = P.dir;

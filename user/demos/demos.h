@@ -48,7 +48,10 @@ int demo_client_memory(void);  /* a: client MAPs a buffer to a server, then UNMA
 int demo_client_frees(void);   /* b: client destroys the bank of the buffer mid-work     */
 int demo_shared_memory(void);  /* c: two tasks share pages both ways, one revokes        */
 int demo_pager(void);          /* d: a user pager maps zero-filled pages on fault        */
-int demo_cpu_time(void);       /* e: SchedContext shares; time lent to a passive server   */
+int demo_cpu_time(void);
+/* The persistent part of make run's tour (not in demo_list: it checkpoints
+ * the whole system, and a later boot resumes it there). */
+int demo_persist(void);       /* e: SchedContext shares; time lent to a passive server   */
 
 struct demo {
     const char *name;

@@ -28,6 +28,12 @@ void arch_main(u64 hartid, u64 dtb_pa);
 
 static struct kernel_boot boot;
 
+/* Periodic checkpoints (P1): every CKPT_TICKS timer ticks (1 ms each), set
+ * at build time (make CKPT_MS=...); 0: only when SYSTEM_CHECKPOINT asks. */
+#ifndef CKPT_TICKS
+#define CKPT_TICKS 0
+#endif
+
 static u64 dt_u32(const void *dtb, const char *path, const char *prop, u64 dflt)
 {
     u32 len;
@@ -107,6 +113,14 @@ void arch_main(u64 hartid, u64 dtb_pa)
         blk_selftest(P2V(free_pa), free_end - free_pa);
     if (image_flags & IMAGE_BLK_BENCH)
         blk_bench(P2V(free_pa), free_end - free_pa, timebase);
+    /* P1: a store with a committed checkpoint resumes it, every thread where
+     * it was; page tables are refilled on demand (P3). Else a fresh boot. */
+    if (kernel_resume(P2V(free_pa), free_end - free_pa, &boot) == E_OK) {
+        trap_set_root(&boot);
+        kernel_checkpoint_every(CKPT_TICKS);
+        trap_timer_start();
+        trap_resume(kernel_continue());
+    }
     if (kernel_init(P2V(free_pa), free_end - free_pa, &boot) != E_OK)
         hal_panic("kernel_init failed");
     kprintf("memory paid for by no bank: kernel image %lu bytes (incl. its page tables), "
@@ -119,6 +133,7 @@ void arch_main(u64 hartid, u64 dtb_pa)
         hal_panic("kernel_root_task failed");
     u64 entry = load_root_task();
     trap_set_root(&boot);
+    kernel_checkpoint_every(CKPT_TICKS);
     trap_timer_start();
     trap_resume(kernel_start(&boot, entry, USER_STACK_TOP));
 }
