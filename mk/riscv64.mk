@@ -50,6 +50,7 @@ $(RV_B)/core/%.o: kernel/core/%.c
 $(RV_B)/arch/images_run.o:   $(RV_B)/user/init.elf
 $(RV_B)/arch/images_test.o:  $(RV_B)/user/tests.elf
 $(RV_B)/arch/images_bench.o: $(RV_B)/user/bench.elf
+$(RV_B)/arch/images_persist.o: $(RV_B)/user/ptest.elf
 
 define rv_kernel
 $(RV_B)/$(1).elf: $(RV_KOBJS) $(RV_B)/arch/images_$(2).o $(RV_DIR)/kernel.ld
@@ -59,6 +60,7 @@ endef
 $(eval $(call rv_kernel,tether,run))
 $(eval $(call rv_kernel,tether-test,test))
 $(eval $(call rv_kernel,tether-bench,bench))
+$(eval $(call rv_kernel,tether-persist,persist))
 
 # ---- user programs ------------------------------------------------------
 ULIB_OBJS := $(patsubst user/lib/%.c,$(RV_B)/user/lib/%.o,$(wildcard user/lib/*.c)) \
@@ -79,18 +81,19 @@ init_OBJS    := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/init/*.c)) 
 tests_OBJS   := $(RV_B)/user/tests/regs.o $(demos_OBJS) \
                 $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/tests/t_*.c) user/tests/harness.c)
 bench_OBJS   := $(RV_B)/user/tests/bench.o
+ptest_OBJS   := $(RV_B)/user/ptest/ptest.o
 
 define rv_user
 $(RV_B)/user/$(1).elf: $$($(1)_OBJS) $(ULIB_OBJS) user/lib/user.ld
 	@echo "  LD      $$@"
 	@ld.lld $(RV_LDFLAGS) -T user/lib/user.ld $$($(1)_OBJS) $(ULIB_OBJS) -o $$@
 endef
-$(foreach p,init tests bench,$(eval $(call rv_user,$(p))))
+$(foreach p,init tests bench ptest,$(eval $(call rv_user,$(p))))
 
 -include $(shell find $(RV_B) -name '*.d' 2>/dev/null)
 
 # ---- targets ------------------------------------------------------------
-RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf
+RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf $(RV_B)/tether-persist.elf
 all: $(RV_IMAGES)
 
 .PHONY: run run-fresh test-qemu gdb bench-qemu
@@ -100,8 +103,9 @@ run: $(RV_B)/tether.elf
 run-fresh: $(RV_B)/tether.elf
 	tools/qemu-run.sh --fresh $(STORE_IMG) $<
 
-test-qemu: $(RV_B)/tether-test.elf
+test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf
 	tools/qemu-test.sh $<
+	tools/qemu-persist-test.sh $(RV_B)/tether-persist.elf $(B)/persist
 
 gdb: $(RV_B)/tether.elf
 	TETHER_STORE=$(STORE_IMG) tools/qemu-gdb.sh $< $(RV_B)/user/init.elf

@@ -149,3 +149,8 @@ u64 hal_cycles(void)
 {
     return 0;
 }
+
+void hal_tlb_flush(u64 va)
+{
+    (void)va;  /* the host has no TLB */
+}

@@ -89,6 +89,10 @@ void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights);
  * are gone (also when pt->root is NULL), E_CONTINUE otherwise. */
 int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32 *budget);
 
+/* Drop this CPU's cached translation of user address va (after an entry
+ * was filled in: the walk may otherwise still see the old one). */
+void hal_tlb_flush(u64 va);
+
 /* Make pt the current address space of this CPU (NULL root: kernel only). */
 void hal_pt_activate(const hal_pt_root *pt);
 

@@ -264,6 +264,11 @@ int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32
     return E_OK;
 }
 
+void hal_tlb_flush(u64 va)
+{
+    sfence_vma(va);
+}
+
 void hal_pt_activate(const hal_pt_root *pt)
 {
     u64 *root = pt && pt->root ? pt->root : kernel_root;
