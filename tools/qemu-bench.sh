@@ -12,7 +12,7 @@ kernel=$1 out=$2
 log=${out%.txt}.log
 store=${out%.txt}.store.img
 run="$(dirname "$0")/qemu-run.sh"
-timeout 60 "$run" --fresh "$store" "$kernel" -icount shift=0 </dev/null >"$log" 2>&1 || {
+TETHER_STORE_MIB=1024 timeout 300 "$run" --fresh "$store" "$kernel" -icount shift=0 -m 512M </dev/null >"$log" 2>&1 || {
     echo "qemu-bench: QEMU failed, see $log"; exit 1; }
 grep '^bench: ' "$log" | grep -v '_mib_per_s ' | tr -d '\r' >"$out"
 timeout 60 "$run" --fresh "$store" "$kernel" </dev/null >"${log%.log}.wall.log" 2>&1 || {

@@ -10,6 +10,7 @@
  * tools/qemu-bench.sh collects. */
 #include "tether.h"
 #include "ulib.h"
+#include "task.h"
 
 #define ITERS 256
 #define CS ROOT_CAP_CSPACE
@@ -640,6 +641,72 @@ static void bench_mem(uint64_t b)
     expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, PGR_SRV), "pager destroy");
 }
 
+/* ---- persistence (P1, P2): checkpoints of a system with frames in use --- */
+
+#define CKPT_FRAMES_MAX (200u * 256u)  /* 200 MiB of frames */
+#define CKPT_FIRST 0x300000u            /* their root-CSpace slots */
+static uint64_t ckpt_va;
+static unsigned ckpt_nframes;
+
+/* Frames in use up to `mib` MiB, each mapped at ckpt_va + i pages. */
+static void ckpt_grow(unsigned mib)
+{
+    if (!ckpt_va)
+        ckpt_va = stage_alloc(CKPT_FRAMES_MAX);
+    for (; ckpt_nframes < mib * 256u; ckpt_nframes++) {
+        uint32_t f = CKPT_FIRST + ckpt_nframes;
+        expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_FRAME, CS, f, 0), "ckpt frame");
+        expect(tether_AS_MAP_FRAME(ROOT_CAP_ASPACE, f, ckpt_va + ckpt_nframes * 4096UL,
+                                   R_READ | R_WRITE, ITEM_MAP), "ckpt map");
+        *(volatile uint64_t *)(ckpt_va + ckpt_nframes * 4096UL) = ckpt_nframes + 1;
+    }
+}
+
+/* The instructions of one checkpoint with `mib` MiB of frames dirtied
+ * since the last (the whole call: it is stop-the-world, the device's time
+ * included, as the kernel polls it). */
+static uint64_t ckpt_pause(unsigned mib, uint64_t b)
+{
+    static uint64_t stamp = 1000;
+    uint64_t r[4];
+    stamp++;
+    for (unsigned i = 0; i < mib * 256u && i < ckpt_nframes; i++)
+        *(volatile uint64_t *)(ckpt_va + i * 4096UL) = stamp;
+    uint64_t t0 = rdcycle();
+    long e = tether_SYSTEM_CHECKPOINT(ROOT_CAP_SYSTEM, r);
+    uint64_t t = rdcycle() - t0;
+    expect(e, "checkpoint");
+    return t > b ? t - b : 0;
+}
+
+static void bench_persist(uint64_t b)
+{
+    uint64_t r[4] = {0};
+    if (tether_SYSTEM_STATS(ROOT_CAP_SYSTEM, r) != E_OK || !r[3]) {
+        printf("bench image: no store: no checkpoint figures\n");
+        return;
+    }
+    ckpt_grow(16);
+    ckpt_pause(16, b);  /* the first, full checkpoint */
+    ckpt_pause(0, b);
+    printf("bench: qemu.ckpt_pause_4m_of_16m %lu instr\n", ckpt_pause(4, b));
+    ckpt_grow(200);
+    ckpt_pause(200, b);
+    ckpt_pause(0, b);
+    uint64_t p4 = ckpt_pause(4, b);
+    printf("bench: qemu.ckpt_pause_4m_of_200m %lu instr\n", p4);
+    uint64_t p1 = ckpt_pause(1, b);
+    printf("bench: qemu.ckpt_pause_1m %lu instr\n", p1);
+    printf("bench: qemu.ckpt_pause_4m %lu instr\n", p4);
+    printf("bench: qemu.ckpt_pause_16m %lu instr\n", ckpt_pause(16, b));
+    uint64_t p64 = ckpt_pause(64, b);
+    printf("bench: qemu.ckpt_pause_64m %lu instr\n", p64);
+    printf("bench: qemu.ckpt_instr_per_mib %lu instr\n", p64 > p1 ? (p64 - p1) / 63 : 0);
+    /* Checkpoints of 1 MiB dirty each that fit in 10% of the CPU (one
+     * instruction is one virtual ns). */
+    printf("bench: qemu.ckpt_per_s %lu /s\n", p1 ? 100000000UL / p1 : 0);
+}
+
 int main(void)
 {
     uint64_t c0 = rdcycle(), i0 = rdinstret();
@@ -679,5 +746,6 @@ int main(void)
     report("unmap_1child", &acc_unmap, b);
     bench_ipc();
     bench_mem(b);
+    bench_persist(b);
     return errors ? 1 : 0;
 }
