@@ -330,7 +330,6 @@ static int transfer(u32 type, u64 blk, const void *buf, u32 n)
     u64 pa = V2P(buf), bytes = (u64)n * HAL_BLK_BYTES;
     if (pa < ram_lo || pa > ram_hi || bytes > ram_hi - pa)
         hal_panic("hal_blk: buffer is not a kernel address in RAM");
-    blk_stats.bytes += bytes;
     int err = E_OK;
     while (n && err == E_OK) {
         u32 k = 0;
@@ -341,6 +340,8 @@ static int transfer(u32 type, u64 blk, const void *buf, u32 n)
         }
         err = finish(k);
     }
+    if (err == E_OK)
+        blk_stats.bytes += bytes;
     return err;
 }
 
