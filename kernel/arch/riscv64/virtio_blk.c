@@ -4,13 +4,13 @@
  *
  * Why modern: the legacy layout (version 1) puts the three rings in one
  * page-aligned block given by a page number (QueuePFN, GuestPageSize,
- * QueueAlign) and has 32 feature bits with no FEATURES_OK handshake;
- * virtio 1.x gives each ring its own 64-bit address, fixes little-endian
- * layouts (VIRTIO_F_VERSION_1) and lets the device refuse a feature set.
+ * QueueAlign) and has no FEATURES_OK handshake; virtio 1.x gives each ring
+ * its own 64-bit address, fixes little-endian layouts (VIRTIO_F_VERSION_1)
+ * and lets the device refuse a feature set.
  * It is the standard; legacy is kept by the spec only for old drivers.
  * QEMU 7.2's virt machine makes its virtio-mmio transports legacy unless
- * run with `-global virtio-mmio.force-legacy=false` (mk/riscv64.mk and
- * tools/qemu-*.sh pass it); a legacy device is reported and not used.
+ * run with `-global virtio-mmio.force-legacy=false` (tools/qemu-run.sh
+ * passes it); a legacy device is reported and not used.
  *
  * Why polling: one hart, and the kernel is event driven and not
  * preemptible (one stack, S-mode interrupts always off), so a request
@@ -330,7 +330,6 @@ static int transfer(u32 type, u64 blk, const void *buf, u32 n)
     u64 pa = V2P(buf), bytes = (u64)n * HAL_BLK_BYTES;
     if (pa < ram_lo || pa > ram_hi || bytes > ram_hi - pa)
         hal_panic("hal_blk: buffer is not a kernel address in RAM");
-    blk_stats.bytes += bytes;
     int err = E_OK;
     while (n && err == E_OK) {
         u32 k = 0;
@@ -341,6 +340,8 @@ static int transfer(u32 type, u64 blk, const void *buf, u32 n)
         }
         err = finish(k);
     }
+    if (err == E_OK)
+        blk_stats.bytes += bytes;
     return err;
 }
 

@@ -59,7 +59,9 @@ void host_blk_cut_after(u64 k);
 /* Is the store dead after a host_blk_cut_after failure? */
 bool host_blk_dead(void);
 
-/* Counters since host_blk_attach (failed requests are not counted). */
+/* Counters since host_blk_attach: requests that succeeded (reads, writes,
+ * flushes), blocks moved (blocks_written: every block that reached the
+ * cache, those of a write cut short included), power cuts. */
 struct host_blk_stats {
     u64 reads, blocks_read;
     u64 writes, blocks_written;
