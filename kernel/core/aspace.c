@@ -399,16 +399,8 @@ bool aspace_refill(oref as, u64 va, u32 need)
 {
     struct aspace *a = aspace_body(as);
     u32 rights;
-    if (va >= USER_VA_LIMIT || !a->pt.root)
-        return false;
-    if (hal_pt_lookup(&a->pt, va, &rights)) {
-        /* Present: a real protection fault, or a stale translation of an
-         * entry just filled (retry it, flushed). */
-        if ((rights & need) != need)
-            return false;
-        hal_tlb_flush(va);
-        return true;
-    }
+    if (va >= USER_VA_LIMIT || !a->pt.root || hal_pt_lookup(&a->pt, va, &rights))
+        return false;  /* not ours, or present: a real fault */
     u32 vpn = (u32)(va >> 12);
     void *page = mapped_page(as, vpn, need);
     if (!page)
@@ -417,7 +409,7 @@ bool aspace_refill(oref as, u64 va, u32 need)
     if (hal_pt_map(&a->pt, va_of(vpn), page, radix_slot(&a->map, vpn)->rights,
                    aspace_pt_alloc, &c) != E_OK)
         return false;  /* the bank cannot pay for the table: a fault */
-    hal_tlb_flush(va);
+    hal_tlb_flush(va);  /* the walk must see the new entry, not a cached miss */
     aspace_refills++;
     return true;
 }

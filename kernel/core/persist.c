@@ -558,7 +558,10 @@ static const char *resume(const struct kglobals *g, struct kernel_boot *boot)
         if (x->state == OS_LIVE && x->type == OBJ_ASPACE && aspace_new_page_tables(o) != E_OK)
             return "no storage for a page-table root";
     }
-    return kernel_check();
+    const char *why = kernel_check();
+    if (!why)
+        sched_reactivate();
+    return why;
 }
 
 int persist_restore(void *ram, u64 bytes, struct kernel_boot *boot)

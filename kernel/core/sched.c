@@ -287,6 +287,18 @@ void sched_forget_thread(oref t)
         sched_cur = 0;
 }
 
+void sched_reactivate(void)
+{
+    oref c = sched_cur;
+    if (!c || !thread_can_run(thread_body(c)))
+        return;  /* (sched_next's recheck stops it) */
+    struct thread *th = thread_body(c);
+    struct aspace *as = aspace_body(th->aspace.obj);
+    hal_pt_activate(&as->pt);
+    active_pt = &as->pt;
+    active_as = th->aspace.obj;
+}
+
 void sched_forget_aspace(const hal_pt_root *pt)
 {
     if (active_pt == pt) {

@@ -34,6 +34,9 @@ void sched_save(struct sched_saved *s);
 /* Restore it; the CPU is on no page table (a restored AddrSpace's tables
  * are new). */
 void sched_load(const struct sched_saved *s);
+/* After a restore, once AddrSpaces have page tables again: put the CPU on
+ * the running thread's (sched_next's fast path assumes it is there). */
+void sched_reactivate(void);
 
 /* t became runnable: at the tail of its priority if it has time, else it
  * waits for time (off the queues). */
