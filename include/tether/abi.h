@@ -137,6 +137,24 @@ enum tether_fault {
 #define FAULT_REPLY_RETRY 0u
 #define FAULT_REPLY_SETPC 1u
 
+/* Thread registers by index (THREAD_READ_REGS, THREAD_WRITE_REGS): the
+ * same numbering on every machine, by the role a register plays in this
+ * ABI, then the machine's other registers in its own order. */
+#define TREG_PC      0u         /* where it resumes                           */
+#define TREG_SP      1u         /* its stack pointer                          */
+#define TREG_MSGINFO 2u         /* a system call's cap | msginfo << 32 on
+                                 * entry, error | msginfo << 32 on return;
+                                 * a new thread's argument (THREAD_CONFIGURE) */
+#define TREG_MSG(i)  (3u + (i)) /* message word i (0..5): a system call's
+                                 * arguments and results                      */
+#define TREG_SYSNO   9u         /* system call number on entry, badge of a
+                                 * received message on return                 */
+#define TREG_OTHER   10u        /* the machine's other registers from here:
+                                 * riscv64 has 22, x1, x3..x9, x18..x31 (ra,
+                                 * gp, tp, t0..t2, s0..s11, t3..t6); the hosted
+                                 * machine none                               */
+#define TREG_COUNT_RISCV64 32u  /* indices 0..31 on riscv64 (10 on the host)  */
+
 /* Rights on a capability (C1: every transfer may only remove rights). */
 #define R_READ   0x1u  /* read slots / query                     */
 #define R_WRITE  0x2u  /* modify: write slots, allocate, destroy  */
