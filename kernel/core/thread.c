@@ -22,7 +22,7 @@ void thread_fault(oref t, u32 kind, u64 addr, u64 pc)
 void thread_lost(oref t)
 {
     struct thread *th = thread_body(t);
-    ipc_cancel(t, true);
+    ipc_cancel(t, true);  /* a caller waiting for its reply: E_REVOKED */
     thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
 }
 
@@ -36,6 +36,13 @@ static void set_slot(struct slot *dst, struct slot *src)
         cap_delete_step(dst, &budget);
     if (src)
         cap_copy(src, dst, src->rights, src->badge);
+}
+
+/* Inactive or faulted: its registers are not in use (running, queued or
+ * in IPC), so it may be configured, started, or have them written. */
+static bool stopped(const struct thread *th)
+{
+    return th->state == THREAD_INACTIVE || th->state == THREAD_FAULTED;
 }
 
 void thread_setup(oref t, struct slot *self, oref driver, struct slot *cs, struct slot *as,
@@ -140,7 +147,7 @@ static int thread_configure(struct inv *iv)
     struct slot *cs, *as;
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    if (th->state != THREAD_INACTIVE && th->state != THREAD_FAULTED)
+    if (!stopped(th))
         return E_BUSY;
     int e = slot_of_type(iv, ARG(iv, THREAD_CONFIGURE, cs), OBJ_CSPACE, &cs);
     if (e != E_OK || (e = slot_of_type(iv, ARG(iv, THREAD_CONFIGURE, aspace), OBJ_ASPACE, &as)) != E_OK)
@@ -179,7 +186,7 @@ static int thread_start_inv(struct inv *iv)
     struct thread *th = thread_body(iv->t.obj);
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    if (th->state != THREAD_INACTIVE && th->state != THREAD_FAULTED)
+    if (!stopped(th))
         return E_BUSY;
     int e = drivable(iv, th);
     if (e != E_OK)
@@ -265,7 +272,7 @@ static int thread_write_regs(struct inv *iv)
     int e = drivable(iv, th);
     if (e != E_OK)
         return e;
-    if (th->state != THREAD_INACTIVE && th->state != THREAD_FAULTED)
+    if (!stopped(th))
         return E_BUSY;
     for (u32 i = 0; i < count; i++)  /* perform */
         *hal_treg(&th->regs, (u32)first + i) = v[i];
