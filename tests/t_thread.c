@@ -385,6 +385,10 @@ TEST(t3_unmap_of_the_cap_a_thread_was_configured_through_stops_it)
     CHECK_EQ(tk_unmap(T1, 0), E_OK);
     CHECK(sched_next() == NULL);
     CHECK_EQ(state(T1), THREAD_FAULTED);
+    /* Left configured through a MAP: kernel_check finds its copy in T1's
+     * derivation list. */
+    CHECK_EQ(tk_map(LENT, T1, R_ALL), E_OK);
+    CHECK_EQ(tk_inv(LENT, THREAD_CONFIGURE, CS, AS, 0x1000, 0x8000, 10, 0), E_OK);
 }
 
 TEST(t3_a_taken_back_server_thread_releases_its_caller)
