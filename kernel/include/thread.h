@@ -75,12 +75,14 @@ static inline struct thread *thread_body(oref t) { return (struct thread *)obj_b
 static inline oref thread_cspace(const struct thread *th) { return cap_obj_live(&th->cspace); }
 static inline oref thread_aspace(const struct thread *th) { return cap_obj_live(&th->aspace); }
 /* A thread can run, or take part in IPC, only while both are live, and
- * the cap it was configured through (T3). One that lost any is stopped
- * (thread_lost) wherever the kernel finds it: by the scheduler, or as the
- * partner of an IPC (endpoint.c, notification.c). */
+ * it still has the cap it was configured through (T3): that one names
+ * the thread itself, live wherever this is asked, so it is there exactly
+ * while its slot is not empty (UNMAP empties it). One that lost any is
+ * stopped (thread_lost) wherever the kernel finds it: by the scheduler, or
+ * as the partner of an IPC (endpoint.c, notification.c). */
 static inline bool thread_can_run(const struct thread *th)
 {
-    return cap_live(&th->aspace) && cap_live(&th->cspace) && cap_live(&th->bound);
+    return cap_live(&th->aspace) && cap_live(&th->cspace) && th->bound.obj;
 }
 
 /* The SchedContext thread th runs on (T1, T2): its own while that cap is
