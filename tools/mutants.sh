@@ -37,7 +37,7 @@ m13_destroy_in_progress_forgotten @@ kernel/core/bank.c @@ S2 @@ int e = pending
 m14_table_entry_not_charged @@ kernel/include/obj.h @@ S1 @@ #define OBJ_ENTRY_CHARGE OBJ_PER_RAM @@ #define OBJ_ENTRY_CHARGE 0u
 m15_void_subtree_dst_accepted @@ kernel/include/cap.h @@ S3 @@ return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK; @@ return cap_live(d) ? E_FULL : E_OK;
 m16_unmap_of_configuring_cap_ignored @@ kernel/include/thread.h @@ T3 @@ && cap_live(&th->cspace) && th->bound.obj; @@ && cap_live(&th->cspace);
-m17_any_cspace_drives_a_thread @@ kernel/core/thread.c @@ T3 @@ return cs == thread_cspace(th) || (cs == th->driver && obj_get(cs)->live == th->driver_epoch); @@ return (void)cs, true;
+m17_any_cspace_drives_a_thread @@ kernel/core/thread.c @@ T3 @@ return iv->caller_cs == thread_cspace(th) || configured_from(th, iv->caller_cs); @@ return (void)iv, true;
 m18_lent_thread_keeps_client_handlers @@ kernel/core/thread.c @@ T3 @@ drop_handlers(t, th); @@ (void)drop_handlers;
 m19_regs_written_while_running @@ kernel/core/thread.c @@ T3 @@ return th->state == THREAD_INACTIVE || th->state == THREAD_FAULTED; @@ return (void)th, true;
 m20_lost_thread_keeps_its_caller @@ kernel/core/thread.c @@ T3 I6 @@ ipc_cancel(t, true);  /* a caller waiting for its reply: E_REVOKED */ @@ (void)0;

@@ -98,8 +98,8 @@ void ntfn_forget_thread(oref t)
 /* ---- invocations ---------------------------------------------------- */
 
 /* NTFN_SIGNAL: cheap, never blocks. A waiter that can no longer run (its
- * spaces are gone) is stopped (thread_lost) and passed over, at most REVOKE_BUDGET per
- * call (then E_CONTINUE: the call restarts). */
+ * spaces are gone) is stopped (thread_lost) and passed over, at most
+ * REVOKE_BUDGET per call (then E_CONTINUE: the call restarts). */
 static int ntfn_signal(struct inv *iv)
 {
     oref n = iv->t.obj;

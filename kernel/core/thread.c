@@ -106,12 +106,17 @@ static int slot_of_type(const struct inv *iv, u64 cptr, u8 type, struct slot **s
     return obj_get((*s)->obj)->type == type ? E_OK : E_TYPE;
 }
 
+/* Was th configured from CSpace cs (the same object: its epoch)? */
+static bool configured_from(const struct thread *th, oref cs)
+{
+    return cs == th->driver && obj_get(cs)->live == th->driver_epoch;
+}
+
 bool thread_may_drive(const struct inv *iv, const struct thread *th)
 {
-    oref cs = iv->caller_cs;
     if (!th->driver)
         return true;  /* never configured: whoever holds the cap */
-    return cs == thread_cspace(th) || (cs == th->driver && obj_get(cs)->live == th->driver_epoch);
+    return iv->caller_cs == thread_cspace(th) || configured_from(th, iv->caller_cs);
 }
 
 /* The cap a THREAD_CONFIGURE came through, for the thread to keep: the
@@ -158,7 +163,7 @@ static int thread_configure(struct inv *iv)
     if (iv->caller && ARG(iv, THREAD_CONFIGURE, priority) > thread_body(iv->caller)->mcp)
         return E_RIGHTS;
     /* Perform. */
-    if (th->driver != iv->caller_cs || obj_get(iv->caller_cs)->live != th->driver_epoch)
+    if (!configured_from(th, iv->caller_cs))
         drop_handlers(t, th);
     thread_setup(t, invoked_cap(iv), iv->caller_cs, cs, as, ARG(iv, THREAD_CONFIGURE, pc),
                  ARG(iv, THREAD_CONFIGURE, sp), (u8)ARG(iv, THREAD_CONFIGURE, priority));
