@@ -50,6 +50,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
     tk_create(10, OBJ_ENDPOINT, 12, 0);
     tk_create(10, OBJ_THREAD, 13, 0);
     tk_create(BANK, OBJ_ASPACE, 14, 0);
+    /* Threads configured directly (13) and through a MAP (16 via 17, so
+     * that UNMAP of 16 stops it): the register methods (T3) get past their
+     * first checks. */
+    tk_inv(13, THREAD_CONFIGURE, 11, 14, 0x1000, 0x2000, 10, 0);
+    tk_create(10, OBJ_THREAD, 16, 0);
+    tk_map(17, 16, R_ALL);
+    tk_inv(17, THREAD_CONFIGURE, CS, 14, 0x1000, 0x2000, 10, 0);
     while (left >= 4) {
         u32 cap = (u32)(take(1) % 40);
         u32 label = labels[take(1) % (sizeof labels / sizeof labels[0])];

@@ -114,6 +114,8 @@ static const char *check_object_slots(oref o)
             why = check_slot(&thread_body(o)->timeout_ep);
         if (!why)
             why = check_slot(&thread_body(o)->sc);
+        if (!why)
+            why = check_slot(&thread_body(o)->bound);
     }
     return why;
 }

@@ -69,7 +69,8 @@ int kernel_root_task(struct kernel_boot *b)
         aspace_init(b->root_as, b->root_bank, 0) != E_OK ||
         boot_obj(b, OBJ_THREAD, sizeof(struct thread), ROOT_CAP_THREAD, &b->root_thread) != E_OK)
         return E_NOMEM;
-    thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
+    thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_THREAD), b->root_cs,
+                 cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
                  cspace_slot(b->root_cs, ROOT_CAP_ASPACE), 0, 0, ROOT_THREAD_PRIO);
     thread_body(b->root_thread)->mcp = NPRIO - 1;  /* all priorities are its to give */
     /* Its CPU time: a budget as long as its period, so it never runs out. */

@@ -98,8 +98,8 @@ void ntfn_forget_thread(oref t)
 /* ---- invocations ---------------------------------------------------- */
 
 /* NTFN_SIGNAL: cheap, never blocks. A waiter that can no longer run (its
- * spaces are gone) is stopped and passed over, at most REVOKE_BUDGET per
- * call (then E_CONTINUE: the call restarts). */
+ * spaces are gone) is stopped (thread_lost) and passed over, at most
+ * REVOKE_BUDGET per call (then E_CONTINUE: the call restarts). */
 static int ntfn_signal(struct inv *iv)
 {
     oref n = iv->t.obj;
@@ -114,13 +114,14 @@ static int ntfn_signal(struct inv *iv)
         struct thread *th = T(t);
         if (!budget)
             return E_CONTINUE;
-        nq_unlink(nb, th);
-        if (thread_can_run(th)) {
-            wake(t, th, E_OK, REG_MSG(TETHER_OUT_INDEX(NTFN_WAIT, word)), nb->word | badge);
-            nb->word = 0;
-            return E_OK;
+        if (!thread_can_run(th)) {
+            thread_lost(t);  /* off the queue, stopped */
+            continue;
         }
-        thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
+        nq_unlink(nb, th);
+        wake(t, th, E_OK, REG_MSG(TETHER_OUT_INDEX(NTFN_WAIT, word)), nb->word | badge);
+        nb->word = 0;
+        return E_OK;
     }
     nb->word |= badge;
     oref b = bound_thread(n, nb);
@@ -178,7 +179,7 @@ int thread_bind_ntfn(struct inv *iv)
     struct thread *th = T(t);
     struct slot *s = NULL;
     u64 cptr = ARG(iv, THREAD_BIND_NTFN, ntfn);
-    if (!(iv->t.rights & R_WRITE))
+    if (!(iv->t.rights & R_WRITE) || !thread_may_drive(iv, th))
         return E_RIGHTS;
     if (cptr != CAP_NONE) {
         int e = cspace_lookup_live(iv->caller_cs, cptr, &s);

@@ -218,7 +218,7 @@ static __attribute__((noinline)) struct hal_regs *pick(void)
         struct thread *th = thread_body(t);
         sched_dequeue(t);
         if (!thread_can_run(th)) {
-            thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
+            thread_lost(t);
             continue;
         }
         if (sched_has_time(th))

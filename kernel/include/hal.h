@@ -10,6 +10,7 @@
 
 #include "types.h"
 #include "hal_arch.h"  /* the machine's types: struct hal_regs, hal_pt_root */
+#include <tether/abi.h>
 
 /* ---- registers ---------------------------------------------------------
  * hal_arch.h gives struct hal_regs (a thread's saved user context) with a
@@ -25,7 +26,25 @@
  *   REG_BADGE    the badge of a received message, on return
  *   REG_ARG0     a new thread's argument (THREAD_CONFIGURE)
  *   REG_STACK    the stack pointer
- * and hal_syscall_done(r): r's pc past the system call instruction. */
+ * and hal_syscall_done(r): r's pc past the system call instruction.
+ * For THREAD_READ_REGS / _WRITE_REGS it also gives HAL_TREGS, the number of
+ * register indices (abi.h TREG_*: TREG_OTHER plus its other registers), and
+ * hal_other_reg(i), the x[] entry of index TREG_OTHER + i. */
+
+/* The saved register of index i (abi.h TREG_*, i < HAL_TREGS) in r. */
+static inline u64 *hal_treg(struct hal_regs *r, u32 i)
+{
+    switch (i) {
+    case TREG_PC:      return &r->pc;
+    case TREG_SP:      return &r->x[REG_STACK];
+    case TREG_MSGINFO: return &r->x[REG_MSGINFO];
+    case TREG_SYSNO:   return &r->x[REG_SYSNO];
+    default:
+        if (i < TREG_MSG(MSG_WORDS))
+            return &r->x[REG_MSG(i - TREG_MSG(0))];
+        return &r->x[hal_other_reg(i - TREG_OTHER)];
+    }
+}
 
 /* Console output (SBI debug console on riscv64, stdout on the host). */
 void hal_putc(char c);

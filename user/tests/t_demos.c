@@ -20,3 +20,4 @@ TEST(demo_client_frees_its_bank_mid_work) { run("client_frees"); }
 TEST(demo_shared_memory_both_ways_revoked) { run("shared_memory"); }
 TEST(demo_pager_maps_zero_pages_lazily) { run("pager"); }
 TEST(demo_cpu_time_shares_and_lent_time) { run("cpu_time"); }
+TEST(demo_mappable_thread_lent_paid_for_and_taken_back) { run("mappable"); }
