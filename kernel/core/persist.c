@@ -12,17 +12,9 @@
 
 #define RUN_MAX 256u  /* blocks per device request (1 MiB) */
 
-/* The kernel's globals a checkpoint keeps beside the region. */
-struct kglobals {
-    struct store st;          /* its pointers are recomputed on restore */
-    u32 revocations, pad;
-    struct sched_saved sched;
-    struct kernel_boot boot;
-};
-
 /* The layout of this kernel's structures: a store written by a kernel that
  * lays them out differently is refused (STORE_VERSION covers the rest). */
-static u64 kernel_id(void)
+u64 persist_kernel_id(void)
 {
     const u64 v[] = {STORE_VERSION, sizeof(struct obj), sizeof(struct slot),
                      sizeof(struct thread), sizeof(struct aspace), sizeof(struct schedctx),
@@ -339,7 +331,7 @@ static int write_all(u64 gen, struct store_header *h)
     h->magic = STORE_MAGIC;
     h->version = STORE_VERSION;
     h->generation = gen;
-    h->kernel_id = kernel_id();
+    h->kernel_id = persist_kernel_id();
     h->store_blocks = P.nblocks;
     h->manifest_blk = mb;
     h->manifest_nblk = P.mblocks;
@@ -443,7 +435,7 @@ static void use_block(u64 b)
  * restored but the globals; else why it is refused. */
 static const char *load(const struct store_header *h, struct kglobals **gout)
 {
-    if (h->kernel_id != kernel_id())
+    if (h->kernel_id != persist_kernel_id())
         return "written by a kernel with another structure layout";
     if (h->manifest_nblk != P.mblocks)
         return "manifest size differs (another machine size)";
