@@ -107,6 +107,7 @@ bench-host: $(B)/host/bench_core
 # root destroying objects under them). Both clang -fsanitize=fuzzer.
 FUZZ_BIN := $(B)/fuzz/fuzz_invoke
 FUZZ_KERNEL_BIN := $(B)/fuzz/fuzz_kernel
+FUZZ_STORE_BIN := $(B)/fuzz/fuzz_store
 FUZZ_FLAGS := $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_DEPS := $(CORE_SRCS) $(HOST_SRCS) tests/tk.c $(wildcard kernel/include/*.h include/tether/* tests/*.h)
 $(B)/fuzz/%: tests/%.c $(FUZZ_DEPS)
