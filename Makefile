@@ -63,9 +63,16 @@ $(B)/host/bench_core: $(B)/host/bench/bench_core.o $(B)/host/tests/tk.o $(host_K
 	$(CC) $^ -o $@
 $(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
+# Host tools: storeinfo reads a store image (docs/store.md).
+TOOL_BINS := $(B)/host/storeinfo
+$(B)/host/storeinfo: $(B)/host/tools/storeinfo.o $(host_KOBJS)
+	$(CC) $^ -o $@
+$(B)/host/storeinfo_test: $(B)/host/tests/storeinfo_test.o $(B)/host/tests/harness.o $(B)/host/tests/tk.o \
+                         $(B)/host/tests/fixture.o $(host_KOBJS)
+	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-fuzz test-docs docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
-all: $(HOST_BINS) $(BENCH_BINS)
+.PHONY: all test test-host test-storeinfo test-fuzz test-docs docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
+all: $(HOST_BINS) $(BENCH_BINS) $(TOOL_BINS)
 
 MODEL_STEPS ?= 200000
 test-host: $(HOST_BINS)
@@ -73,7 +80,12 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
-	@$(MAKE) --no-print-directory test-fuzz test-docs check-layers
+	@$(MAKE) --no-print-directory test-storeinfo test-fuzz test-docs check-layers
+
+# tools/storeinfo on images the core writes (tests/storeinfo_test.c).
+test-storeinfo: $(B)/host/storeinfo $(B)/host/storeinfo_test
+	@echo "== storeinfo: store images checked, damaged blocks named"
+	@STOREINFO=$(B)/host/storeinfo $(B)/host/storeinfo_test
 
 # docs/abi.md is generated from include/tether/*.def: it must be current.
 docs:
@@ -95,6 +107,7 @@ bench-host: $(B)/host/bench_core
 # root destroying objects under them). Both clang -fsanitize=fuzzer.
 FUZZ_BIN := $(B)/fuzz/fuzz_invoke
 FUZZ_KERNEL_BIN := $(B)/fuzz/fuzz_kernel
+FUZZ_STORE_BIN := $(B)/fuzz/fuzz_store
 FUZZ_FLAGS := $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_DEPS := $(CORE_SRCS) $(HOST_SRCS) tests/tk.c $(wildcard kernel/include/*.h include/tether/* tests/*.h)
 $(B)/fuzz/%: tests/%.c $(FUZZ_DEPS)

@@ -383,3 +383,70 @@ TEST(p1_power_cut_at_any_moment_keeps_what_was_committed)
     free(committed);
     host_blk_detach();
 }
+
+/* A store whose checksums match but whose directory says something the
+ * restored region contradicts (found by tests/fuzz_store.c: a directory
+ * block zeroed and its checksums recomputed was restored, with an empty
+ * object table, as E_OK). Rewrites page entry `page` of the newest
+ * checkpoint and makes every checksum above it match again. */
+static void forge_entry(u64 page, u32 kind, u64 sum)
+{
+    static u8 hb[STORE_BLOCK], mb[STORE_BLOCK], db[STORE_BLOCK];
+    u32 slot = (u32)(persist_stats.generation % 2);
+    CHECK_EQ(hal_blk_read(slot, hb, 1), E_OK);
+    struct store_header *h = (struct store_header *)hb;
+    CHECK_EQ(h->manifest_nblk, 1);
+    CHECK_EQ(hal_blk_read(h->manifest_blk, mb, 1), E_OK);
+    struct store_ref *r = &((struct store_ref *)((struct store_manifest *)mb + 1))[page / STORE_DIR_ENTRIES];
+    CHECK_EQ(hal_blk_read(r->blk, db, 1), E_OK);
+    struct store_page *e = &((struct store_page *)db)[page % STORE_DIR_ENTRIES];
+    e->kind = kind, e->sum = sum, e->blk = 0;
+    r->sum = store_sum(db, STORE_BLOCK);
+    h->manifest_sum = store_sum(mb, STORE_BLOCK);
+    h->sum = store_sum(h, __builtin_offsetof(struct store_header, sum));
+    CHECK_EQ(hal_blk_write(r->blk, db, 1), E_OK);
+    CHECK_EQ(hal_blk_write(h->manifest_blk, mb, 1), E_OK);
+    CHECK_EQ(hal_blk_write(slot, hb, 1), E_OK);
+    CHECK_EQ(hal_blk_flush(), E_OK);
+}
+
+TEST(p1_restore_refuses_a_region_its_own_metadata_contradicts)
+{
+    boot_with_store(STORE_BLOCKS);
+    build_state();
+    CHECK_EQ(checkpoint(), E_OK);
+    u64 pages = store.region_bytes / 4096, arena0 = (u64)(store.base - store.region) / 4096;
+    /* The first page of the object table zeroed: every entry free but live. */
+    forge_entry(0, PAGE_ZERO, 0);
+    CHECK(restart() != E_OK);
+    /* A page of the arena in use said to be a page table, or free. */
+    boot_with_store(STORE_BLOCKS);
+    build_state();
+    CHECK_EQ(checkpoint(), E_OK);
+    u64 used = arena0;
+    while (used < pages && (store_is_pt(used - arena0) || *(const u64 *)(store.region + used * 4096) == 0))
+        used++;
+    forge_entry(used, PAGE_CACHE, 0);
+    CHECK(restart() != E_OK);
+    boot_with_store(STORE_BLOCKS);
+    build_state();
+    CHECK_EQ(checkpoint(), E_OK);
+    forge_entry(used, PAGE_FREE, 0);
+    CHECK(restart() != E_OK);
+    /* The free-list links of a free page that starts a free block. */
+    boot_with_store(STORE_BLOCKS);
+    build_state();
+    CHECK_EQ(checkpoint(), E_OK);
+    u64 fp = pages - 1;  /* a page that starts a free block of a page or more */
+    while (fp > arena0 && store.map[(fp - arena0) * 4096 / STORE_MIN] < 7)
+        fp--;
+    CHECK(fp > arena0);
+    forge_entry(fp, PAGE_FREE, 0x12345678ull);
+    CHECK(restart() != E_OK);
+    /* Unchanged, it restores. */
+    boot_with_store(STORE_BLOCKS);
+    build_state();
+    CHECK_EQ(checkpoint(), E_OK);
+    CHECK_EQ(restart(), E_OK);
+    host_blk_detach();
+}

@@ -12,17 +12,9 @@
 
 #define RUN_MAX 256u  /* blocks per device request (1 MiB) */
 
-/* The kernel's globals a checkpoint keeps beside the region. */
-struct kglobals {
-    struct store st;          /* its pointers are recomputed on restore */
-    u32 revocations, pad;
-    struct sched_saved sched;
-    struct kernel_boot boot;
-};
-
 /* The layout of this kernel's structures: a store written by a kernel that
  * lays them out differently is refused (STORE_VERSION covers the rest). */
-static u64 kernel_id(void)
+u64 persist_kernel_id(void)
 {
     const u64 v[] = {STORE_VERSION, sizeof(struct obj), sizeof(struct slot),
                      sizeof(struct thread), sizeof(struct aspace), sizeof(struct schedctx),
@@ -339,7 +331,7 @@ static int write_all(u64 gen, struct store_header *h)
     h->magic = STORE_MAGIC;
     h->version = STORE_VERSION;
     h->generation = gen;
-    h->kernel_id = kernel_id();
+    h->kernel_id = persist_kernel_id();
     h->store_blocks = P.nblocks;
     h->manifest_blk = mb;
     h->manifest_nblk = P.mblocks;
@@ -447,7 +439,7 @@ static void use_block(u64 b)
  * restored but the globals; else why it is refused. */
 static const char *load(const struct store_header *h, struct kglobals **gout)
 {
-    if (h->kernel_id != kernel_id())
+    if (h->kernel_id != persist_kernel_id())
         return "written by a kernel with another structure layout";
     if (h->manifest_nblk != P.mblocks)
         return "manifest size differs (another machine size)";
@@ -516,6 +508,64 @@ static const char *load(const struct store_header *h, struct kglobals **gout)
     return NULL;
 }
 
+/* What the restore and kernel_check rely on but do not check themselves,
+ * checked on the restored region before anything is made live: each page's
+ * kind agrees with the restored buddy map and page-table bits; every table
+ * entry in use has a type, a live word that agrees with its state, and a
+ * body in the arena; the free lists hold exactly the blocks the map says are
+ * free; the boot record names a live root bank and root CSpace. */
+static const char *structure_ok(const struct kglobals *g)
+{
+    for (u64 i = 0; i < P.npages; i++) {
+        const u8 *p = store.region + i * 4096;
+        u32 k = P.dir[i].kind;
+        u64 ap = (u64)(p - store.base) / 4096, start;
+        if (p < store.base ? k == PAGE_FREE || k == PAGE_CACHE
+                           : (k == PAGE_CACHE) != store_is_pt(ap) || (k == PAGE_FREE) != (free_order(ap, &start) >= 0))
+            return "a page's kind disagrees with the buddy map or the page-table bits";
+    }
+    u64 nfree = 0;
+    for (oref o = 1; o < store.ntab; o++) {
+        const struct obj *x = obj_get(o);
+        u64 off = (u64)x->body * GRANULE, size = (u64)STORE_MIN << (x->order & 31);
+        if (x->state == OS_FREE) {
+            nfree++;
+            if (x->live != OBJ_NOT_LIVE)
+                return "a free object-table entry is live";
+        } else if (x->state > OS_DYING || x->live != (x->state == OS_LIVE ? x->epoch : OBJ_NOT_LIVE) ||
+                   !x->type || x->type >= OBJ_COUNT || x->order > STORE_MAX_ORDER || !x->body ||
+                   off % size || off + size > store.bytes || x->bank >= store.ntab) {
+            return "a bad object-table entry";
+        }
+    }
+    u64 n = 0;
+    for (oref o = g->st.free_obj; o; o = obj_get(o)->next)
+        if (o >= store.ntab || obj_get(o)->state != OS_FREE || ++n > nfree)
+            return "a bad free list of object-table entries";
+    u64 blocks = 0, bytes = 0;
+    for (int k = 0; k <= STORE_MAX_ORDER; k++) {
+        u64 size = (u64)STORE_MIN << k;
+        sref prev = 0;
+        for (sref r = g->st.free[k]; r; prev = r, r = *(const sref *)sref_ptr(r)) {
+            u64 off = (u64)r * GRANULE;
+            if (off % size || off + size > store.bytes || store.map[off / STORE_MIN] != (u8)(k + 1) ||
+                ((const sref *)sref_ptr(r))[1] != prev || ++blocks > store.bytes / STORE_MIN)
+                return "a bad free list of storage";
+            bytes += size;
+        }
+    }
+    for (u64 m = 0; m < store.bytes / STORE_MIN; m++)
+        blocks -= store.map[m] != 0;
+    if (blocks || bytes != g->st.free_bytes)
+        return "the free lists of storage disagree with the buddy map";
+    if (g->boot.root_bank >= store.ntab || g->boot.root_cs >= store.ntab)
+        return "inconsistent boot record";
+    const struct obj *b = obj_get(g->boot.root_bank), *c = obj_get(g->boot.root_cs);
+    if (b->state != OS_LIVE || b->type != OBJ_BANK || c->state != OS_LIVE || c->type != OBJ_CSPACE)
+        return "inconsistent boot record";
+    return NULL;
+}
+
 /* The restored state, made live: globals, then page tables (P3). */
 static const char *resume(const struct kglobals *g, struct kernel_boot *boot)
 {
@@ -528,6 +578,9 @@ static const char *resume(const struct kglobals *g, struct kernel_boot *boot)
     for (u32 i = 0; i < NPRIO; i++)
         if (g->sched.head[i] >= store.ntab || g->sched.tail[i] >= store.ntab)
             return "inconsistent run queues";
+    const char *why = structure_ok(g);
+    if (why)
+        return why;
     for (int k = 0; k <= STORE_MAX_ORDER; k++)
         store.free[k] = g->st.free[k];
     store.free_bytes = g->st.free_bytes;
@@ -536,7 +589,7 @@ static const char *resume(const struct kglobals *g, struct kernel_boot *boot)
     store_revocations = g->revocations;
     sched_load(&g->sched);
     *boot = g->boot;
-    if (boot->root_thread >= store.ntab || boot->root_bank >= store.ntab)
+    if (boot->root_thread >= store.ntab)
         return "inconsistent boot record";
 
     /* Page tables were not kept: every AddrSpace forgets its own (its bank

@@ -16,6 +16,20 @@
 #define TETHER_PERSIST_H
 
 #include "kernel.h"
+#include "sched.h"
+
+/* The kernel's globals a checkpoint keeps beside the region (in the
+ * manifest, after the directory refs; tools/storeinfo reads them too). */
+struct kglobals {
+    struct store st;          /* its pointers are recomputed on restore */
+    u32 revocations, pad;
+    struct sched_saved sched;
+    struct kernel_boot boot;
+};
+
+/* The store header's kernel_id: a digest of this build's structure sizes
+ * and constants; a checkpoint with another one is refused. */
+u64 persist_kernel_id(void);
 
 /* kernel_init / kernel_resume: when a store is attached, take the
  * persistence bookkeeping (paid by no bank, not checkpointed: 32 bytes per
