@@ -611,7 +611,7 @@ static const char *resume(const struct kglobals *g, struct kernel_boot *boot)
         if (x->state == OS_LIVE && x->type == OBJ_ASPACE && aspace_new_page_tables(o) != E_OK)
             return "no storage for a page-table root";
     }
-    const char *why = kernel_check();
+    why = kernel_check();
     if (!why)
         sched_reactivate();
     return why;
