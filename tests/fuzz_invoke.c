@@ -50,6 +50,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
     tk_create(10, OBJ_ENDPOINT, 12, 0);
     tk_create(10, OBJ_THREAD, 13, 0);
     tk_create(BANK, OBJ_ASPACE, 14, 0);
+    tk_create(10, OBJ_NOTIFICATION, 15, 0);  /* and a badged cap: CS_WATCH registers */
+    tk_mint(16, 15, R_ALL, 1, MINT_COPY);
     while (left >= 4) {
         u32 cap = (u32)(take(1) % 40);
         u32 label = labels[take(1) % (sizeof labels / sizeof labels[0])];

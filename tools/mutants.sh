@@ -36,6 +36,11 @@ m12_overlapping_items_allowed @@ kernel/core/endpoint.c @@ I3 @@ int e = flex_di
 m13_destroy_in_progress_forgotten @@ kernel/core/bank.c @@ S2 @@ int e = pending_step(b, iv, &budget, &done); @@ int e = E_OK; done = false; (void)pending_step;
 m14_table_entry_not_charged @@ kernel/include/obj.h @@ S1 @@ #define OBJ_ENTRY_CHARGE OBJ_PER_RAM @@ #define OBJ_ENTRY_CHARGE 0u
 m15_void_subtree_dst_accepted @@ kernel/include/cap.h @@ S3 @@ return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK; @@ return cap_live(d) ? E_FULL : E_OK;
+m16_watch_never_signals @@ kernel/core/watch.c @@ T4 @@ ntfn_notify(n, w->ncap.badge); @@ (void)n;
+m17_removal_ends_watch_unsignalled @@ kernel/core/cap.c @@ T4 @@ watch_fire(s); @@ watch_drop(s);
+m18_destroy_forgets_watches @@ kernel/core/objtype.c @@ T4 S3 @@ if (x->watch && watch_object_step(o, budget) != E_OK) @@ if (0)
+m19_grant_signals_as_removal @@ kernel/core/cap.c @@ T4 C4 @@ watch_drop(src);  /* GRANT @@ watch_fire(src);  /* GRANT
+m20_watch_outlives_its_cspace @@ kernel/core/watch.c @@ T4 @@ if (n && obj_get(w->cs)->state == OS_LIVE) @@ if (n)
 EOF
 )
 
