@@ -15,7 +15,8 @@
  *   - the root destroys objects (one bounded step, or to completion),
  *     recreates them, UNMAPs caps, suspends/starts/reconfigures threads,
  *     maps and unmaps memory, binds notifications to threads and
- *     signals them, all under blocked and queued threads;
+ *     signals them, registers revocation notifications (CS_WATCH, T4) on
+ *     the threads' slots, all under blocked and queued threads;
 
  *     maps and unmaps memory, all under blocked and queued threads;
  *   - a timer tick, or many in a row (budgets run out and refill);
@@ -498,6 +499,16 @@ static void step_root(void)
         if (tk_status(NTB) != SLOT_LIVE)
             tk_mint(NTB, NT, R_ALL, 1ull << (b % 64), MINT_COPY);
         tk_inv(NTB, NTFN_SIGNAL, 0, 0, 0, 0, 0, 0);
+        break;
+    case 19:  /* T4: watch slots of a thread's CSpace (or the root's), or stop */
+        if (b & 1) {
+            tk_inv(sc_cap(a), SC_QUERY, 0, 0, 0, 0, 0, 0);
+            break;
+        }
+        if (tk_status(NTB) != SLOT_LIVE)
+            tk_mint(NTB, NT, R_ALL, 1ull << (b % 64), MINT_COPY);
+        tk_inv((u32[]){CS0, CS1, CS}[(b >> 1) % 3], CS_WATCH, a % 48, 1 + (b >> 3) % WATCH_MAX,
+               b & 0x80 ? CAP_NONE : NTB, 0, 0, 0);
         break;
     default:
         tk_inv(sc_cap(a), SC_QUERY, 0, 0, 0, 0, 0, 0);

@@ -41,6 +41,11 @@ m17_any_cspace_drives_a_thread @@ kernel/core/thread.c @@ T3 @@ return iv->calle
 m18_lent_thread_keeps_client_handlers @@ kernel/core/thread.c @@ T3 @@ drop_handlers(t, th); @@ (void)drop_handlers;
 m19_regs_written_while_running @@ kernel/core/thread.c @@ T3 @@ return th->state == THREAD_INACTIVE || th->state == THREAD_FAULTED; @@ return (void)th, true;
 m20_lost_thread_keeps_its_caller @@ kernel/core/thread.c @@ T3 I6 @@ ipc_cancel(t, true);  /* a caller waiting for its reply: E_REVOKED */ @@ (void)0;
+m21_watch_never_signals @@ kernel/core/watch.c @@ T4 @@ ntfn_notify(n, w->ncap.badge); @@ (void)n;
+m22_removal_ends_watch_unsignalled @@ kernel/core/cap.c @@ T4 @@ watch_fire(s); @@ watch_drop(s);
+m23_destroy_forgets_watches @@ kernel/core/objtype.c @@ T4 S3 @@ if (x->watch && watch_object_step(o, budget) != E_OK) @@ if (0)
+m24_grant_signals_as_removal @@ kernel/core/cap.c @@ T4 C4 @@ watch_drop(src);  /* GRANT @@ watch_fire(src);  /* GRANT
+m25_watch_outlives_its_cspace @@ kernel/core/watch.c @@ T4 @@ if (n && obj_get(w->cs)->state == OS_LIVE) @@ if (n)
 EOF
 )
 

@@ -172,6 +172,11 @@ enum tether_fault {
 /* THREAD_SET_IPC log2 meaning "no memory window". */
 #define MWIN_OFF 0xffu
 
+/* CS_WATCH (T4): at most WATCH_MAX slots per call; each registration
+ * costs its CSpace's bank WATCH_BYTES. */
+#define WATCH_MAX   16u
+#define WATCH_BYTES 64u
+
 /* MINT op argument. */
 #define MINT_COPY 0u
 #define MINT_MAP  1u

@@ -126,6 +126,7 @@ u64 store_init(void *ram, u64 bytes)
     u32 ntab = store.ntab;
     store.free_bytes = 0;
     store.live_objs = 0;
+    store.watches = 0;
     store_revocations = 0;
     for (int k = 0; k <= STORE_MAX_ORDER; k++)
         store.free[k] = 0;

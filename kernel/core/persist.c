@@ -586,6 +586,7 @@ static const char *resume(const struct kglobals *g, struct kernel_boot *boot)
     store.free_bytes = g->st.free_bytes;
     store.free_obj = g->st.free_obj;
     store.live_objs = g->st.live_objs;
+    store.watches = g->st.watches;
     store_revocations = g->revocations;
     sched_load(&g->sched);
     *boot = g->boot;

@@ -47,7 +47,8 @@ struct obj {
     u8 state;       /* enum obj_state                                        */
     u8 order;       /* buddy order of the body                               */
     u8 pad;
-    u32 pad2;
+    u32 watch;      /* registrations on caps to it (CS_WATCH, watch.h): a
+                     * list walked when it is destroyed; 0: none          */
 };
 _Static_assert(sizeof(struct obj) == 32, "object table entry size (a power of two)");
 #define OBJ_NOT_LIVE 0xffffffffu  /* never an epoch: entries retire before */
@@ -63,6 +64,8 @@ struct store {
     u32 ntab;          /* entries in the table                              */
     oref free_obj;     /* free list of table entries                        */
     u32 live_objs;
+    u32 watches;       /* every revocation registration, a search tree by
+                        * watched slot (watch.h); 0: none                   */
     /* All of the above lives in one page-aligned region (the kernel state a
      * checkpoint keeps, P1): [table][buddy map][page-table bits][arena]. */
     u8 *region;

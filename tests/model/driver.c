@@ -482,7 +482,7 @@ static void gen_call(struct call *c)
         c->cptr = pick_cap(c->ccs, OBJ_CSPACE, R_READ, &cs);
         c->a[0] = pick_idx(cs, W_ANY, false);
     } else {                                               /* a label the object lacks */
-        static const u32 bad[] = {0, 1, CS_COPY - 1, CS_INFO + 1, BANK_CREATE - 1, BANK_QUERY + 1,
+        static const u32 bad[] = {0, 1, CS_COPY - 1, CS_WATCH + 1, BANK_CREATE - 1, BANK_QUERY + 1,
                                   AS_MAP_FRAME - 1, AS_INFO + 1, 0xffffffffu};
         c->cptr = pidx[rn(NPOS)];
         c->label = chance(50) ? bad[rn(ARRAY_LEN(bad))]
