@@ -4,6 +4,16 @@
 
 struct store store;
 u32 store_revocations;
+struct store_track store_track;
+
+void store_writable(const void *p)
+{
+    u64 page = (u64)((const u8 *)p - store.region) / 4096;
+    if (!(store_track.bits[page / 8] >> (page % 8) & 1)) {
+        store_written(page);
+        hal_track_unprotect(store.region + page * 4096);
+    }
+}
 
 #define MAP_ALLOCATED 0u  /* map byte of an allocated block or of a block interior */
 

@@ -43,6 +43,11 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot);
  * it fails; E_NOMEM when the store has no room (the last checkpoint stays). */
 int persist_checkpoint(oref caller);
 
+/* A kernel store faulted on a write-protected page at addr (P2 tracking):
+ * the page is recorded as written and made writable: true. False: not a
+ * page of the region (a kernel bug). */
+bool persist_write_fault(u64 addr);
+
 /* SYSTEM_CHECKPOINT asks for one at the end of this kernel entry; the
  * system call path runs it (persist_run_requested). */
 void persist_request(oref caller);
