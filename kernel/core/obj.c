@@ -83,6 +83,10 @@ sref store_alloc(int k)
 
 void store_free(sref r, int k)
 {
+    /* P2: every page of a freed block changes kind (free), written or not. */
+    if (store_track.on && k >= 6)
+        for (u64 p = 0; p < ((u64)STORE_MIN << k) / 4096; p++)
+            store_written((u64)((u8 *)sref_ptr(r) - store.region) / 4096 + p);
     store.free_bytes += (u64)STORE_MIN << k;
     u64 rel = (u64)r * GRANULE; /* offset from arena base */
     while (k < STORE_MAX_ORDER) {

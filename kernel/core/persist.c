@@ -44,6 +44,8 @@ static struct {
     u64 ndata;          /* data pages of the committed checkpoint               */
     u32 *chg;           /* tracked checkpoints: the pages that changed          */
     u8 *dirbits;        /* ... and the directory blocks that did                */
+    bool rescan;        /* compare every page next time (after a restore, whose
+                         * page-table fix-ups happened before tracking began) */
 } P;
 #define MAX_GRANTS 8192u  /* user write grants recorded between checkpoints */
 static u64 last_gen;  /* the newest valid header's generation on the store */
@@ -575,7 +577,7 @@ int persist_checkpoint(oref caller)
     if (resumed)
         *resumed = 1;  /* what the thread sees when this checkpoint is resumed */
     P.new_mblk = 0;
-    bool incremental = store_track.on && P.dir_valid;
+    bool incremental = store_track.on && P.dir_valid && !P.rescan;
     u64 nchg = 0;
     int e;
     if (incremental) {
@@ -609,6 +611,7 @@ int persist_checkpoint(oref caller)
         P.nfresh = 0;
         hal_zero(P.fresh, (usize)bm_bytes());
         P.dir_valid = true;
+        P.rescan = false;
         P.mblk = P.new_mblk;
         P.ndata = persist_stats.written + persist_stats.kept;
         last_gen = gen;
@@ -893,6 +896,7 @@ int persist_restore(void *ram, u64 bytes, struct kernel_boot *boot)
             why = resume(g, boot);
         if (!why) {
             P.dir_valid = true;
+            P.rescan = true;
             P.mblk = h[i].manifest_blk;
             P.ndata = 0;
             for (u64 j = 0; j < P.npages; j++)
