@@ -33,34 +33,33 @@ static void unlink(struct slot *s)
         slot_at(s->next)->prev = s->prev;
 }
 
-/* remove() of a flagged slot (cap.h: SLOT_*). A mapping also leaves its
- * AddrSpace's page table and the TLB (C9, S3); a watched slot's
- * registration fires (T4), which costs WATCH_UNITS of the step's budget in
- * all; a registration's own cap takes the registration with it. */
-static __attribute__((noinline)) void remove_flagged(struct slot *s, u32 *budget)
+/* remove() of a slot with a revocation registration (T4): it fires,
+ * which costs WATCH_UNITS of the step's budget in all; or of a
+ * registration's own cap, which takes the registration with it. */
+static __attribute__((noinline)) void remove_watch(struct slot *s, u32 *budget)
 {
     if (s->flags & SLOT_WATCHER) {
         watch_cap_gone(s);  /* unlinks s, frees the block it is in */
         return;
     }
-    if (s->flags & SLOT_MAPPING)
-        aspace_unmapped(s);
-    if (s->flags & SLOT_WATCHED) {
-        watch_fire(s);
-        *budget -= *budget < WATCH_UNITS - 1 ? *budget : WATCH_UNITS - 1;
-    }
+    watch_fire(s);
+    *budget -= *budget < WATCH_UNITS - 1 ? *budget : WATCH_UNITS - 1;
     unlink(s);
     clear(s);
 }
 
 /* Take node s out of the tree and empty it (one unit of *budget, which
- * the caller took). Slots without flags pay one test for the rest. */
+ * the caller took). A mapping also leaves its AddrSpace's page table and
+ * the TLB (C9, S3). A slot without flags pays one test for all this. */
 static void remove(struct slot *s, u32 *budget)
 {
     store_revocations++;  /* it may have been what a thread runs on */
     if (__builtin_expect(s->flags != 0, 0)) {
-        remove_flagged(s, budget);
-        return;
+        if (s->flags != SLOT_MAPPING) {  /* never both (watch.h) */
+            remove_watch(s, budget);
+            return;
+        }
+        aspace_unmapped(s);
     }
     unlink(s);
     clear(s);
