@@ -10,6 +10,7 @@ const struct demo demo_list[] = {
     { "shared_memory", "two tasks share pages both ways; one revokes", demo_shared_memory },
     { "pager", "a user-level pager maps zero-filled pages on fault", demo_pager },
     { "cpu_time", "CPU time is a capability: shares, no time no run, a passive server on its client's time", demo_cpu_time },
+    { "lock", "a lent thread taken back while it holds a server lock: the seed's pattern, and revocation notification", demo_lock },
 };
 const unsigned demo_count = sizeof demo_list / sizeof demo_list[0];
 

@@ -49,6 +49,7 @@ int demo_client_frees(void);   /* b: client destroys the bank of the buffer mid-
 int demo_shared_memory(void);  /* c: two tasks share pages both ways, one revokes        */
 int demo_pager(void);          /* d: a user pager maps zero-filled pages on fault        */
 int demo_cpu_time(void);       /* e: SchedContext shares; time lent to a passive server   */
+int demo_lock(void);           /* f: a lent thread taken back while it holds a server lock */
 
 struct demo {
     const char *name;
