@@ -35,17 +35,17 @@ static void unlink(struct slot *s)
 
 /* remove() of a slot with a revocation registration (T4): it fires,
  * which costs WATCH_UNITS of the step's budget in all; or of a
- * registration's own cap, which takes the registration with it. */
-static __attribute__((noinline)) void remove_watch(struct slot *s, u32 *budget)
+ * registration's own cap, which takes the registration (and the slot: true,
+ * it is gone) with it. */
+static __attribute__((noinline)) bool remove_watch(struct slot *s, u32 *budget)
 {
     if (s->flags & SLOT_WATCHER) {
         watch_cap_gone(s);  /* unlinks s, frees the block it is in */
-        return;
+        return true;
     }
     watch_fire(s);
     *budget -= *budget < WATCH_UNITS - 1 ? *budget : WATCH_UNITS - 1;
-    unlink(s);
-    clear(s);
+    return false;
 }
 
 /* Take node s out of the tree and empty it (one unit of *budget, which
@@ -55,11 +55,10 @@ static void remove(struct slot *s, u32 *budget)
 {
     store_revocations++;  /* it may have been what a thread runs on */
     if (__builtin_expect(s->flags != 0, 0)) {
-        if (s->flags != SLOT_MAPPING) {  /* never both (watch.h) */
-            remove_watch(s, budget);
+        if (s->flags & SLOT_MAPPING)  /* never watched (watch.h) */
+            aspace_unmapped(s);
+        else if (remove_watch(s, budget))
             return;
-        }
-        aspace_unmapped(s);
     }
     unlink(s);
     clear(s);
