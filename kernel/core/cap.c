@@ -64,10 +64,18 @@ static void remove(struct slot *s, u32 *budget)
     clear(s);
 }
 
+static __attribute__((noinline)) void grant_watched(struct slot *src, struct slot *dst, u8 rights)
+{
+    watch_drop(src);  /* GRANT is no removal: the registration ends unsignalled */
+    cap_grant(src, dst, rights);
+}
+
 void cap_grant(struct slot *src, struct slot *dst, u8 rights)
 {
-    if (src->flags & SLOT_WATCHED)
-        watch_drop(src);  /* GRANT is no removal: the registration ends unsignalled */
+    if (__builtin_expect(src->flags & SLOT_WATCHED, 0)) {
+        grant_watched(src, dst, rights);  /* (a tail call: no frame on the common path) */
+        return;
+    }
     *dst = *src;
     dst->rights = rights;
     sref d = slot_ref(dst);
