@@ -16,6 +16,8 @@
 #define CS ROOT_CAP_CSPACE
 #define SRC 20u   /* an endpoint: the source of every operation */
 #define DST 21u
+#define WNTF  22u  /* unmap_1child_notify: a notification, its badged cap */
+#define WNTFB 23u
 
 struct acc { uint64_t sum, min, n, dropped; uint64_t s[ITERS]; };
 
@@ -39,7 +41,7 @@ static uint64_t acc_avg(struct acc *a)
     return n ? (sum + n / 2) / n : 0;
 }
 
-static struct acc base, acc_null, acc_yield, acc_copy, acc_map, acc_del, acc_unmap;
+static struct acc base, acc_null, acc_yield, acc_copy, acc_map, acc_del, acc_unmap, acc_unmap_w;
 
 /* The lightest kernel entry: a system call number the kernel does not know
  * (answers E_SYSCALL, changes nothing). */
@@ -314,20 +316,52 @@ static void bench_timeout(uint64_t b0)
 /* longest_step: the longest single kernel entries user space can make:
  *   step_unmap64        CS_UNMAP of a cap with 64 children (REVOKE_BUDGET
  *                       nodes: the whole call, an upper bound on its steps)
+ *   step_unmap8_watched CS_UNMAP of a cap with 8 children, each with a
+ *                       revocation registration (T4: WATCH_UNITS = 8 units
+ *                       each, so one step), every one signalled
+ *   watch16_call        CS_WATCH of WATCH_MAX slots (one call, no steps)
  *   ep_destroy_max_step (above) the first step of destroying an endpoint
  *                       with 130 waiters, up to the first woken waiter
- * qemu.longest_step is the larger of the two. Also reported, not a single
+ * qemu.longest_step is the largest of them. Also reported, not a single
  * step: bank_destroy64_call, a whole BANK_DESTROY of a bank holding 64
  * endpoints (the kernel restarts it inside the call). */
 #define STEP_SRC   40u
 #define STEP_KIDS  2000u
 #define STEP_BANK  41u
 #define STEP_OBJS  2100u
+#define STEP_NTF   42u   /* a notification for the watched children */
+#define STEP_NTFB  43u
+#define STEP_WATCHED 8u  /* REVOKE_BUDGET / WATCH_UNITS: one step */
+static struct acc step_watched, step_watch;
 static void bench_steps(uint64_t b0)
 {
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_NOTIFICATION, CS, STEP_NTF, 0), "step ntfn");
+    expect(tether_CS_MINT(CS, STEP_NTFB, CS, STEP_NTF, R_ALL, 1, MINT_COPY), "step mint");
     for (int round = 0; round < 9; round++) {
-        uint64_t c[2];
+        uint64_t c[2], r[4];
         long e;
+        expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, STEP_SRC, 0), "step src");
+        for (unsigned i = 0; i < WATCH_MAX; i++)
+            expect(tether_CS_MAP(CS, STEP_KIDS + i, CS, STEP_SRC, R_ALL), "step child");
+        c[0] = rdcycle();
+        e = tether_CS_WATCH(CS, STEP_KIDS, WATCH_MAX, STEP_NTFB, r);
+        c[1] = rdcycle();
+        expect(e, "step watch");
+        if (round)
+            acc_add(&step_watch, c[1] - c[0] - b0);
+        expect(tether_CS_WATCH(CS, STEP_KIDS + STEP_WATCHED, WATCH_MAX - STEP_WATCHED, CAP_NONE, r),
+               "step unwatch");
+        for (unsigned i = STEP_WATCHED; i < WATCH_MAX; i++)
+            expect(tether_CS_DELETE(CS, STEP_KIDS + i), "step unchild");
+        c[0] = rdcycle();
+        e = tether_CS_UNMAP(CS, STEP_SRC, 0);
+        c[1] = rdcycle();
+        expect(e, "step unmap watched");
+        if (round)
+            acc_add(&step_watched, c[1] - c[0] - b0);
+        expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, STEP_SRC), "step src destroy");
+        expect(tether_poll(STEP_NTF, 0), "step poll");
+
         expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, STEP_SRC, 0), "step src");
         for (unsigned i = 0; i < 64; i++)
             expect(tether_CS_MAP(CS, STEP_KIDS + i, CS, STEP_SRC, R_ALL), "step child");
@@ -352,9 +386,16 @@ static void bench_steps(uint64_t b0)
             tether_CS_DELETE(CS, STEP_OBJS + i);  /* void caps */
     }
     report("step_unmap64", &step_unmap, 0);
+    report("step_unmap8_watched", &step_watched, 0);
+    report("watch16_call", &step_watch, 0);
     report("bank_destroy64_call", &step_bdestroy, 0);
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, STEP_NTF), "step ntfn destroy");
     uint64_t m = acc_avg(&dstep), v;
     if ((v = acc_avg(&step_unmap)) > m)
+        m = v;
+    if ((v = acc_avg(&step_watched)) > m)
+        m = v;
+    if ((v = acc_avg(&step_watch)) > m)
         m = v;
     printf("bench: qemu.longest_step %lu instr\n", m);
 }
@@ -793,6 +834,21 @@ int main(void)
         TIMED(acc_unmap, e = tether_CS_UNMAP(CS, SRC, 0));    /* its one child */
         expect(e, "unmap");
     }
+    /* The same UNMAP with a revocation registration (T4) on the child's
+     * slot: it fires, signalling a notification nobody waits on. The
+     * difference from unmap_1child is what the registration costs there. */
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_NOTIFICATION, CS, WNTF, 0), "watch ntfn");
+    expect(tether_CS_MINT(CS, WNTFB, CS, WNTF, R_ALL, 1, MINT_COPY), "watch mint");
+    for (int i = 0; i < ITERS; i++) {
+        uint64_t r[4];
+        long e = tether_CS_MAP(CS, DST, CS, SRC, R_ALL);
+        expect(e, "map");
+        expect(tether_CS_WATCH(CS, DST, 1, WNTFB, r), "watch");
+        TIMED(acc_unmap_w, e = tether_CS_UNMAP(CS, SRC, 0));  /* its one watched child */
+        expect(e, "unmap watched");
+        expect(tether_poll(WNTF, 0), "watch poll");
+    }
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, WNTF), "watch ntfn destroy");
     uint64_t b = acc_avg(&base);
     printf("bench image: measurement overhead %lu instr (subtracted)\n", b);
     report("null_syscall", &acc_null, b);
@@ -801,6 +857,7 @@ int main(void)
     report("map", &acc_map, b);
     report("delete_leaf", &acc_del, b);
     report("unmap_1child", &acc_unmap, b);
+    report("unmap_1child_notify", &acc_unmap_w, b);
     bench_ipc();
     bench_mem(b);
     bench_persist(b);
