@@ -65,8 +65,13 @@ $(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
 # Host tools: storeinfo reads a store image (docs/store.md).
 TOOL_BINS := $(B)/host/storeinfo
-$(B)/host/storeinfo: $(B)/host/tools/storeinfo.o $(host_KOBJS)
+$(B)/host/storeinfo: $(B)/host/tools/storeinfo.o $(B)/host/tools/storeinfo_rv64.o $(host_KOBJS)
 	$(CC) $^ -o $@
+$(B)/host/tools/storeinfo.o: tools/storeinfo.h
+# (the riscv64 kernel's structures, as the host compiler lays them out: LP64 both)
+$(B)/host/tools/storeinfo_rv64.o: tools/storeinfo_rv64.c tools/storeinfo.h $(wildcard kernel/include/*.h include/tether/*)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"; $(CC) $(CSTD) $(WARN) -Iinclude -Ikernel/include -Ikernel/arch/riscv64/include -Itools $(host_OPT) -c $< -o $@
 $(B)/host/storeinfo_test: $(B)/host/tests/storeinfo_test.o $(B)/host/tests/harness.o $(B)/host/tests/tk.o \
                          $(B)/host/tests/fixture.o $(host_KOBJS)
 	$(CC) $^ -o $@
