@@ -133,7 +133,7 @@ fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
 # A short, deterministic run of each that is part of `make test` (the seed
 # corpus of fuzz_kernel is replayed first: every saved crash must stay fixed).
 test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
-	@echo "== fuzz: fuzz_invoke 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1), fuzz_store corpus + 600 inputs (seed 1)"
+	@echo "== fuzz: fuzz_invoke 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1), fuzz_store corpus + 1500 inputs (seed 1)"
 	@p=0; f=0; \
 	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 > $(B)/fuzz/log 2>&1; then \
 	  tail -1 $(B)/fuzz/log; p=$$((p+1)); else tail -30 $(B)/fuzz/log; echo "FAIL fuzz_invoke"; f=$$((f+1)); fi; \
@@ -142,7 +142,7 @@ test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
 	     -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/ktest $(FUZZ_KERNEL_CORPUS) > $(B)/fuzz/klog 2>&1; then \
 	  tail -1 $(B)/fuzz/klog; p=$$((p+1)); else tail -30 $(B)/fuzz/klog; echo "FAIL fuzz_kernel"; f=$$((f+1)); fi; \
 	rm -rf $(B)/fuzz/stest; mkdir -p $(B)/fuzz/stest; \
-	if $(FUZZ_STORE_BIN) -runs=600 -seed=1 -max_len=512 -close_fd_mask=1 \
+	if $(FUZZ_STORE_BIN) -runs=1500 -seed=1 -max_len=512 -close_fd_mask=1 \
 	     -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/stest $(FUZZ_STORE_CORPUS) > $(B)/fuzz/slog 2>&1; then \
 	  tail -1 $(B)/fuzz/slog; p=$$((p+1)); else tail -30 $(B)/fuzz/slog; echo "FAIL fuzz_store"; f=$$((f+1)); fi; \
 	echo "$$p passed, $$f failed"; test $$f = 0
