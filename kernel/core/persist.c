@@ -12,17 +12,6 @@
 
 #define RUN_MAX 256u  /* blocks per device request (1 MiB) */
 
-/* The layout of this kernel's structures: a store written by a kernel that
- * lays them out differently is refused (STORE_VERSION covers the rest). */
-u64 persist_kernel_id(void)
-{
-    const u64 v[] = {STORE_VERSION, sizeof(struct obj), sizeof(struct slot),
-                     sizeof(struct thread), sizeof(struct aspace), sizeof(struct schedctx),
-                     sizeof(struct kglobals), NPRIO, GRANULE, STORE_MIN, STORE_MAX_ORDER,
-                     OBJ_PER_RAM, OBJ_COUNT, HAL_NREGS};
-    return store_sum(v, sizeof v);
-}
-
 /* Persistence bookkeeping, carved from RAM (persist_carve); none of it is
  * checkpointed. The committed directory (what the last committed checkpoint
  * holds, page by page) is kept in memory so that the next checkpoint writes
