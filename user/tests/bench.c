@@ -696,9 +696,13 @@ static void bench_debate(uint64_t b)
     expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_NOTIFICATION, CS, DB_NTF, 0), "db ntfn");
     expect(tether_BANK_WRAP(ROOT_CAP_BANK, CS, DB_WRAP, CS, DB_NTF, 0, R_ALL), "db wrap");
     expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, DB_FEP, 0), "db fwd ep");
-    expect(task_create(&t, ROOT_CAP_BANK, 256 * 1024, DB_TASK), "db fwd task");
     struct fwd_param fp = { DB_FEP, DB_NTF };
-    expect(task_spawn(&t, &th, DB_FTHR, forwarder, &fp, sizeof fp, ROOT_THREAD_PRIO), "db fwd");
+    e = task_create(&t, ROOT_CAP_BANK, 4u << 20, DB_TASK);
+    if (e == E_OK)
+        e = task_spawn(&t, &th, DB_FTHR, forwarder, &fp, sizeof fp, ROOT_THREAD_PRIO);
+    expect(e, "db forwarder task");
+    if (e != E_OK)
+        return;  /* a call to its endpoint would wait forever */
     tether_yield();  /* it waits in recv */
     for (unsigned i = 0; i < 4; i++)  /* warm up every path */
         tether_NTFN_POLL(DB_NTF, r), tether_NTFN_POLL(DB_WRAP, r), tether_call(DB_FEP, 0, 0);
