@@ -668,7 +668,7 @@ static void bench_mem(uint64_t b)
 #define DB_FEP    3002u
 #define DB_TASK   3003u   /* 3 slots */
 #define DB_FTHR   3006u
-#define DB_CLI    0x200000u  /* N client slots */
+#define DB_CLI    0x280000u  /* N client slots (THREAD_SC_OF uses 0x200000 + thread) */
 #define DB_ROUNDS 64u
 
 static struct acc inv_d, inv_w, inv_f, rev_w[3], rev_u[3];
