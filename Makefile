@@ -76,7 +76,7 @@ $(B)/host/storeinfo_test: $(B)/host/tests/storeinfo_test.o $(B)/host/tests/harne
                          $(B)/host/tests/fixture.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-storeinfo test-fuzz test-docs docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
+.PHONY: all test test-host test-storeinfo test-capgraph capgraph test-fuzz test-docs docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
 all: $(HOST_BINS) $(BENCH_BINS) $(TOOL_BINS)
 
 MODEL_STEPS ?= 200000
@@ -85,12 +85,28 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
-	@$(MAKE) --no-print-directory test-storeinfo test-fuzz test-docs check-layers
+	@$(MAKE) --no-print-directory test-storeinfo test-capgraph test-fuzz test-docs check-layers
 
 # tools/storeinfo on images the core writes (tests/storeinfo_test.c).
 test-storeinfo: $(B)/host/storeinfo $(B)/host/storeinfo_test
 	@echo "== storeinfo: store images checked, damaged blocks named"
 	@STOREINFO=$(B)/host/storeinfo $(B)/host/storeinfo_test
+
+# tools/capgraph on the image test-storeinfo wrote: a dot file Graphviz accepts,
+# with the slots, clusters, badge and MAP edges of that store.
+test-capgraph: test-storeinfo
+	@echo "== capgraph: the derivation tree of a host-written store as Graphviz"
+	@tools/capgraph --storeinfo $(B)/host/storeinfo $(B)/storeinfo/ok.img > $(B)/storeinfo/ok.dot 2>/dev/null \
+	  && dot -Tcanon $(B)/storeinfo/ok.dot > /dev/null \
+	  && grep -q 'subgraph cluster_' $(B)/storeinfo/ok.dot && grep -q 'badge 0x77' $(B)/storeinfo/ok.dot \
+	  && [ $$(grep -c ' -> ' $(B)/storeinfo/ok.dot) -ge 2 ] \
+	  && echo "1 passed, 0 failed" || { echo "FAIL capgraph"; echo "0 passed, 1 failed"; exit 1; }
+
+# The `make run` system's derivation tree, rendered (Graphviz dot).
+capgraph: $(B)/host/storeinfo
+	tools/capgraph --storeinfo $(B)/host/storeinfo $(B)/store.img > $(B)/capgraph.dot
+	dot -Tsvg $(B)/capgraph.dot -o $(B)/capgraph.svg
+	@echo "wrote $(B)/capgraph.svg"
 
 # docs/abi.md is generated from include/tether/*.def: it must be current.
 docs:
