@@ -5,6 +5,7 @@
 #   make run        boot Tether in QEMU on build/store.img (make run-fresh: empty it first)
 #   make gdb        debug it
 #   make bench      run benchmarks and regenerate docs/benchmarks.md
+#   make bench-table  rebuild docs/benchmarks.md from its rows (notes, targets)
 #   make soak       long randomized model test (10M steps)
 
 CC      := clang
@@ -71,7 +72,7 @@ $(B)/host/storeinfo_test: $(B)/host/tests/storeinfo_test.o $(B)/host/tests/harne
                          $(B)/host/tests/fixture.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-storeinfo test-fuzz test-docs docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
+.PHONY: all test test-host test-storeinfo test-fuzz test-docs test-prose bench-table docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
 all: $(HOST_BINS) $(BENCH_BINS) $(TOOL_BINS)
 
 MODEL_STEPS ?= 200000
@@ -80,7 +81,7 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
-	@$(MAKE) --no-print-directory test-storeinfo test-fuzz test-docs check-layers
+	@$(MAKE) --no-print-directory test-storeinfo test-fuzz test-docs test-prose check-layers
 
 # tools/storeinfo on images the core writes (tests/storeinfo_test.c).
 test-storeinfo: $(B)/host/storeinfo $(B)/host/storeinfo_test
@@ -94,6 +95,12 @@ test-docs:
 	@echo "== docs: docs/abi.md matches include/tether"
 	@if tools/abidoc.sh | diff -u docs/abi.md - > $(B)/abidoc.diff; then echo "1 passed, 0 failed"; \
 	else cat $(B)/abidoc.diff; echo "docs/abi.md is stale: run make docs"; echo "0 passed, 1 failed"; exit 1; fi
+
+# Prose quotes benchmark rows by name, numbers only as the table has them;
+# README's install line is .ci/run's (tools/check-prose.sh).
+test-prose:
+	@echo "== prose: benchmark figures quoted in docs, README's install line"
+	@tools/check-prose.sh
 
 soak: $(B)/host/model
 	TETHER_STEPS=10000000 $(B)/host/model
@@ -173,6 +180,13 @@ test: test-host test-qemu
 bench: bench-host bench-qemu
 	bench/mktable.sh $(B)/bench/*.txt > docs/benchmarks.md
 	@echo "wrote docs/benchmarks.md"
+# After editing only bench/notes.md or bench/targets.txt: the same table
+# rebuilt from its own rows (bench/rows.sh), every figure unchanged.
+bench-table:
+	@mkdir -p $(B)/bench
+	bench/rows.sh docs/benchmarks.md > $(B)/bench/rows.txt
+	bench/mktable.sh $(B)/bench/rows.txt > $(B)/bench/table.md
+	mv $(B)/bench/table.md docs/benchmarks.md
 
 clean:
 	rm -rf $(B)
