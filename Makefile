@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Tether build. GNU make only.
 #   make            build everything (host tests, benchmarks, riscv64 images)
 #   make test       run every test suite (host plain + ASan/UBSan, QEMU)
@@ -77,7 +78,7 @@ $(B)/host/storeinfo_test: $(B)/host/tests/storeinfo_test.o $(B)/host/tests/harne
                          $(B)/host/tests/fixture.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-storeinfo test-capgraph capgraph test-fuzz test-docs test-prose bench-table docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
+.PHONY: all test test-host test-storeinfo test-capgraph capgraph test-fuzz test-docs test-prose test-spdx bench-table docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
 all: $(HOST_BINS) $(BENCH_BINS) $(TOOL_BINS)
 
 MODEL_STEPS ?= 200000
@@ -86,7 +87,7 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
-	@$(MAKE) --no-print-directory test-storeinfo test-capgraph test-fuzz test-docs test-prose check-layers
+	@$(MAKE) --no-print-directory test-storeinfo test-capgraph test-fuzz test-docs test-prose test-spdx check-layers
 
 # tools/storeinfo on images the core writes (tests/storeinfo_test.c).
 test-storeinfo: $(B)/host/storeinfo $(B)/host/storeinfo_test
@@ -122,6 +123,11 @@ test-docs:
 test-prose:
 	@echo "== prose: benchmark figures quoted in docs, README's install line"
 	@tools/check-prose.sh
+
+# Every source file names its licence (LICENSE: BSD 2-Clause).
+test-spdx:
+	@echo "== licence: SPDX-License-Identifier in every source file"
+	@tools/check-spdx.sh
 
 soak: $(B)/host/model
 	TETHER_STEPS=10000000 $(B)/host/model

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check-prose.sh: what the prose says about the benchmarks and the install
 # line is true (part of `make test`; CONTRIBUTING.md says why).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hostdemo.c: `make run-host` -- the portable core on Linux, showing a
  * derivation tree being built with COPY / MAP / GRANT / MINT and taken
  * apart with UNMAP, a wrapper revoked, and a bank destroyed. Every step is

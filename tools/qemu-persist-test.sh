@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # qemu-persist-test.sh KERNEL.elf DIR: the persistence system test (P1).
 #
 # Boots the ptest image (user/ptest) on a fresh store, lets it build state and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* version.h: Tether's version, defined here only. The riscv64 boot banner
  * and the host demo print TETHER_VERSION_STRING; CHANGELOG.md has a section
  * per version. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* common.c: helpers and the list of demos (demos.h). */
 #include "demos.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* debate.c: the seed post's remaining scenarios (issue 14, docs/copy-vs-map.md).
  *
  *   revocable    revocable copy three ways for N clients -- kernel wrappers,

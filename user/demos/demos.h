@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* demos.h: the demos (user/demos), run by `make run` (user/init,
  * verbose) and as system tests (user/tests/t_demos.c, quiet). Each returns
  * the number of things that did not happen as expected (0 = success).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench.c: the root task of the benchmark image (make bench-qemu).
  *
  * Under QEMU -icount shift=0, rdcycle counts instructions (in every mode,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_demos.c: the demos of `make run` (user/demos) as system tests,
  * quiet: each passes if everything it shows happened as expected. */
 #include "demos.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_mem.c: memory from user space (DESIGN.md C9, C5, S1..S4, I3, I5):
  * frames, AS_MAP_FRAME, flexpages between AddrSpaces, UNMAP, destroying
  * frames and banks, E_NOMEM, memory items, pagers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* elf.c: load a static ELF64 RISC-V executable into a user address space.
  *
  * Every PT_LOAD segment gets fresh zeroed pages mapped with the segment's

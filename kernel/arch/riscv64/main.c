@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* main.c: riscv64 boot, from entry.S to the root task.
  *
  *   1. console (SBI), banner
