@@ -231,6 +231,50 @@ TEST(t2_plain_send_to_a_passive_server_waits_until_it_receives_again)
     CHECK_EQ(a0(C), E_OK);
 }
 
+/* A passive server lent time, then given a SchedContext of its own that
+ * runs out, waits for that one; unbound, it runs on the lent time again
+ * (found by the model test: it kept waiting for the old SchedContext's
+ * refill, a lost wakeup). */
+TEST(t1_unbinding_a_waiting_threads_schedctx_gives_it_its_lent_time)
+{
+    setup();
+    CHECK_EQ(tk_inv(H, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    serve(S);
+    sys(C, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(thread_sc(th(S)), obj(TK_SC(C)));      /* lent */
+    give(S, SC, 1, 1000);                            /* its own, preferred */
+    CHECK_EQ(next(), obj(S));
+    kernel_timer();                                  /* its own budget ran out */
+    CHECK_EQ(th(S)->waiting_time, 1);
+    CHECK(next() != obj(S));
+    CHECK_EQ(tk_inv(S, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(thread_sc(th(S)), obj(TK_SC(C)));
+    CHECK_EQ(th(S)->waiting_time, 0);
+    CHECK_EQ(next(), obj(S));
+}
+
+/* A non-blocking send never blocks (SYS_NB_SEND), not even to a passive
+ * server: the server gets the message and runs on the sender's time until
+ * it receives again (found by the model test: the sender used to wait in
+ * BLOCKED_REPLY like a plain send's). */
+TEST(t2_nb_send_to_a_passive_server_lends_without_waiting)
+{
+    setup();
+    serve(S);
+    sys(C, SYS_NB_SEND, msg(EP, 1, 0), 7, 0, 0, 0);
+    CHECK_EQ(state(C), THREAD_RUNNABLE);
+    CHECK_EQ(a0(C), E_OK);
+    CHECK_EQ(state(S), THREAD_RUNNABLE);
+    CHECK_EQ(th(S)->regs.x[REG_MSG(0)], 7);
+    CHECK_EQ(thread_sc(th(S)), obj(TK_SC(C)));   /* it runs on the sender's time */
+    CHECK_EQ(th(S)->queued, 1);
+    CHECK_EQ(th(S)->caller, 0);                  /* nobody waits for its reply */
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);            /* done with it: waits again */
+    CHECK_EQ(state(S), THREAD_BLOCKED_RECV);
+    CHECK_EQ(thread_sc(th(S)), 0);
+    CHECK_EQ(state(C), THREAD_RUNNABLE);
+}
+
 TEST(t2_server_destroyed_mid_request_returns_the_time_with_revoked)
 {
     setup();

@@ -480,8 +480,16 @@ static struct hal_regs *send(oref t, const struct target *tg, bool call, bool bl
         ep_remove(tg->obj, r);
         if (sys)
             hal_syscall_done(&th->regs);
-        if (!call && passive(T(r)) && !(th->ipc & IPC_FAULT))
-            th->ipc |= IPC_LEND;  /* T2: its time goes with the message */
+        if (!call && passive(T(r)) && !(th->ipc & IPC_FAULT)) {
+            /* T2: its time goes with the message. A plain send waits
+             * until the server is done (IPC_LEND); a non-blocking one
+             * never waits (SYS_NB_SEND): the server just runs on the
+             * sender's time until its next receive. */
+            if (blk)
+                th->ipc |= IPC_LEND;
+            else
+                lend(T(r), th);
+        }
         if (call || (th->ipc & IPC_LEND))
             await_reply(t, r);
         else

@@ -230,8 +230,10 @@ static int thread_bind_sc(struct inv *iv)
     if (sc) {
         schedctx_body(sc->obj)->thread = t;
         schedctx_body(sc->obj)->thread_epoch = obj_get(t)->epoch;
-        sched_time_back(t);
     }
+    /* Its time may be back: the new SchedContext's, or (unbound) time it
+     * was lent, while it waited for the old one. */
+    sched_time_back(t);
     if (t == sched_cur)
         sched_time_lost();  /* running: its time is checked again */
     return E_OK;
