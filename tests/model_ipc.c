@@ -523,6 +523,7 @@ static int m_inv(int caller, u64 cptr, u32 label, const u64 *a, bool doit, u64 *
             if (doit) {
                 own[j] = s.id;
                 own_par[j] = mc[src].par;  /* a COPY: a root's is a root, a child's a sibling (C2) */
+                lent[j] = -1;              /* T2: time of its own: the lent time goes back */
                 n_bind++;
             }
             return E_OK;
@@ -1803,7 +1804,8 @@ static bool could_run(int j) { return tref(j) && tstate(j) == THREAD_RUNNABLE &&
 static void step(void)
 {
     int i = -1;
-    if (chance(80)) {
+    bool chose = chance(80);
+    if (chose) {
         if (chance(70)) {
             i = sched_pick();
         } else {
@@ -1817,6 +1819,9 @@ static void step(void)
             }
         }
     }
+    if (failed)
+        return;
+    check_time(chose);  /* the CPU's choice is a kernel entry too (and the queues changed) */
     if (failed)
         return;
     struct snap b;

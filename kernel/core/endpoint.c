@@ -684,6 +684,9 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
     struct thread *rt = T(r);
     if (rt->prio < th->prio || !thread_can_run(rt))
         return NULL;
+    bool lends = passive(rt);
+    if (!lends && !sched_has_time(rt))
+        return NULL;  /* T1: its own time ran out: the slow path makes it wait */
     /* Commit: nothing below can fail. */
     ep_unlink(ep, rt);
     copy_words(rt, th, a0, tg->badge);
@@ -695,7 +698,7 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
     th->partner_epoch = obj_get(r)->epoch;
     rt->caller = t;
     rt->caller_epoch = obj_get(t)->epoch;
-    if (passive(rt))
+    if (lends)
         lend(rt, th);  /* T2: it runs on the caller's time */
     rt->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
     return sched_run_thread(r, rt);

@@ -230,10 +230,13 @@ static int thread_bind_sc(struct inv *iv)
     if (sc) {
         schedctx_body(sc->obj)->thread = t;
         schedctx_body(sc->obj)->thread_epoch = obj_get(t)->epoch;
+        /* T2: lent time is for a passive thread; with time of its own it
+         * gives back what it was lent. (Kept, it could wait for one while
+         * the other had time, and stay waiting when its own was UNMAPped,
+         * unbound or destroyed: a lost wakeup.) */
+        th->lent = 0;
+        sched_time_back(t);
     }
-    /* Its time may be back: the new SchedContext's, or (unbound) time it
-     * was lent, while it waited for the old one. */
-    sched_time_back(t);
     if (t == sched_cur)
         sched_time_lost();  /* running: its time is checked again */
     return E_OK;
