@@ -736,15 +736,15 @@ static void give_time(int i)
 {
     u32 t = S_T + (u32)i, o = S_OSC + (u32)i;
     u32 k = rn(100);
-    if (k < 75) {
+    if (k < 80) {
         if (mc[o].kind != CK_SC || !scm[mc[o].id].alive)
             new_sc(o);
         u64 B = 1000, P = 1000;
-        if (k >= 40)
+        if (k >= 55)
             B = 1 + rn(3), P = B + rn(8);
         root_inv(o, SC_CONFIGURE, B, P, "configure a thread's own SchedContext");
         root_inv(t, THREAD_BIND_SC, o, 0, "bind a thread's own SchedContext");
-    } else if (k < 92) {
+    } else if (k < 93) {
         root_inv(t, THREAD_BIND_SC, chance(50) ? S_SC + rn(NSC) : S_MSC + rn(NSC), 0, "bind a shared SchedContext");
     }
     if (i >= 3 && chance(50))
@@ -811,11 +811,11 @@ static void clear_windows(void)
     }
 }
 
-static void check_threads(void);
+static void check_threads(bool full);
 static void check_time(bool entry);
 static void boot(void)
 {
-    tk_boot(8u << 20);
+    tk_boot(2u << 20);  /* small: kernel_check walks the whole object table every step */
     now = 0;
     nscm = nnm = nex = 0;
     memset(mc, 0, sizeof mc);
@@ -838,18 +838,20 @@ static void boot(void)
     for (int i = 0; i < NT; i++)
         make_thread(i);
     refill();
-    check_threads();
+    check_threads(true);
     check_time(false);  /* and the queue invariant's bookkeeping starts */
 }
 
 /* ------------------------------------------------------ invariants -- */
 
-static void check_threads(void)
+/* The queues; with full, kernel_check() too (once a step: it walks every
+ * object). */
+static void check_threads(bool full)
 {
     u32 st[NT];
     int inq[NT] = {0};
     u32 blocked = 0, waiting = 0;
-    const char *why = kernel_check();
+    const char *why = full ? kernel_check() : NULL;
     if (why) {
         ifail("kernel_check: %s", why);
         return;
@@ -1306,7 +1308,7 @@ static u32 pick_ep_cap(void)
 }
 
 /* Thread i makes a random system call. */
-static void do_syscall(int i)
+static void do_syscall(int i, const struct snap *b)
 {
     static const u64 nums[] = {SYS_SEND, SYS_NB_SEND, SYS_RECV, SYS_NB_RECV, SYS_INVOKE, SYS_REPLY, SYS_REPLY_RECV};
     u64 n = nums[rn(ARRAY_LEN(nums))];
@@ -1345,8 +1347,6 @@ static void do_syscall(int i)
     int k = bn[i] >= 0 && nm[bn[i]].alive ? bn[i] : -1;
     u64 word = k >= 0 ? nm[k].word : 0;
     bool notify = word && le == E_OK && (tg.rights & R_READ) && (n == SYS_RECV || n == SYS_NB_RECV);
-    struct snap b;
-    take(&b);
     if (!invoke_obj)
         lastop[i] = n == SYS_INVOKE ? OP_CALL : n == SYS_SEND || n == SYS_NB_SEND ? OP_SEND : OP_NONE;
     n_sys++;
@@ -1374,7 +1374,7 @@ static void do_syscall(int i)
             ifail("I2: a reply to waiting thread %d did not reach it (state %u, a0 %u)", c, st, e);
             return;
         }
-        if (done && (b.ipc[c] & IPC_LEND) && T(c)->regs.x[REG_MSGINFO] != E_OK) {
+        if (done && (b->ipc[c] & IPC_LEND) && T(c)->regs.x[REG_MSGINFO] != E_OK) {
             ifail("T2: the reply to thread %d, which only lent its time (plain send), gave it a0 %#llx (want E_OK)",
                   c, (unsigned long long)T(c)->regs.x[REG_MSGINFO]);
             return;
@@ -1392,8 +1392,8 @@ static void do_syscall(int i)
             ifail("I2: thread %d received again, but its caller %d still waits on it", i, c);
             return;
         }
-        u64 want = b.ipc[c >= 0 ? c : 0] & IPC_LEND ? E_OK : E_REVOKED;
-        if (c >= 0 && waits && !(b.fault[c] ? T(c)->state == THREAD_FAULTED
+        u64 want = b->ipc[c >= 0 ? c : 0] & IPC_LEND ? E_OK : E_REVOKED;
+        if (c >= 0 && waits && !(b->fault[c] ? T(c)->state == THREAD_FAULTED
                                               : T(c)->state == THREAD_RUNNABLE && T(c)->regs.x[REG_MSGINFO] == want)) {
             ifail("I2: thread %d received again; its old caller %d: state %u a0 %llu (want %s)", i, c,
                   T(c)->state, (unsigned long long)T(c)->regs.x[REG_MSGINFO], want == E_OK ? "E_OK" : "E_REVOKED");
@@ -1433,7 +1433,7 @@ static void do_syscall(int i)
     }
     if ((n == SYS_SEND || n == SYS_NB_SEND) && st == THREAD_RUNNABLE && e == E_OK)
         for (int p = 0; p < NT; p++)
-            if (p != i && b.st[p] == THREAD_BLOCKED_RECV && tstate(p) == THREAD_RUNNABLE &&
+            if (p != i && b->st[p] == THREAD_BLOCKED_RECV && tstate(p) == THREAD_RUNNABLE &&
                 (u32)T(p)->regs.x[REG_MSGINFO] == E_OK && passive(p)) {
                 if (n == SYS_SEND) {
                     ifail("T2: thread %d's plain send to passive thread %d did not wait for it", i, p);
@@ -1442,12 +1442,12 @@ static void do_syscall(int i)
                 lent[p] = lend_value(i);
                 n_lend++;
             }
-    check_i3(&b, i, recv_call);
+    check_i3(b, i, recv_call);
 }
 
 /* Thread i invokes a SchedContext, a notification or a thread (the
  * kernel's answer predicted exactly). */
-static void do_invoke(int i)
+static void do_invoke(int i, const struct snap *b)
 {
     u64 *x = T(i)->regs.x;
     u64 a[6] = {0}, res[4] = {0};
@@ -1482,9 +1482,7 @@ static void do_invoke(int i)
         x[REG_MSG(j)] = a[j];
     snprintf(desc, sizeof desc, "thread %d invokes cap %#llx label %#x (%#llx, %#llx)", i, (unsigned long long)cptr,
              label, (unsigned long long)a[0], (unsigned long long)a[1]);
-    struct snap b;
-    take(&b);
-    int want = m_inv(i, cptr, label, a, false, res, b.st);
+    int want = m_inv(i, cptr, label, a, false, res, b->st);
     n_inv++;
     kernel_syscall();
     u32 st = tstate(i);
@@ -1502,10 +1500,10 @@ static void do_invoke(int i)
                 return;
             }
     if (want == E_OK || want == INV_BLOCKED)
-        m_inv(i, cptr, label, a, true, res, b.st);
+        m_inv(i, cptr, label, a, true, res, b->st);
     n_busy += want == E_BUSY;
     check_expect();
-    check_i3(&b, -1, false);
+    check_i3(b, -1, false);
 }
 
 /* Record new reply rights: every thread now waiting for a reply. */
@@ -1547,7 +1545,8 @@ static void tick(void)
     int s = run ? sc_of(c) : -1;
     bool charged = run && sc_has_time(s), out = false;
     struct snap b;
-    take(&b);
+    for (int j = 0; j < NT; j++)  /* what note_rights reads */
+        b.tr[j] = tref(j), b.st[j] = b.tr[j] ? tstate(j) : 99;
     if (charged) {
         out = m_charge(&scm[s]);
         n_charged++;
@@ -1577,12 +1576,17 @@ static void tick(void)
 /* False if windows or sources changed (not an IPC step: no I3 check). */
 static bool control_ipc(int i, u32 k, const struct snap *b)
 {
-    if (k < 25) {
+    if (k < 18) {
         snprintf(desc, sizeof desc, "suspend thread %d", i);
         CHECK_EQ(tk_inv(S_T + (u32)i, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
         if (tstate(i) != THREAD_INACTIVE)
             ifail("suspended thread %d has state %u", i, tstate(i));
     } else if (k < 55) {
+        for (int j = 0, o = (int)rn(NT); j < NT; j++)  /* mostly one that is stopped */
+            if ((b->st[(j + o) % NT] == THREAD_INACTIVE || b->st[(j + o) % NT] == THREAD_FAULTED) && chance(70)) {
+                i = (j + o) % NT;
+                break;
+            }
         snprintf(desc, sizeof desc, "start thread %d", i);
         u32 before = tstate(i);
         int e = tk_inv(S_T + (u32)i, THREAD_START, 0, 0, 0, 0, 0, 0);
@@ -1651,18 +1655,18 @@ static bool control_ipc(int i, u32 k, const struct snap *b)
 static void control_time(int i, u32 k, const struct snap *b)
 {
     u32 t = S_T + (u32)i;
-    if (k < 14) {  /* SC_CONFIGURE, good and bad */
+    if (k < 10) {  /* SC_CONFIGURE, good and bad */
         u64 a[6], cptr = pick_sc_cap(true);
         sc_args(a);
         snprintf(desc, sizeof desc, "SC_CONFIGURE cap %#llx (%llu, %llu)", (unsigned long long)cptr,
                  (unsigned long long)a[0], (unsigned long long)a[1]);
         root_inv(cptr, SC_CONFIGURE, a[0], a[1], "SC_CONFIGURE");
-    } else if (k < 30) {  /* bind, unbind, rebind */
+    } else if (k < 20) {  /* bind, unbind, rebind */
         u64 src = chance(15) ? CAP_NONE : pick_sc_cap(true);
         snprintf(desc, sizeof desc, "THREAD_BIND_SC thread %d (state %u) cap %#llx", i, b->st[i],
                  (unsigned long long)src);
         root_inv(chance(5) ? S_TRO : t, THREAD_BIND_SC, src, 0, "THREAD_BIND_SC");
-    } else if (k < 38) {  /* make a server passive: unbind one waiting in recv */
+    } else if (k < 26) {  /* make a server passive: unbind one waiting in recv */
         int c = -1;
         for (int j = 0, o = (int)rn(NT); j < NT && c < 0; j++)
             if (b->st[(j + o) % NT] == THREAD_BLOCKED_RECV && !passive((j + o) % NT))
@@ -1672,7 +1676,7 @@ static void control_time(int i, u32 k, const struct snap *b)
         snprintf(desc, sizeof desc, "make thread %d (state %u) passive", c, b->st[c]);
         n_passive++;
         root_inv(S_T + (u32)c, THREAD_BIND_SC, CAP_NONE, 0, "unbind");
-    } else if (k < 45) {  /* destroy a SchedContext under its threads */
+    } else if (k < 31) {  /* destroy a SchedContext under its threads */
         u32 s = chance(50) ? S_SC + rn(NSC) : S_OSC + rn(NT);
         snprintf(desc, sizeof desc, "destroy the SchedContext at %u", s);
         if (mc[s].kind == CK_SC && scm[mc[s].id].alive) {
@@ -1685,7 +1689,7 @@ static void control_time(int i, u32 k, const struct snap *b)
             if (e != want)
                 ifail("BANK_DESTROY of an empty or void SchedContext cap: %d, want %d", e, want);
         }
-    } else if (k < 50) {  /* UNMAP or DELETE SchedContext caps */
+    } else if (k < 35) {  /* UNMAP or DELETE SchedContext caps */
         u32 s = S_SC + rn(NSC);
         u32 what = rn(4);
         snprintf(desc, sizeof desc, "%s of SchedContext cap %u", what == 0 ? "UNMAP" : what == 1 ? "DELETE" :
@@ -1707,28 +1711,36 @@ static void control_time(int i, u32 k, const struct snap *b)
             root_ok(what == 2 ? tk_delete(m) : tk_unmap(m, 0), "UNMAP/DELETE");
             m_remove_below((int)m, what == 2);
         }
-    } else if (k < 55) {  /* recreate a shared or own SchedContext */
-        if (chance(50)) {
+    } else if (k < 52) {  /* recreate a shared or own SchedContext */
+        if (chance(12)) {
             int s = (int)rn(NSC);
             snprintf(desc, sizeof desc, "recreate shared SchedContext %d", s);
             if (mc[S_SC + s].kind == CK_SC && scm[mc[S_SC + s].id].alive)
                 root_ok(tk_destroy(BANK, S_SC + (u32)s), "destroy SchedContext"), scm[mc[S_SC + s].id].alive = false;
             make_sc(s);
         } else {
+            for (int j = 0, o = (int)rn(NT); j < NT; j++)  /* mostly one that has none */
+                if (!has_time((j + o) % NT) && chance(80)) {
+                    i = (j + o) % NT;
+                    break;
+                }
             snprintf(desc, sizeof desc, "give thread %d (state %u) time again", i, b->st[i]);
             give_time(i);
         }
-    } else if (k < 64) {  /* signals, polls and waits by the root */
+    } else if (k < 61) {  /* signals, polls and waits by the root */
         u32 label = (u32[]){NTFN_SIGNAL, NTFN_SIGNAL, NTFN_SIGNAL, NTFN_POLL, NTFN_WAIT}[rn(5)];
         u64 cptr = pick_ntfn_cap(true);
+        for (int n = 0; n < NN && label == NTFN_SIGNAL; n++)  /* mostly where somebody waits */
+            if (mc[S_N + n].kind == CK_N && nm[mc[S_N + n].id].qn && chance(70))
+                cptr = chance(70) ? S_NB + (u32)n : n ? S_NW : S_NWO;
         snprintf(desc, sizeof desc, "root: notification label %#x cap %#llx", label, (unsigned long long)cptr);
         root_inv(cptr, label, 0, 0, "notification");
-    } else if (k < 72) {  /* bind, unbind notifications */
+    } else if (k < 68) {  /* bind, unbind notifications */
         u64 src = chance(15) ? CAP_NONE : pick_ntfn_cap(true);
         snprintf(desc, sizeof desc, "THREAD_BIND_NTFN thread %d (state %u) cap %#llx", i, b->st[i],
                  (unsigned long long)src);
         root_inv(t, THREAD_BIND_NTFN, src, 0, "THREAD_BIND_NTFN");
-    } else if (k < 78) {  /* destroy a notification under its waiters, UNMAP its caps, recreate it */
+    } else if (k < 74) {  /* destroy a notification under its waiters, UNMAP its caps, recreate it */
         int n = (int)rn(NN), id = mc[S_N + n].kind == CK_N ? mc[S_N + n].id : -1;
         u32 what = rn(4);
         snprintf(desc, sizeof desc, "notification %d: %s", n,
@@ -1757,7 +1769,7 @@ static void control_time(int i, u32 k, const struct snap *b)
             }
             make_ntfn(n);
         }
-    } else if (k < 82) {
+    } else if (k < 78) {
         u64 ep = (u64[]){S_EP + 2, S_EP + 2, CAP_NONE, S_W, S_SC, S_NONE}[rn(6)];
         snprintf(desc, sizeof desc, "THREAD_SET_TIMEOUT thread %d cap %#llx", i, (unsigned long long)ep);
         root_inv(t, THREAD_SET_TIMEOUT, ep, 0, "THREAD_SET_TIMEOUT");
@@ -1771,7 +1783,7 @@ static void control_time(int i, u32 k, const struct snap *b)
         check_expect();
         for (u32 j = 0; j < n && !failed; j++) {
             tick();
-            check_threads();
+            check_threads(j % 8 == 7);
             if (!failed)
                 check_time(true);
         }
@@ -1780,22 +1792,20 @@ static void control_time(int i, u32 k, const struct snap *b)
 }
 
 /* Something other than a system call. */
-static void control(void)
+static void control(const struct snap *b)
 {
     int i = (int)rn(NT);
-    struct snap b;
-    take(&b);
     n_ctl++;
     bool ipc = true;
     if (chance(45))
-        ipc = control_ipc(i, rn(100), &b);
+        ipc = control_ipc(i, rn(100), b);
     else
-        control_time(i, rn(100), &b);
+        control_time(i, rn(100), b);
     if (failed)
         return;
     note_suspends();
     if (ipc)
-        check_i3(&b, -1, false);
+        check_i3(b, -1, false);
 }
 
 /* A thread the scheduler could pick: runnable with time. */
@@ -1828,7 +1838,7 @@ static void step(void)
     take(&b);
     bool entry = i >= 0;
     if (i < 0) {
-        control();
+        control(&b);
     } else if (chance(6)) {
         u64 va = FAULT_VA + (u64)rn(16) * PAGE_BYTES + rn(PAGE_BYTES);
         snprintf(desc, sizeof desc, "thread %d faults at %#llx", i, (unsigned long long)va);
@@ -1842,9 +1852,9 @@ static void step(void)
             ifail("I5: thread %d after a fault (handler: %d): state %u", i, handler, st);
         check_i3(&b, -1, false);
     } else if (chance(22)) {
-        do_invoke(i);
+        do_invoke(i, &b);
     } else {
-        do_syscall(i);
+        do_syscall(i, &b);
     }
     static int trace = -1;
     if (trace < 0)
@@ -1856,7 +1866,7 @@ static void step(void)
     note_rights(&b);
     note_lends(&b);
     note_suspends();
-    check_threads();
+    check_threads(false);
     if (!failed)
         check_time(entry);
     if (failed)
@@ -1864,7 +1874,7 @@ static void step(void)
     tick();  /* a tick: round robin within a priority (the kernel entry, tick + choice) */
     if (failed)
         return;
-    check_threads();
+    check_threads(true);
     if (!failed)
         check_time(true);
 }
