@@ -80,6 +80,7 @@ TEST(model_random_ops)
            "abandoned %ld)\n",
            step_no, n_calls, n_rc[E_OK], n_rc[E_NOMEM], n_cont[1], n_cont[0], n_cont[2], n_cont[3]);
     report_mem();
+    printf("    SchedContext and notification calls: %ld (E_OK %ld)\n", n_time[0], n_time[1]);
     CHECK(!failed);
     CHECK(n_cont[1] > 0 || steps < 20000);
 }
