@@ -102,17 +102,22 @@ $(B)/fuzz/%: tests/%.c $(FUZZ_DEPS)
 	@$(CC) $(FUZZ_FLAGS) $< tests/tk.c $(CORE_SRCS) $(HOST_SRCS) -o $@
 FUZZ_SECONDS ?= 60
 FUZZ_KERNEL_CORPUS := tests/fuzz_corpus/kernel
+FUZZ_INVOKE_CORPUS := tests/fuzz_corpus/invoke
 fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512
+	@mkdir -p $(B)/fuzz/invoke-corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 $(B)/fuzz/invoke-corpus $(FUZZ_INVOKE_CORPUS)
 	@mkdir -p $(B)/fuzz/kernel-corpus
 	$(FUZZ_KERNEL_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -close_fd_mask=1 \
 	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/kernel-corpus $(FUZZ_KERNEL_CORPUS)
 # A short, deterministic run of each that is part of `make test` (the seed
-# corpus of fuzz_kernel is replayed first: every saved crash must stay fixed).
+# corpora are replayed first: every saved crash must stay fixed, and the
+# seeds reach the bad-argument cases of SchedContexts and notifications).
 test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
-	@echo "== fuzz: fuzz_invoke 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1)"
+	@echo "== fuzz: fuzz_invoke corpus + 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1)"
 	@p=0; f=0; \
-	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 > $(B)/fuzz/log 2>&1; then \
+	rm -rf $(B)/fuzz/itest; mkdir -p $(B)/fuzz/itest; \
+	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/itest \
+	     $(FUZZ_INVOKE_CORPUS) > $(B)/fuzz/log 2>&1; then \
 	  tail -1 $(B)/fuzz/log; p=$$((p+1)); else tail -30 $(B)/fuzz/log; echo "FAIL fuzz_invoke"; f=$$((f+1)); fi; \
 	rm -rf $(B)/fuzz/ktest; mkdir -p $(B)/fuzz/ktest; \
 	if $(FUZZ_KERNEL_BIN) -runs=6000 -seed=1 -max_len=1024 -close_fd_mask=1 \

@@ -162,6 +162,21 @@ TEST(t1_bad_arguments_change_nothing)
     /* Unbinding frees it for another thread. */
     CHECK_EQ(tk_inv(S, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0), E_OK);
     CHECK_EQ(tk_inv(S2, THREAD_BIND_SC, SC, 0, 0, 0, 0, 0), E_OK);
+    /* A thread whose AddrSpace (another bank's) was destroyed can never
+     * run: no time for it (E_REVOKED), the SchedContext stays where it
+     * was; unbinding it still works. */
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, X + 10, 1 * MB), E_OK);
+    CHECK_EQ(tk_create(X + 10, OBJ_ASPACE, X + 11, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_CONFIGURE, CS, X + 11, 0x1000, 0, 10, 0), E_OK);
+    CHECK_EQ(tk_destroy(BANK, X + 10), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_BIND_SC, TK_SC(C), 0, 0, 0, 0, 0), E_BUSY);  /* bound to C first */
+    CHECK_EQ(tk_inv(C, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_BIND_SC, TK_SC(C), 0, 0, 0, 0, 0), E_REVOKED);
+    CHECK_EQ(th(S)->sc.obj, 0);
+    CHECK_EQ(tk_inv(C, THREAD_BIND_SC, TK_SC(C), 0, 0, 0, 0, 0), E_OK);   /* still free */
+    CHECK_EQ(tk_inv(S, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_REVOKED);
 }
 
 /* S waits in recv (the harness runs it once: blocking needs no time). */

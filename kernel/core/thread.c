@@ -222,6 +222,11 @@ static int thread_bind_sc(struct inv *iv)
         return e;
     if (sc && sc_bound_elsewhere(sc->obj, t))
         return E_BUSY;
+    /* Time for a thread that can never run (configured, but its CSpace or
+     * AddrSpace is gone, perhaps another bank's): refused, so that the
+     * SchedContext stays free. Unbinding always works. */
+    if (sc && (th->cspace.obj || th->aspace.obj) && !thread_can_run(th))
+        return E_REVOKED;
     /* Perform. The thread keeps a copy (C2): UNMAP of the original takes
      * the time away. */
     if (th->sc.obj && cap_live(&th->sc) && schedctx_body(th->sc.obj)->thread == t)
