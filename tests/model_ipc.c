@@ -1657,6 +1657,16 @@ static void control_time(int i, u32 k, const struct snap *b)
     u32 t = S_T + (u32)i;
     if (k < 10) {  /* SC_CONFIGURE, good and bad */
         u64 a[6], cptr = pick_sc_cap(true);
+        /* Often one a thread waits for, lent ones first (the bound one has
+         * its own way back: sc_configure's sched_time_back). */
+        for (int j = 0, o = (int)rn(NT); j < 2 * NT && chance(70); j++) {
+            int w = (j + o) % NT, s = sc_of(w);
+            if (s >= 0 && T(w)->waiting_time && (j >= NT || passive(w)) && scm[s].slot < NMC &&
+                mc[scm[s].slot].kind == CK_SC && mc[scm[s].slot].id == s) {
+                cptr = scm[s].slot;
+                break;
+            }
+        }
         sc_args(a);
         snprintf(desc, sizeof desc, "SC_CONFIGURE cap %#llx (%llu, %llu)", (unsigned long long)cptr,
                  (unsigned long long)a[0], (unsigned long long)a[1]);

@@ -277,6 +277,24 @@ TEST(t2_binding_a_schedctx_to_a_lent_server_gives_the_lent_time_back)
     CHECK_EQ(next(), obj(S));
 }
 
+/* SC_CONFIGURE gives time back to every thread waiting for it, a server
+ * it was lent to as well as its own thread. */
+TEST(t1_sc_configure_gives_time_back_to_a_server_it_was_lent_to)
+{
+    setup();
+    CHECK_EQ(tk_inv(H, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(TK_SC(C), SC_CONFIGURE, 1, 1000, 0, 0, 0, 0), E_OK);
+    serve(S);
+    sys(C, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(sched_cur, obj(S));
+    kernel_timer();                                  /* the client's budget ran out in S */
+    CHECK_EQ(th(S)->waiting_time, 1);
+    CHECK(next() != obj(S));
+    CHECK_EQ(tk_inv(TK_SC(C), SC_CONFIGURE, 3, 1000, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(th(S)->waiting_time, 0);
+    CHECK_EQ(next(), obj(S));
+}
+
 /* T1: a server with time of its own that ran out is not run by the call
  * fast path (found by the model test: the fast path switched straight to
  * it, and it ran until the next tick on no budget at all). It gets the

@@ -36,6 +36,13 @@ m12_overlapping_items_allowed @@ kernel/core/endpoint.c @@ I3 @@ int e = flex_di
 m13_destroy_in_progress_forgotten @@ kernel/core/bank.c @@ S2 @@ int e = pending_step(b, iv, &budget, &done); @@ int e = E_OK; done = false; (void)pending_step;
 m14_table_entry_not_charged @@ kernel/include/obj.h @@ S1 @@ #define OBJ_ENTRY_CHARGE OBJ_PER_RAM @@ #define OBJ_ENTRY_CHARGE 0u
 m15_void_subtree_dst_accepted @@ kernel/include/cap.h @@ S3 @@ return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK; @@ return cap_live(d) ? E_FULL : E_OK;
+m16_run_queue_holds_threads_without_time @@ kernel/core/sched.c @@ T1 @@ if (!sched_has_time(th)) { @@ if (0) {
+m17_reply_keeps_the_lent_time @@ kernel/core/endpoint.c @@ T2 @@ sched_enqueue(c); @@ sched_enqueue(c); if (0)
+m18_fault_message_lends_time @@ kernel/core/endpoint.c @@ T2 @@ if (passive(s) && !(c->ipc & IPC_FAULT)) { @@ if (passive(s)) {
+m19_sc_configure_forgets_waiters @@ kernel/core/schedctx.c @@ T1 @@ wake_all(s);  /* the threads waiting for its time */ @@ (void)0;
+m20_call_fast_path_runs_without_time @@ kernel/core/endpoint.c @@ T1 @@ if (!lends && !sched_has_time(rt)) @@ if (0)
+m21_bind_keeps_the_lent_time @@ kernel/core/thread.c @@ T2 @@ th->lent = 0; @@ (void)0;
+m22_sc_bound_twice @@ kernel/core/thread.c @@ T1 @@ if (sc && sc_bound_elsewhere(sc->obj, t)) @@ if (0)
 EOF
 )
 
