@@ -115,9 +115,8 @@ fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
 test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
 	@echo "== fuzz: fuzz_invoke corpus + 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1)"
 	@p=0; f=0; \
-	rm -rf $(B)/fuzz/itest; mkdir -p $(B)/fuzz/itest; \
-	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/itest \
-	     $(FUZZ_INVOKE_CORPUS) > $(B)/fuzz/log 2>&1; then \
+	if $(FUZZ_BIN) -artifact_prefix=$(B)/fuzz/ $(FUZZ_INVOKE_CORPUS)/* > $(B)/fuzz/log 2>&1 && \
+	   $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -artifact_prefix=$(B)/fuzz/ >> $(B)/fuzz/log 2>&1; then \
 	  tail -1 $(B)/fuzz/log; p=$$((p+1)); else tail -30 $(B)/fuzz/log; echo "FAIL fuzz_invoke"; f=$$((f+1)); fi; \
 	rm -rf $(B)/fuzz/ktest; mkdir -p $(B)/fuzz/ktest; \
 	if $(FUZZ_KERNEL_BIN) -runs=6000 -seed=1 -max_len=1024 -close_fd_mask=1 \

@@ -67,15 +67,19 @@ static u64 word(void)
     }
 }
 
-/* A hash of what the time and notification methods may change. */
+/* A hash of what the time and notification methods may change: the
+ * SchedContexts, notifications and threads the root's caps 1..39 name
+ * (the ones an input can name). */
 static u64 time_state(void)
 {
     u64 h = 1469598103934665603ull;
 #define MIX(v) (h = (h ^ (u64)(v)) * 1099511628211ull)
-    for (oref o = 1; o < store.ntab; o++) {
-        const struct obj *x = obj_get(o);
-        if (x->state != OS_LIVE)
+    for (u32 k = 1; k < 40; k++) {
+        const struct slot *sl = tk_slot(k);
+        if (!sl || !sl->obj || !cap_live(sl))
             continue;
+        oref o = sl->obj;
+        const struct obj *x = obj_get(o);
         if (x->type == OBJ_SCHEDCTX) {
             const struct schedctx *s = schedctx_body(o);
             MIX(s->budget), MIX(s->period), MIX(s->remaining), MIX(s->refill_at), MIX(s->consumed);
