@@ -9,6 +9,13 @@
  * BANK_DESTROY, cleaning a void destination) left half done, interleaved
  * with other operations and continued later by calling again.
  *
+ * SchedContexts and notifications are objects here too: created (their
+ * charges), copied, mapped, wrapped, destroyed, and invoked by the root
+ * (SC_CONFIGURE with good and bad budgets and periods, SC_QUERY; NTFN_SIGNAL
+ * through badged caps and wrappers, NTFN_POLL, NTFN_WAIT, which finds no
+ * thread to block). Their use by threads -- time, lending, waiting -- is
+ * tests/model_ipc.c's.
+ *
  * For every call the model predicts the error code, following the decoders'
  * check order (kernel/core/{bank,cspace,invoke}.c). After every call:
  *   - the observable state is compared: every tracked slot of every CSpace
