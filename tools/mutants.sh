@@ -40,9 +40,9 @@ m16_run_queue_holds_threads_without_time @@ kernel/core/sched.c @@ T1 @@ if (!sc
 m17_reply_keeps_the_lent_time @@ kernel/core/endpoint.c @@ T2 @@ sched_enqueue(c); @@ sched_enqueue(c); if (0)
 m18_fault_message_lends_time @@ kernel/core/endpoint.c @@ T2 @@ if (passive(s) && !(c->ipc & IPC_FAULT)) { @@ if (passive(s)) {
 m19_sc_configure_forgets_waiters @@ kernel/core/schedctx.c @@ T1 @@ wake_all(s);  /* the threads waiting for its time */ @@ (void)0;
-m20_call_fast_path_runs_without_time @@ kernel/core/endpoint.c @@ T1 @@ if (!lends && !sched_has_time(rt)) @@ if (0)
+m20_call_fast_path_runs_without_time @@ kernel/core/endpoint.c @@ T1 @@ if (!lends && !schedctx_body(rt->sc.obj)->remaining) @@ if (0)
 m21_bind_keeps_the_lent_time @@ kernel/core/thread.c @@ T2 @@ th->lent = 0; @@ (void)0;
-m22_sc_bound_twice @@ kernel/core/thread.c @@ T1 @@ if (sc && sc_bound_elsewhere(sc->obj, t)) @@ if (0)
+m22_sc_bound_twice @@ kernel/core/thread.c @@ T1 @@ if (sc && sc_bound_elsewhere(sc->obj, t)) @@ if (sc && 0 && sc_bound_elsewhere(sc->obj, t))
 EOF
 )
 

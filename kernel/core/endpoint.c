@@ -684,9 +684,12 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
     struct thread *rt = T(r);
     if (rt->prio < th->prio || !thread_can_run(rt))
         return NULL;
+    /* T1: it runs now on time of its own with budget left, or on the
+     * caller's (it is passive); else the slow path (a refill that is due:
+     * the slow path gives it; none: it waits). */
     bool lends = passive(rt);
-    if (!lends && !sched_has_time(rt))
-        return NULL;  /* T1: its own time ran out: the slow path makes it wait */
+    if (!lends && !schedctx_body(rt->sc.obj)->remaining)
+        return NULL;
     /* Commit: nothing below can fail. */
     ep_unlink(ep, rt);
     copy_words(rt, th, a0, tg->badge);
