@@ -2,7 +2,8 @@
 #   make            build everything (host tests, benchmarks, riscv64 images)
 #   make test       run every test suite (host plain + ASan/UBSan, QEMU)
 #   make test-host  host suites only      make test-qemu  QEMU system tests only
-#   make run        boot Tether in QEMU    make gdb        debug it
+#   make run        boot Tether in QEMU on build/store.img (make run-fresh: empty it first)
+#   make gdb        debug it
 #   make bench      run benchmarks and regenerate docs/benchmarks.md
 #   make soak       long randomized model test (10M steps)
 
@@ -62,9 +63,21 @@ $(B)/host/bench_core: $(B)/host/bench/bench_core.o $(B)/host/tests/tk.o $(host_K
 	$(CC) $^ -o $@
 $(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
+# Host tools: storeinfo reads a store image (docs/store.md).
+TOOL_BINS := $(B)/host/storeinfo
+$(B)/host/storeinfo: $(B)/host/tools/storeinfo.o $(B)/host/tools/storeinfo_rv64.o $(host_KOBJS)
+	$(CC) $^ -o $@
+$(B)/host/tools/storeinfo.o: tools/storeinfo.h
+# (the riscv64 kernel's structures, as the host compiler lays them out: LP64 both)
+$(B)/host/tools/storeinfo_rv64.o: tools/storeinfo_rv64.c tools/storeinfo.h $(wildcard kernel/include/*.h include/tether/*)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"; $(CC) $(CSTD) $(WARN) -Iinclude -Ikernel/include -Ikernel/arch/riscv64/include -Itools $(host_OPT) -c $< -o $@
+$(B)/host/storeinfo_test: $(B)/host/tests/storeinfo_test.o $(B)/host/tests/harness.o $(B)/host/tests/tk.o \
+                         $(B)/host/tests/fixture.o $(host_KOBJS)
+	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-fuzz test-docs docs soak bench bench-host run run-host gdb clean fuzz mutants check-layers
-all: $(HOST_BINS) $(BENCH_BINS)
+.PHONY: all test test-host test-storeinfo test-capgraph capgraph test-fuzz test-docs docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
+all: $(HOST_BINS) $(BENCH_BINS) $(TOOL_BINS)
 
 MODEL_STEPS ?= 200000
 test-host: $(HOST_BINS)
@@ -72,7 +85,28 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
-	@$(MAKE) --no-print-directory test-fuzz test-docs check-layers
+	@$(MAKE) --no-print-directory test-storeinfo test-capgraph test-fuzz test-docs check-layers
+
+# tools/storeinfo on images the core writes (tests/storeinfo_test.c).
+test-storeinfo: $(B)/host/storeinfo $(B)/host/storeinfo_test
+	@echo "== storeinfo: store images checked, damaged blocks named"
+	@STOREINFO=$(B)/host/storeinfo $(B)/host/storeinfo_test
+
+# tools/capgraph on the image test-storeinfo wrote: a dot file Graphviz accepts,
+# with the slots, clusters, badge and MAP edges of that store.
+test-capgraph: test-storeinfo
+	@echo "== capgraph: the derivation tree of a host-written store as Graphviz"
+	@tools/capgraph --storeinfo $(B)/host/storeinfo $(B)/storeinfo/ok.img > $(B)/storeinfo/ok.dot 2>/dev/null \
+	  && dot -Tcanon $(B)/storeinfo/ok.dot > /dev/null \
+	  && grep -q 'subgraph cluster_' $(B)/storeinfo/ok.dot && grep -q 'badge 0x77' $(B)/storeinfo/ok.dot \
+	  && [ $$(grep -c ' -> ' $(B)/storeinfo/ok.dot) -ge 2 ] \
+	  && echo "1 passed, 0 failed" || { echo "FAIL capgraph"; echo "0 passed, 1 failed"; exit 1; }
+
+# The `make run` system's derivation tree, rendered (Graphviz dot).
+capgraph: $(B)/host/storeinfo
+	tools/capgraph --storeinfo $(B)/host/storeinfo $(B)/store.img > $(B)/capgraph.dot
+	dot -Tsvg $(B)/capgraph.dot -o $(B)/capgraph.svg
+	@echo "wrote $(B)/capgraph.svg"
 
 # docs/abi.md is generated from include/tether/*.def: it must be current.
 docs:
@@ -91,9 +125,11 @@ bench-host: $(B)/host/bench_core
 
 # libFuzzer: fuzz_invoke over the invocation interface, fuzz_kernel over
 # every kernel entry (threads making system calls, faults, timer ticks, the
-# root destroying objects under them). Both clang -fsanitize=fuzzer.
+# root destroying objects under them), fuzz_store over the restore path
+# (damaged and re-checksummed store images). All clang -fsanitize=fuzzer.
 FUZZ_BIN := $(B)/fuzz/fuzz_invoke
 FUZZ_KERNEL_BIN := $(B)/fuzz/fuzz_kernel
+FUZZ_STORE_BIN := $(B)/fuzz/fuzz_store
 FUZZ_FLAGS := $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_DEPS := $(CORE_SRCS) $(HOST_SRCS) tests/tk.c $(wildcard kernel/include/*.h include/tether/* tests/*.h)
 $(B)/fuzz/%: tests/%.c $(FUZZ_DEPS)
@@ -103,17 +139,20 @@ $(B)/fuzz/%: tests/%.c $(FUZZ_DEPS)
 FUZZ_SECONDS ?= 60
 FUZZ_KERNEL_CORPUS := tests/fuzz_corpus/kernel
 FUZZ_INVOKE_CORPUS := tests/fuzz_corpus/invoke
-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
-	@mkdir -p $(B)/fuzz/invoke-corpus
+FUZZ_STORE_CORPUS := tests/fuzz_corpus/store
+fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
+	@mkdir -p $(B)/fuzz/invoke-corpus $(B)/fuzz/kernel-corpus $(B)/fuzz/store-corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 $(B)/fuzz/invoke-corpus $(FUZZ_INVOKE_CORPUS)
-	@mkdir -p $(B)/fuzz/kernel-corpus
 	$(FUZZ_KERNEL_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -close_fd_mask=1 \
 	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/kernel-corpus $(FUZZ_KERNEL_CORPUS)
+	$(FUZZ_STORE_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -close_fd_mask=1 \
+	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/store-corpus $(FUZZ_STORE_CORPUS)
 # A short, deterministic run of each that is part of `make test` (the seed
-# corpora are replayed first: every saved crash must stay fixed, and the
-# seeds reach the bad-argument cases of SchedContexts and notifications).
-test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
-	@echo "== fuzz: fuzz_invoke corpus + 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1)"
+# corpora of fuzz_kernel and fuzz_store are replayed first: every saved
+# crash must stay fixed; fuzz_invoke's seeds reach the bad-argument cases of
+# SchedContexts and notifications).
+test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
+	@echo "== fuzz: fuzz_invoke seeds + 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1), fuzz_store corpus + 1500 inputs (seed 1)"
 	@p=0; f=0; \
 	if $(FUZZ_BIN) -artifact_prefix=$(B)/fuzz/ $(FUZZ_INVOKE_CORPUS)/* > $(B)/fuzz/log 2>&1 && \
 	   $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -artifact_prefix=$(B)/fuzz/ >> $(B)/fuzz/log 2>&1; then \
@@ -122,6 +161,10 @@ test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
 	if $(FUZZ_KERNEL_BIN) -runs=6000 -seed=1 -max_len=1024 -close_fd_mask=1 \
 	     -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/ktest $(FUZZ_KERNEL_CORPUS) > $(B)/fuzz/klog 2>&1; then \
 	  tail -1 $(B)/fuzz/klog; p=$$((p+1)); else tail -30 $(B)/fuzz/klog; echo "FAIL fuzz_kernel"; f=$$((f+1)); fi; \
+	rm -rf $(B)/fuzz/stest; mkdir -p $(B)/fuzz/stest; \
+	if $(FUZZ_STORE_BIN) -runs=1500 -seed=1 -max_len=512 -close_fd_mask=1 \
+	     -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/stest $(FUZZ_STORE_CORPUS) > $(B)/fuzz/slog 2>&1; then \
+	  tail -1 $(B)/fuzz/slog; p=$$((p+1)); else tail -30 $(B)/fuzz/slog; echo "FAIL fuzz_store"; f=$$((f+1)); fi; \
 	echo "$$p passed, $$f failed"; test $$f = 0
 
 # Mutation checks: each mutant of the core must fail some host suite
@@ -142,8 +185,8 @@ ifeq ($(RISCV_MISSING),)
 RISCV_READY := 1
 include mk/riscv64.mk
 else
-.PHONY: test-qemu run gdb bench-qemu
-test-qemu run gdb bench-qemu:
+.PHONY: test-qemu run run-fresh gdb bench-qemu
+test-qemu run run-fresh gdb bench-qemu:
 	@echo "make $@: the riscv64 machine needs packages that are missing: sudo apt-get install $(RISCV_MISSING)"
 	@exit 1
 endif

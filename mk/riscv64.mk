@@ -16,12 +16,17 @@ RV_ARCH   := --target=riscv64-unknown-elf -mabi=lp64 -mcmodel=medany -mno-relax
 RV_KARCH  := $(RV_ARCH) -march=rv64imac_zba_zbb_zbs
 RV_UARCH  := $(RV_ARCH) -march=rv64imac
 RV_CFLAGS := $(CSTD) $(WARN) $(FREESTANDING) -fno-pic -O2 -g -MMD -MP
-RV_KCFLAGS := $(RV_CFLAGS) $(RV_KARCH)
+CKPT_MS ?= 0
+RV_KCFLAGS := $(RV_CFLAGS) $(RV_KARCH) -DCKPT_TICKS=$(CKPT_MS)
 RV_UCFLAGS := $(RV_CFLAGS) $(RV_UARCH)
 RV_KINC   := -Iinclude -Ikernel/include -I$(RV_DIR)/include -I$(RV_DIR)/uapi
 RV_UINC   := -Iinclude -Iuser/lib/include -I$(RV_DIR)/uapi
 RV_LDFLAGS := -m elf64lriscv --no-relax -z max-page-size=4096
-QEMU_RV   := qemu-system-riscv64 -machine virt -bios default -nographic -m 256M -smp 1
+# QEMU's command line, the store included, is tools/qemu-run.sh. make run
+# and make gdb use build/store.img (64 MiB, created empty on first use; make
+# run-fresh empties it first); every test-qemu and bench-qemu run has a
+# fresh image of its own.
+STORE_IMG := $(B)/store.img
 
 # ---- kernel -------------------------------------------------------------
 RV_KOBJS := $(patsubst $(RV_DIR)/%.c,$(RV_B)/arch/%.o,$(wildcard $(RV_DIR)/*.c)) \
@@ -45,6 +50,7 @@ $(RV_B)/core/%.o: kernel/core/%.c
 $(RV_B)/arch/images_run.o:   $(RV_B)/user/init.elf
 $(RV_B)/arch/images_test.o:  $(RV_B)/user/tests.elf
 $(RV_B)/arch/images_bench.o: $(RV_B)/user/bench.elf
+$(RV_B)/arch/images_persist.o: $(RV_B)/user/ptest.elf
 
 define rv_kernel
 $(RV_B)/$(1).elf: $(RV_KOBJS) $(RV_B)/arch/images_$(2).o $(RV_DIR)/kernel.ld
@@ -54,6 +60,7 @@ endef
 $(eval $(call rv_kernel,tether,run))
 $(eval $(call rv_kernel,tether-test,test))
 $(eval $(call rv_kernel,tether-bench,bench))
+$(eval $(call rv_kernel,tether-persist,persist))
 
 # ---- user programs ------------------------------------------------------
 ULIB_OBJS := $(patsubst user/lib/%.c,$(RV_B)/user/lib/%.o,$(wildcard user/lib/*.c)) \
@@ -74,29 +81,34 @@ init_OBJS    := $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/init/*.c)) 
 tests_OBJS   := $(RV_B)/user/tests/regs.o $(demos_OBJS) \
                 $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/tests/t_*.c) user/tests/harness.c)
 bench_OBJS   := $(RV_B)/user/tests/bench.o
+ptest_OBJS   := $(RV_B)/user/ptest/ptest.o
 
 define rv_user
 $(RV_B)/user/$(1).elf: $$($(1)_OBJS) $(ULIB_OBJS) user/lib/user.ld
 	@echo "  LD      $$@"
 	@ld.lld $(RV_LDFLAGS) -T user/lib/user.ld $$($(1)_OBJS) $(ULIB_OBJS) -o $$@
 endef
-$(foreach p,init tests bench,$(eval $(call rv_user,$(p))))
+$(foreach p,init tests bench ptest,$(eval $(call rv_user,$(p))))
 
 -include $(shell find $(RV_B) -name '*.d' 2>/dev/null)
 
 # ---- targets ------------------------------------------------------------
-RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf
+RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf $(RV_B)/tether-persist.elf
 all: $(RV_IMAGES)
 
-.PHONY: run test-qemu gdb bench-qemu
+.PHONY: run run-fresh test-qemu gdb bench-qemu
 run: $(RV_B)/tether.elf
-	$(QEMU_RV) -kernel $<
+	tools/qemu-run.sh $(STORE_IMG) $<
 
-test-qemu: $(RV_B)/tether-test.elf
+run-fresh: $(RV_B)/tether.elf
+	tools/qemu-run.sh --fresh $(STORE_IMG) $<
+
+test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf
 	tools/qemu-test.sh $<
+	tools/qemu-persist-test.sh $(RV_B)/tether-persist.elf $(B)/persist
 
 gdb: $(RV_B)/tether.elf
-	tools/qemu-gdb.sh $< $(RV_B)/user/init.elf
+	TETHER_STORE=$(STORE_IMG) tools/qemu-gdb.sh $< $(RV_B)/user/init.elf
 
 bench-qemu: $(RV_B)/tether-bench.elf
 	@mkdir -p $(B)/bench

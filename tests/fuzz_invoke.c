@@ -5,7 +5,7 @@
  * (kernel_check) and nothing may crash (ASan/UBSan).
  *
  * The objects made first include SchedContexts (one bound to a thread, so
- * binding it elsewhere is E_BUSY; one never configured), notifications
+ * binding it elsewhere is E_BUSY; one never configured), a notification
  * (badged and not) and a thread configured in an AddrSpace of a sub-bank
  * (destroying it leaves a thread that can never run: binding time to it
  * is E_REVOKED): small argument words then reach SC_CONFIGURE's bad
@@ -112,18 +112,28 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
     tk_create(10, OBJ_ENDPOINT, 12, 0);
     tk_create(10, OBJ_THREAD, 13, 0);
     tk_create(BANK, OBJ_ASPACE, 14, 0);
-    tk_create(BANK, OBJ_SCHEDCTX, 15, 0);
-    tk_inv(15, SC_CONFIGURE, 2, 5, 0, 0, 0, 0);
-    tk_create(BANK, OBJ_NOTIFICATION, 16, 0);
-    tk_mint(17, 16, R_ALL, 0x21, MINT_MAP);
-    tk_create(BANK, OBJ_THREAD, 18, 0);
-    tk_create(10, OBJ_ASPACE, 19, 0);   /* the sub-bank's: destroy 10 or 19 and thread 18 can't run */
-    tk_create(BANK, OBJ_SCHEDCTX, 20, 0);  /* never configured */
-    tk_map(21, 15, R_ALL);
-    tk_inv(13, THREAD_CONFIGURE, 11, 14, 0x1000, 0, 10, 0);
-    tk_inv(13, THREAD_BIND_SC, 15, 0, 0, 0, 0, 0);
-    tk_inv(18, THREAD_CONFIGURE, CS, 19, 0x1000, 0, 10, 0);
-    tk_inv(18, THREAD_BIND_NTFN, 17, 0, 0, 0, 0, 0);
+    /* Threads configured directly (13) and through a MAP (16 via 17, so
+     * that UNMAP of 16 stops it): the register methods (T3) get past their
+     * first checks. */
+    tk_inv(13, THREAD_CONFIGURE, 11, 14, 0x1000, 0x2000, 10, 0);
+    tk_create(10, OBJ_THREAD, 16, 0);
+    tk_map(17, 16, R_ALL);
+    tk_inv(17, THREAD_CONFIGURE, CS, 14, 0x1000, 0x2000, 10, 0);
+    tk_create(10, OBJ_NOTIFICATION, 15, 0);  /* and a badged cap: CS_WATCH registers */
+    tk_mint(18, 15, R_ALL, 1, MINT_COPY);
+    /* Time: SchedContext 20 bound to thread 13 (to any other: E_BUSY), 25
+     * a MAP of it, 24 never configured; thread 22 configured in the
+     * sub-bank's AddrSpace 23 (destroy 10 or 23: it can never run, binding
+     * time to it is E_REVOKED), with notification 18 bound. */
+    tk_create(BANK, OBJ_SCHEDCTX, 20, 0);
+    tk_inv(20, SC_CONFIGURE, 2, 5, 0, 0, 0, 0);
+    tk_map(25, 20, R_ALL);
+    tk_create(BANK, OBJ_SCHEDCTX, 24, 0);
+    tk_inv(13, THREAD_BIND_SC, 20, 0, 0, 0, 0, 0);
+    tk_create(BANK, OBJ_THREAD, 22, 0);
+    tk_create(10, OBJ_ASPACE, 23, 0);
+    tk_inv(22, THREAD_CONFIGURE, CS, 23, 0x1000, 0, 10, 0);
+    tk_inv(22, THREAD_BIND_NTFN, 18, 0, 0, 0, 0, 0);
     while (left >= 4) {
         u32 cap = (u32)(take(1) % 40);
         u32 li = (u32)(take(1) % NL);

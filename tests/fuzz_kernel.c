@@ -15,7 +15,8 @@
  *   - the root destroys objects (one bounded step, or to completion),
  *     recreates them, UNMAPs caps, suspends/starts/reconfigures threads,
  *     maps and unmaps memory, binds notifications to threads and
- *     signals them, all under blocked and queued threads;
+ *     signals them, registers revocation notifications (CS_WATCH, T4) on
+ *     the threads' slots, all under blocked and queued threads;
 
  *     maps and unmaps memory, all under blocked and queued threads;
  *   - a timer tick, or many in a row (budgets run out and refill);
@@ -460,7 +461,7 @@ static u32 thread_index(oref t)
 /* The bad-argument cases, their answers checked. */
 static void scenario(u8 a, u8 b)
 {
-    switch (b & 3) {
+    switch ((b >> 1) & 3) {
     case 0: {  /* SC_CONFIGURE: a bad budget or period changes nothing */
         static const u64 bad[][2] = {{0, 5}, {6, 5}, {0, 0}, {1, SC_MAX_PERIOD + 1}, {~0ull, 3}, {2, 1}};
         u32 sc = sc_cap(a);
@@ -517,7 +518,7 @@ static void scenario(u8 a, u8 b)
         struct thread *th = thread_body(t);
         oref as = th->aspace.obj;
         u32 slot = as && tk_slot(AS0)->obj == as ? AS0 : as && tk_slot(AS1)->obj == as ? AS1 : 0;
-        if (slot && (b & 4))
+        if (slot && (b & 0x20))
             destroy(slot, 0);  /* all of it */
         if (!th->aspace.obj || cap_live(&th->aspace))
             break;
@@ -677,11 +678,22 @@ static void step_root(void)
             tk_mint(NTB, NT, R_ALL, 1ull << (b % 64), MINT_COPY);
         tk_inv(NTB, NTFN_SIGNAL, 0, 0, 0, 0, 0, 0);
         break;
-    default:  /* 19 */
-        if (b & 0x80)
-            scenario(a, b);
-        else
-            tk_inv(sc_cap(a), SC_QUERY, 0, 0, 0, 0, 0, 0);
+    case 19:  /* T4: watch slots of a thread's CSpace (or the root's), or stop;
+               * odd b: SC_QUERY, or the T1/T2 bad-argument scenarios */
+        if (b & 1) {
+            if ((b & 0xc0) == 0xc0)
+                scenario(a, b);
+            else
+                tk_inv(sc_cap(a), SC_QUERY, 0, 0, 0, 0, 0, 0);
+            break;
+        }
+        if (tk_status(NTB) != SLOT_LIVE)
+            tk_mint(NTB, NT, R_ALL, 1ull << (b % 64), MINT_COPY);
+        tk_inv((u32[]){CS0, CS1, CS}[(b >> 1) % 3], CS_WATCH, a % 48, 1 + (b >> 3) % WATCH_MAX,
+               b & 0x80 ? CAP_NONE : NTB, 0, 0, 0);
+        break;
+    default:
+        tk_inv(sc_cap(a), SC_QUERY, 0, 0, 0, 0, 0, 0);
         break;
     }
     /* The root's call ends like every kernel entry: the kernel chooses

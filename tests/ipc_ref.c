@@ -248,6 +248,7 @@ static void m_fault(int t, u32 kind)
     th[t].state = THREAD_FAULTED;
     th[t].fault = kind;
 }
+static void m_stop_dead(int t);
 /* The thread sched_next chooses (-1: none). */
 static int m_sched_next(void)
 {
@@ -263,7 +264,7 @@ static int m_sched_next(void)
         rq_dequeue(t);
         if (m_alive(t))
             return cur = t;
-        m_fault(t, FAULT_ASPACE);
+        m_stop_dead(t);
     }
     return cur = -1;
 }
@@ -317,12 +318,13 @@ static void m_wake(int t, u64 a0)
     th[t].state = THREAD_RUNNABLE;
     rq_enqueue(t, false);
 }
-/* A thread found with a dead CSpace or AddrSpace: stopped, off its queue. */
+static void m_cancel(int t, bool destroyed);
+/* A thread found with a dead CSpace or AddrSpace (thread_lost): out of its
+ * IPC as if destroyed (a caller waiting for its reply gets E_REVOKED),
+ * stopped. */
 static void m_stop_dead(int t)
 {
-    epq_remove(t);
-    via_unlink(t);
-    th[t].isfault = th[t].call = false;
+    m_cancel(t, true);
     m_fault(t, FAULT_ASPACE);
     n_dead++;
     step_rules |= RULE_DEAD;

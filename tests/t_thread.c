@@ -5,6 +5,7 @@
 #include "fixture.h"
 #include "aspace.h"
 #include "frame.h"
+#include <string.h>
 
 enum { AS = 20, T1 = 21, T2 = 22, T3 = 23 };
 
@@ -231,4 +232,234 @@ TEST(threads_cannot_create_more_important_threads)
     syscall_from(T1, SYS_INVOKE, conf, CS, AS, 0x1000);
     CHECK_EQ(r->x[REG_MSGINFO], E_OK);
     CHECK_EQ(th(T2)->prio, 10);
+}
+
+/* ---- T3: mappable threads: registers, and who drives a lent thread ---- */
+
+enum { EP = 31, AS2 = 32, LENT = 40, WRAP = 41, CC = 50, CA = 51 };
+
+static int rd(u32 t, u64 first, u64 count)
+{
+    return tk_inv(t, THREAD_READ_REGS, first, count, 0, 0, 0, 0);
+}
+static int wr(u32 t, u64 first, u64 count, u64 v0, u64 v1)
+{
+    return tk_inv(t, THREAD_WRITE_REGS, first, count, v0, v1, 0xbad, 0xbad);
+}
+/* An invocation made from CSpace `cs` (a root slot) rather than the root's. */
+static int inv_from(u32 cs, u32 cap, u32 label, u64 a0_, u64 a1, u64 a2, u64 a3, u64 a4)
+{
+    const u64 a[6] = {a0_, a1, a2, a3, a4, 0};
+    return kernel_invoke(obj(cs), (u64)label << 32 | cap, a, tk_r);
+}
+static bool regs_equal(const struct hal_regs *a, const struct hal_regs *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+TEST(t3_registers_are_read_and_written_by_role)
+{
+    setup();
+    CHECK_EQ(rd(T1, TREG_PC, 1), E_INVAL);  /* never configured */
+    CHECK_EQ(configure(T1, 10), E_OK);     /* pc 0x1000 + T1, sp 0x8000, a0 7 */
+    CHECK_EQ(rd(T1, TREG_PC, 3), E_OK);
+    CHECK_EQ(tk_r[0], 0x1000 + T1);
+    CHECK_EQ(tk_r[1], 0x8000);
+    CHECK_EQ(tk_r[2], 7);
+    CHECK_EQ(tk_r[3], 0);  /* past count */
+    /* Each index is the register of its role (the host has no others). */
+    CHECK_EQ(HAL_TREGS, TREG_OTHER);
+    for (u32 i = 0; i < HAL_TREGS; i++)
+        CHECK_EQ(wr(T1, i, 1, 100 + i, 0), E_OK);
+    CHECK_EQ(th(T1)->regs.pc, 100 + TREG_PC);
+    CHECK_EQ(th(T1)->regs.x[REG_STACK], 100 + TREG_SP);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], 100 + TREG_MSGINFO);
+    for (u32 i = 0; i < MSG_WORDS; i++)
+        CHECK_EQ(th(T1)->regs.x[REG_MSG(i)], 100 + TREG_MSG(i));
+    CHECK_EQ(th(T1)->regs.x[REG_SYSNO], 100 + TREG_SYSNO);
+    CHECK_EQ(rd(T1, HAL_TREGS - 4, 4), E_OK);
+    for (u32 i = 0; i < 4; i++)
+        CHECK_EQ(tk_r[i], 100 + HAL_TREGS - 4 + i);
+    /* Two at once, the rest untouched; START resumes with them. */
+    CHECK_EQ(wr(T1, TREG_PC, 2, 0x5000, 0x9000), E_OK);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], 100 + TREG_MSGINFO);
+    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK(sched_next() == &th(T1)->regs);
+    CHECK_EQ(th(T1)->regs.pc, 0x5000);
+    /* A running thread reads its own: as at this call, pc on the ecall. */
+    syscall_from(T1, SYS_INVOKE, (u64)THREAD_READ_REGS << 32 | T1, TREG_PC, 2, 0);
+    CHECK_EQ(th(T1)->regs.x[REG_MSGINFO], E_OK);
+    CHECK_EQ(th(T1)->regs.x[REG_MSG(0)], 0x5000);
+    CHECK_EQ(th(T1)->regs.x[REG_MSG(1)], 0x9000);
+    CHECK_EQ(th(T1)->regs.pc, 0x5004);
+}
+
+TEST(t3_register_errors_are_specific_and_change_nothing)
+{
+    setup();
+    CHECK_EQ(configure(T1, 10), E_OK);
+    struct hal_regs before = th(T1)->regs;
+    static const u64 bad[][2] = {
+        {0, 0}, {0, 5}, {HAL_TREGS, 1}, {HAL_TREGS - 1, 2}, {~0ull, 1}, {1, ~0ull}, {~0ull - 1, 3},
+    };
+    for (u32 i = 0; i < ARRAY_LEN(bad); i++) {
+        CHECK_EQ(wr(T1, bad[i][0], bad[i][1], 1, 2), E_INVAL);
+        CHECK_EQ(rd(T1, bad[i][0], bad[i][1]), E_INVAL);
+    }
+    /* Rights: reading needs R_READ, writing R_WRITE. */
+    CHECK_EQ(tk_copy(42, T1, R_READ), E_OK);
+    CHECK_EQ(tk_copy(43, T1, R_WRITE), E_OK);
+    CHECK_EQ(wr(42, TREG_PC, 1, 1, 0), E_RIGHTS);
+    CHECK_EQ(rd(43, TREG_PC, 1), E_RIGHTS);
+    CHECK_EQ(rd(42, TREG_PC, 1), E_OK);
+    CHECK(regs_equal(&before, &th(T1)->regs));
+    /* Runnable or blocked: its registers are in use, no writes (E_BUSY);
+     * reads see them as it left the CPU. */
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
+    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(wr(T1, TREG_SP, 1, 1, 0), E_BUSY);
+    CHECK(sched_next() == &th(T1)->regs);
+    syscall_from(T1, SYS_RECV, EP, 0, 0, 0);
+    CHECK_EQ(state(T1), THREAD_BLOCKED_RECV);
+    before = th(T1)->regs;
+    CHECK_EQ(wr(T1, TREG_PC, 1, 1, 0), E_BUSY);
+    CHECK_EQ(wr(T1, TREG_MSG(0), 2, 1, 2), E_BUSY);
+    CHECK_EQ(rd(T1, TREG_PC, 1), E_OK);
+    CHECK_EQ(tk_r[0], before.pc);
+    CHECK(regs_equal(&before, &th(T1)->regs));
+    /* Suspended: writable again. */
+    CHECK_EQ(tk_inv(T1, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(wr(T1, TREG_PC, 1, 0x7000, 0), E_OK);
+    CHECK_EQ(th(T1)->regs.pc, 0x7000);
+}
+
+TEST(t3_hostile_thread_whose_aspace_was_destroyed)
+{
+    /* Its registers mean nothing without its spaces: every driving method
+     * answers E_REVOKED, and nothing changes. */
+    setup();
+    CHECK_EQ(tk_create(BANK, OBJ_ASPACE, AS2, 0), E_OK);
+    CHECK_EQ(tk_inv(T2, THREAD_CONFIGURE, CS, AS2, 0x1000, 0x8000, 10, 0), E_OK);
+    CHECK_EQ(tk_destroy(BANK, AS2), E_OK);
+    struct hal_regs before = th(T2)->regs;
+    CHECK_EQ(rd(T2, TREG_PC, 1), E_REVOKED);
+    CHECK_EQ(wr(T2, TREG_PC, 1, 0x666, 0), E_REVOKED);
+    CHECK_EQ(tk_inv(T2, THREAD_START, 0, 0, 0, 0, 0, 0), E_REVOKED);
+    CHECK(regs_equal(&before, &th(T2)->regs));
+    /* Reconfigured into live spaces it is usable again. */
+    CHECK_EQ(configure(T2, 10), E_OK);
+    CHECK_EQ(wr(T2, TREG_PC, 1, 0x666, 0), E_OK);
+}
+
+TEST(t3_unmap_of_the_cap_a_thread_was_configured_through_stops_it)
+{
+    /* The client holds T1 and MAPs it to the server (LENT), which
+     * configures and runs it; the client's UNMAP takes it back: the thread
+     * stops (FAULT_ASPACE) at its next kernel exit, even while running. */
+    setup();
+    CHECK_EQ(tk_map(LENT, T1, R_ALL), E_OK);
+    CHECK_EQ(tk_inv(LENT, THREAD_CONFIGURE, CS, AS, 0x1000, 0x8000, 10, 0), E_OK);
+    CHECK_EQ(tk_inv(LENT, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK(sched_next() == &th(T1)->regs);
+    CHECK_EQ(tk_unmap(T1, 0), E_OK);
+    CHECK_EQ(tk_status(LENT), SLOT_EMPTY);
+    CHECK(sched_next() == NULL);
+    CHECK_EQ(tk_inv(T1, THREAD_INFO, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_r[0], THREAD_FAULTED);
+    CHECK_EQ(tk_r[1], FAULT_ASPACE);
+    CHECK_EQ(rd(T1, TREG_PC, 1), E_REVOKED);
+    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_REVOKED);
+    /* Configured through a root cap, UNMAP of its descendants leaves it. */
+    CHECK_EQ(configure(T1, 10), E_OK);
+    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_map(LENT, T1, R_ALL), E_OK);
+    CHECK_EQ(tk_unmap(T1, 0), E_OK);
+    CHECK(sched_next() == &th(T1)->regs);
+    /* Through a wrapper over a MAPped cap: the UNMAP reaches it too. */
+    CHECK_EQ(tk_inv(T1, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_map(LENT, T1, R_ALL), E_OK);
+    CHECK_EQ(tk_inv(BANK, BANK_WRAP, CS, WRAP, CS, LENT, 0, R_ALL), E_OK);
+    CHECK_EQ(tk_inv(WRAP, THREAD_CONFIGURE, CS, AS, 0x1000, 0x8000, 10, 0), E_OK);
+    CHECK_EQ(tk_inv(WRAP, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK(sched_next() == &th(T1)->regs);
+    CHECK_EQ(tk_unmap(T1, 0), E_OK);
+    CHECK(sched_next() == NULL);
+    CHECK_EQ(state(T1), THREAD_FAULTED);
+    /* Left configured through a MAP: kernel_check finds its copy in T1's
+     * derivation list. */
+    CHECK_EQ(tk_map(LENT, T1, R_ALL), E_OK);
+    CHECK_EQ(tk_inv(LENT, THREAD_CONFIGURE, CS, AS, 0x1000, 0x8000, 10, 0), E_OK);
+}
+
+TEST(t3_a_taken_back_server_thread_releases_its_caller)
+{
+    /* Mid-request: the server thread (lent, configured through LENT) holds
+     * the client's reply right; the UNMAP stops it, and the client's call
+     * answers E_REVOKED instead of waiting for ever (I6). */
+    setup();
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
+    CHECK_EQ(tk_map(LENT, T1, R_ALL), E_OK);
+    CHECK_EQ(tk_inv(LENT, THREAD_CONFIGURE, CS, AS, 0x1000, 0x8000, 10, 0), E_OK);
+    CHECK_EQ(configure(T2, 10), E_OK);
+    start_thread(LENT);
+    start_thread(T2);
+    sys(T1, SYS_RECV, EP, 0, 0, 0, 0);
+    CHECK_EQ(state(T1), THREAD_BLOCKED_RECV);
+    sys(T2, SYS_INVOKE, msg(EP, 5, 0), 1, 2, 3, 4);
+    CHECK_EQ(state(T2), THREAD_BLOCKED_REPLY);
+    CHECK_EQ(state(T1), THREAD_RUNNABLE);  /* serving it */
+    CHECK_EQ(tk_unmap(T1, 0), E_OK);
+    CHECK(sched_next() == &th(T2)->regs);
+    CHECK_EQ(state(T1), THREAD_FAULTED);
+    CHECK_EQ(a0(T2), E_REVOKED);
+}
+
+TEST(t3_only_its_own_or_its_configurers_cspace_may_drive_a_thread)
+{
+    /* The client (CSpace CC) lends thread T1 (its cap at CC slot 5) to the
+     * server (the root CSpace), which configures it. The client keeps
+     * INFO, SUSPEND, CONFIGURE; it can't make the thread run code of its
+     * choice in the server's spaces, nor read what it holds. */
+    setup();
+    new_spaces(BANK, CC, CA);
+    CHECK_EQ(tk_create(BANK, OBJ_ENDPOINT, EP, 0), E_OK);
+    CHECK_EQ(tk_inv(CC, CS_COPY, 1, CS, CC, R_ALL, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(CC, CS_COPY, 2, CS, CA, R_ALL, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(CC, CS_COPY, 5, CS, T1, R_ALL, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(CC, CS_COPY, 6, CS, EP, R_ALL, 0, 0), E_OK);
+    /* Before lending it, the client points its faults at itself ... */
+    CHECK_EQ(inv_from(CC, 5, THREAD_SET_IPC, 6, 0, 0, 0, MWIN_OFF), E_OK);
+    CHECK(th(T1)->fault_ep.obj != 0);
+    /* ... which the server's CONFIGURE drops (its replies could set the pc). */
+    CHECK_EQ(configure(T1, 10), E_OK);
+    CHECK_EQ(th(T1)->fault_ep.obj, 0);
+    CHECK_EQ(tk_inv(T1, THREAD_SET_IPC, EP, 0, 0, 0, MWIN_OFF, 0), E_OK);
+    struct hal_regs before = th(T1)->regs;
+    oref fep = th(T1)->fault_ep.obj;
+    CHECK_EQ(inv_from(CC, 5, THREAD_WRITE_REGS, TREG_PC, 1, 0x666, 0, 0), E_RIGHTS);
+    CHECK_EQ(inv_from(CC, 5, THREAD_READ_REGS, TREG_PC, 1, 0, 0, 0), E_RIGHTS);
+    CHECK_EQ(inv_from(CC, 5, THREAD_SET_IPC, 6, 0, 0, 0, MWIN_OFF), E_RIGHTS);
+    CHECK_EQ(inv_from(CC, 5, THREAD_SET_TIMEOUT, 6, 0, 0, 0, 0), E_RIGHTS);
+    CHECK_EQ(inv_from(CC, 5, THREAD_BIND_NTFN, CAP_NONE, 0, 0, 0, 0), E_RIGHTS);
+    CHECK_EQ(inv_from(CC, 5, THREAD_START, 0, 0, 0, 0, 0), E_RIGHTS);
+    CHECK(regs_equal(&before, &th(T1)->regs));
+    CHECK_EQ(th(T1)->fault_ep.obj, fep);
+    CHECK_EQ(state(T1), THREAD_INACTIVE);
+    CHECK_EQ(inv_from(CC, 5, THREAD_INFO, 0, 0, 0, 0, 0), E_OK);
+    /* The server runs it; the client takes it back: SUSPEND, then
+     * CONFIGURE into its own spaces (the server's fault endpoint goes). */
+    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(inv_from(CC, 5, THREAD_SUSPEND, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(inv_from(CC, 5, THREAD_CONFIGURE, 1, 2, 0x7000, 0, 10), E_OK);
+    CHECK_EQ(th(T1)->fault_ep.obj, 0);
+    CHECK_EQ(tk_inv(T1, THREAD_WRITE_REGS, TREG_PC, 1, 0x666, 0, 0, 0), E_RIGHTS);
+    CHECK_EQ(tk_inv(T1, THREAD_START, 0, 0, 0, 0, 0, 0), E_RIGHTS);
+    CHECK_EQ(inv_from(CC, 5, THREAD_WRITE_REGS, TREG_PC, 1, 0x7100, 0, 0), E_OK);
+    CHECK_EQ(inv_from(CC, 5, THREAD_START, 0, 0, 0, 0, 0), E_OK);
+    /* A thread configured by the root into CC drives itself from CC. */
+    CHECK_EQ(tk_inv(T2, THREAD_CONFIGURE, CC, CA, 0x1000, 0, 10, 0), E_OK);
+    CHECK_EQ(tk_inv(CC, CS_COPY, 7, CS, T2, R_ALL, 0, 0), E_OK);
+    CHECK_EQ(inv_from(CC, 7, THREAD_SET_IPC, 6, 0, 0, 0, MWIN_OFF), E_OK);
+    CHECK_EQ(inv_from(CC, 7, THREAD_READ_REGS, TREG_PC, 1, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_r[0], 0x1000);
 }

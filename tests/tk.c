@@ -17,6 +17,15 @@ void tk_boot(u64 bytes)
     }
 }
 
+int tk_resume(u64 bytes)
+{
+    free(ram);
+    ram = malloc(bytes);
+    if (!ram)
+        exit(2);
+    return kernel_resume(ram, bytes, &tk);
+}
+
 int tk_inv(u32 cap, u32 label, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
     u64 a[INVOKE_ARGS] = {a0, a1, a2, a3, a4, a5};

@@ -15,6 +15,9 @@ extern u64 tk_r[INVOKE_RESULTS];
 
 /* Boot a fresh kernel over `bytes` of host memory (previous one is freed). */
 void tk_boot(u64 bytes);
+/* Restart from the store's last checkpoint on new host memory of `bytes`
+ * (kernel_resume): E_OK, or an error and nothing runs until tk_boot. */
+int tk_resume(u64 bytes);
 /* Invoke cap `cap` with `label` and up to six words. Returns E_*. */
 int tk_inv(u32 cap, u32 label, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
 /* Same, repeating while the kernel answers E_CONTINUE; counts the calls. */

@@ -159,6 +159,18 @@ EOF2
 rows $d/faults.def "2 1 t"
 cat <<'EOF2'
 
+## Thread registers (`abi.h`): THREAD_READ_REGS, THREAD_WRITE_REGS
+
+Indices by the role a register plays in this ABI, the same on every machine;
+the machine's other registers follow (their number is the machine's).
+
+| index | name | register |
+|---:|---|---|
+EOF2
+sed -n 's/^#define \(TREG_[A-Za-z0-9_()]*\) *(*\([0-9]*\)u\( + (i))\)* *\/\* *\(.*[^ ]\) *\*\/$/| \2\3 | `\1` | \4 |/p' $d/abi.h |
+    sed 's/ + (i))/ + i/'
+cat <<'EOF2'
+
 ## Well-known cap addresses of the root task
 
 | address | cap |

@@ -7,12 +7,12 @@
 #
 #   0 obj kprintf                storage: object table, buddy allocator
 #   1 charge                     bank accounting: charges, allocation
-#   2 cap                        the derivation tree
+#   2 cap watch                  the derivation tree, revocation registrations
 #   3 cspace                     CSpaces and every cap lookup
 #   4 bank wrapper endpoint notification thread sched schedctx aspace frame system  objects
 #   5 objtype                    the one hub that names every type
 #   6 invoke                     decode -> perform for every invocation
-#   7 syscall kernel             kernel entries, boot
+#   7 syscall kernel persist     kernel entries, boot, checkpoint/restore
 #   8 check                      the invariant checker (tests, SYSTEM_CHECK)
 #
 # An edge may go down or stay in its layer; an edge up must be in ALLOWED
@@ -23,14 +23,17 @@
 set -u
 dir=$1 arch=${2:-}
 declare -A layer=(
-  [obj]=0 [kprintf]=0 [charge]=1 [cap]=2 [cspace]=3
+  [obj]=0 [kprintf]=0 [charge]=1 [cap]=2 [watch]=2 [cspace]=3
   [bank]=4 [wrapper]=4 [endpoint]=4 [notification]=4 [thread]=4 [sched]=4 [schedctx]=4 [aspace]=4 [frame]=4 [system]=4
-  [objtype]=5 [invoke]=6 [syscall]=7 [kernel]=7 [check]=8)
+  [objtype]=5 [invoke]=6 [syscall]=7 [kernel]=7 [persist]=7 [check]=8)
 # from -> to: why (the upward edges the design allows)
 ALLOWED="
 cap->aspace        a mapping slot leaving the tree clears its PTE (aspace_unmapped)
+watch->notification  a registration firing signals its notification (ntfn_notify, T4)
 bank->objtype      destroying a bank destroys its objects (obj_destroy_step)
 system->check      SYSTEM_CHECK runs the invariant checker
+system->persist    SYSTEM_CHECKPOINT asks for a checkpoint
+persist->check     a restored checkpoint is checked before it runs
 "
 pass=0 fail=0
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }

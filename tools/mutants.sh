@@ -30,19 +30,29 @@ m6_cs_transfer_ignores_mask @@ kernel/core/cspace.c @@ C1 @@ u8 rights = cap_rig
 m7_reply_not_one_shot @@ kernel/core/endpoint.c @@ I2 @@ th->caller = 0;  /* one-shot (I2) */ @@ /* not one-shot */
 m8_cap_live_ignores_epoch @@ kernel/include/cap.h @@ S3 @@ return obj_get(s->obj)->live == s->epoch; @@ return obj_get(s->obj)->state == OS_LIVE;
 m9_live_window_slot_overwritten @@ kernel/include/cap.h @@ I3 S3 @@ return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK; @@ return mdb_has_children(d) ? E_FULL : E_OK;
-m10_dead_partner_used @@ kernel/core/endpoint.c @@ I6 S4 @@ if (thread_can_run(th)) @@ if (1)
+m10_dead_partner_used @@ kernel/core/endpoint.c @@ I6 S4 @@ if (thread_can_run(T(t))) @@ if (1)
 m11_queued_sender_not_rechecked @@ kernel/core/endpoint.c @@ C5 C8 @@ if (partner_alive(s) && sender_target(s, ep, tg) == E_OK) @@ if (partner_alive(s) && (sender_target(s, ep, tg), 1))
 m12_overlapping_items_allowed @@ kernel/core/endpoint.c @@ I3 @@ int e = flex_disjoint(mf, nmem); @@ int e = E_OK;
 m13_destroy_in_progress_forgotten @@ kernel/core/bank.c @@ S2 @@ int e = pending_step(b, iv, &budget, &done); @@ int e = E_OK; done = false; (void)pending_step;
 m14_table_entry_not_charged @@ kernel/include/obj.h @@ S1 @@ #define OBJ_ENTRY_CHARGE OBJ_PER_RAM @@ #define OBJ_ENTRY_CHARGE 0u
 m15_void_subtree_dst_accepted @@ kernel/include/cap.h @@ S3 @@ return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK; @@ return cap_live(d) ? E_FULL : E_OK;
-m16_run_queue_holds_threads_without_time @@ kernel/core/sched.c @@ T1 @@ if (!sched_has_time(th)) { @@ if (0) {
-m17_reply_keeps_the_lent_time @@ kernel/core/endpoint.c @@ T2 @@ sched_enqueue(c); @@ sched_enqueue(c); if (0)
-m18_fault_message_lends_time @@ kernel/core/endpoint.c @@ T2 @@ if (passive(s) && !(c->ipc & IPC_FAULT)) { @@ if (passive(s)) {
-m19_sc_configure_forgets_waiters @@ kernel/core/schedctx.c @@ T1 @@ wake_all(s);  /* the threads waiting for its time */ @@ (void)0;
-m20_call_fast_path_runs_without_time @@ kernel/core/endpoint.c @@ T1 @@ if (!lends && !schedctx_body(rt->sc.obj)->remaining) @@ if (0)
-m21_bind_keeps_the_lent_time @@ kernel/core/thread.c @@ T2 @@ th->lent = 0; @@ (void)0;
-m22_sc_bound_twice @@ kernel/core/thread.c @@ T1 @@ if (sc && sc_bound_elsewhere(sc->obj, t)) @@ if (sc && 0 && sc_bound_elsewhere(sc->obj, t))
+m16_unmap_of_configuring_cap_ignored @@ kernel/include/thread.h @@ T3 @@ && cap_live(&th->cspace) && th->bound.obj; @@ && cap_live(&th->cspace);
+m17_any_cspace_drives_a_thread @@ kernel/core/thread.c @@ T3 @@ return iv->caller_cs == thread_cspace(th) || configured_from(th, iv->caller_cs); @@ return (void)iv, true;
+m18_lent_thread_keeps_client_handlers @@ kernel/core/thread.c @@ T3 @@ drop_handlers(t, th); @@ (void)drop_handlers;
+m19_regs_written_while_running @@ kernel/core/thread.c @@ T3 @@ return th->state == THREAD_INACTIVE || th->state == THREAD_FAULTED; @@ return (void)th, true;
+m20_lost_thread_keeps_its_caller @@ kernel/core/thread.c @@ T3 I6 @@ ipc_cancel(t, true);  /* a caller waiting for its reply: E_REVOKED */ @@ (void)0;
+m21_watch_never_signals @@ kernel/core/watch.c @@ T4 @@ ntfn_notify(n, w->ncap.badge); @@ (void)n;
+m22_removal_ends_watch_unsignalled @@ kernel/core/cap.c @@ T4 @@ watch_fire(s); @@ watch_drop(s);
+m23_destroy_forgets_watches @@ kernel/core/objtype.c @@ T4 S3 @@ if (x->watch && watch_object_step(o, budget) != E_OK) @@ if (0)
+m24_grant_signals_as_removal @@ kernel/core/cap.c @@ T4 C4 @@ watch_drop(src);  /* GRANT @@ watch_fire(src);  /* GRANT
+m25_watch_outlives_its_cspace @@ kernel/core/watch.c @@ T4 @@ if (n && obj_get(w->cs)->state == OS_LIVE) @@ if (n)
+m26_run_queue_holds_threads_without_time @@ kernel/core/sched.c @@ T1 @@ if (!sched_has_time(th)) { @@ if (0) {
+m27_reply_keeps_the_lent_time @@ kernel/core/endpoint.c @@ T2 @@ sched_enqueue(c); @@ sched_enqueue(c); if (0)
+m28_fault_message_lends_time @@ kernel/core/endpoint.c @@ T2 @@ if (passive(s) && !(c->ipc & IPC_FAULT)) { @@ if (passive(s)) {
+m29_sc_configure_forgets_waiters @@ kernel/core/schedctx.c @@ T1 @@ wake_all(s);  /* the threads waiting for its time */ @@ (void)0;
+m30_call_fast_path_runs_without_time @@ kernel/core/endpoint.c @@ T1 @@ if (!lends && !schedctx_body(rt->sc.obj)->remaining) @@ if (0)
+m31_bind_keeps_the_lent_time @@ kernel/core/thread.c @@ T2 @@ th->lent = 0; @@ (void)0;
+m32_sc_bound_twice @@ kernel/core/thread.c @@ T1 @@ if (sc && sc_bound_elsewhere(sc->obj, t)) @@ if (sc && 0 && sc_bound_elsewhere(sc->obj, t))
 EOF
 )
 

@@ -137,6 +137,18 @@ enum tether_fault {
 #define FAULT_REPLY_RETRY 0u
 #define FAULT_REPLY_SETPC 1u
 
+/* Thread registers by index (THREAD_READ_REGS, THREAD_WRITE_REGS): the
+ * same numbering on every machine, by the role a register plays in this
+ * ABI, then the machine's other registers in its own order (riscv64: the
+ * roles are pc, sp, a0, a1..a6, a7; 22 others follow). */
+#define TREG_PC      0u          /* the pc: where it resumes (riscv64 pc) */
+#define TREG_SP      1u          /* the stack pointer (riscv64 sp) */
+#define TREG_MSGINFO 2u          /* cap address or error, msginfo << 32, of a system call; a new thread's argument (riscv64 a0) */
+#define TREG_MSG(i)  (3u + (i))  /* message word i, 0..5: a system call's arguments and results (riscv64 a1..a6) */
+#define TREG_SYSNO   9u          /* the system call number; the badge of a received message (riscv64 a7) */
+#define TREG_OTHER   10u         /* the machine's other registers from here, in its order (riscv64: 22, x1, x3..x9, x18..x31; the host: none) */
+#define TREG_COUNT_RISCV64 32u   /* indices on riscv64 (the host has 10) */
+
 /* Rights on a capability (C1: every transfer may only remove rights). */
 #define R_READ   0x1u  /* read slots / query                     */
 #define R_WRITE  0x2u  /* modify: write slots, allocate, destroy  */
@@ -159,6 +171,11 @@ enum tether_fault {
 #define CAP_NONE 0xffffffffu
 /* THREAD_SET_IPC log2 meaning "no memory window". */
 #define MWIN_OFF 0xffu
+
+/* CS_WATCH (T4): at most WATCH_MAX slots per call; each registration
+ * costs its CSpace's bank WATCH_BYTES. */
+#define WATCH_MAX   16u
+#define WATCH_BYTES 64u
 
 /* MINT op argument. */
 #define MINT_COPY 0u

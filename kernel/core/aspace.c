@@ -16,12 +16,14 @@ void *aspace_pt_alloc(void *ctx)
     if (!r && bank_alloc_store(bank, PAGE_BYTES, &r) != E_OK)
         return NULL;
     aspace_body(c->as)->pt_pages++;
+    store_mark_pt(sref_ptr(r), true);
     return sref_ptr(r);
 }
 
 static void pt_free(void *ctx, void *page)
 {
     oref as = (oref)(uptr)ctx;
+    store_mark_pt(page, false);
     bank_free_store(obj_get(as)->bank, ptr_sref(page), PAGE_BYTES);
     aspace_body(as)->pt_pages--;
 }
@@ -137,6 +139,8 @@ HOT void map_one(oref as, u32 vpn, struct slot *d, void *pte, struct slot *src, 
     d->flags = SLOT_MAPPING;
     d->badge = MAPPING_WHERE(as, vpn);
     rights &= R_READ | R_WRITE | R_EXEC;
+    if (__builtin_expect(store_track.on, 0))
+        rights &= ~R_WRITE;  /* P2: granted on the first write (aspace_refill) */
     if (pte) {
         hal_pt_set(pte, frame_page(frame), rights);
     } else {
@@ -379,30 +383,102 @@ int aspace_invoke(struct inv *iv)
     }
 }
 
+/* ---- page tables are a cache of the mapping slots (P3) ------------------ */
+
+u64 aspace_refills;
+
+/* The frame page mapped at vpn of `as` with at least `need` rights, from
+ * its mapping slot (never from the page table), or NULL. */
+static void *mapped_page(oref as, u32 vpn, u32 need)
+{
+    struct slot *s = radix_slot(&aspace_body(as)->map, vpn);
+    if (!s || !cap_live(s) || (s->rights & need) != need)
+        return NULL;
+    return frame_page(s->obj);
+}
+
+/* P2: user write access to a page is granted on the first write since the
+ * last checkpoint, and the page recorded as written; the checkpoint takes
+ * the grants back (persist.c). */
+static void grant_write(oref as, u32 vpn, const void *page)
+{
+    struct store_track *t = &store_track;
+    if (t->ngrants < t->maxgrants)
+        t->grants[t->ngrants++] = (struct track_grant){as, obj_get(as)->epoch, vpn, 0};
+    else
+        t->overflow = 1;  /* the checkpoint then protects every AddrSpace */
+    store_written((u64)((const u8 *)page - store.region) / 4096);
+}
+
+bool aspace_refill(oref as, u64 va, u32 need)
+{
+    struct aspace *a = aspace_body(as);
+    u32 rights, vpn = (u32)(va >> 12);
+    if (va >= USER_VA_LIMIT || !a->pt.root)
+        return false;
+    if (hal_pt_lookup(&a->pt, va, &rights)) {
+        /* Present: a real fault, unless it is the first write since the
+         * last checkpoint to a page its slot lets it write (P2). */
+        void *page = store_track.on && need == R_WRITE && !(rights & R_WRITE)
+                         ? mapped_page(as, vpn, R_WRITE) : NULL;
+        if (!page || hal_pt_protect(&a->pt, va_of(vpn), rights | R_WRITE) != E_OK)
+            return false;
+        grant_write(as, vpn, page);
+        return true;
+    }
+    void *page = mapped_page(as, vpn, need);
+    if (!page)
+        return false;  /* no mapping allows it: a fault for the handler */
+    u32 r = radix_slot(&a->map, vpn)->rights & (R_READ | R_WRITE | R_EXEC);
+    if (store_track.on && need != R_WRITE)
+        r &= ~R_WRITE;
+    struct pt_ctx c = {as, NULL};
+    if (hal_pt_map(&a->pt, va_of(vpn), page, r, aspace_pt_alloc, &c) != E_OK)
+        return false;  /* the bank cannot pay for the table: a fault */
+    if (r & R_WRITE && store_track.on)
+        grant_write(as, vpn, page);
+    hal_tlb_flush(va);  /* the walk must see the new entry, not a cached miss */
+    aspace_refills++;
+    return true;
+}
+
+void aspace_drop_page_tables(oref as)
+{
+    struct aspace *a = aspace_body(as);
+    a->pt.root = NULL;
+    if (a->pt_pages)
+        bank_uncharge(obj_get(as)->bank, (u64)a->pt_pages * PAGE_BYTES);
+    a->pt_pages = 0;
+}
+
+int aspace_new_page_tables(oref as)
+{
+    struct pt_ctx c = {as, NULL};
+    return hal_pt_create(&aspace_body(as)->pt, aspace_pt_alloc, &c);
+}
+
 /* ---- kernel access to user memory ---------------------------------------- */
 
+/* (From the mapping slots: a page whose table entry is not refilled yet is
+ * still mapped.) */
 bool aspace_readable(oref as, u64 va, u64 n)
 {
-    const hal_pt_root *pt = &aspace_body(as)->pt;
-    u32 rights;
-    if (va + n < va)
+    if (va + n < va || va + n > USER_VA_LIMIT)
         return false;
     for (u64 p = va & ~(u64)(PAGE_BYTES - 1); p < va + n; p += PAGE_BYTES)
-        if (!hal_pt_lookup(pt, p, &rights) || !(rights & R_READ))
+        if (!mapped_page(as, (u32)(p >> 12), R_READ))
             return false;
     return true;
 }
 
 int aspace_copy_in(oref as, u64 va, void *buf, u64 n)
 {
-    const hal_pt_root *pt = &aspace_body(as)->pt;
     u8 *out = buf;
-    u32 rights;
     /* Check the whole range first: a bad pointer copies nothing. */
     if (!aspace_readable(as, va, n))
         return E_FAULT;
     while (n) {
-        const u8 *page = hal_pt_lookup(pt, va, &rights);
+        const u8 *page = mapped_page(as, (u32)(va >> 12), R_READ);
         u64 off = va % PAGE_BYTES, k = PAGE_BYTES - off;
         if (k > n)
             k = n;

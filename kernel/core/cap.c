@@ -1,6 +1,7 @@
 /* cap.c: the derivation tree (see cap.h for the representation). */
 #include "cap.h"
 #include "aspace.h"
+#include "watch.h"
 
 static void clear(struct slot *s)
 {
@@ -32,19 +33,49 @@ static void unlink(struct slot *s)
         slot_at(s->next)->prev = s->prev;
 }
 
-/* Take node s out of the tree and empty it. A mapping also leaves its
- * AddrSpace's page table and the TLB (C9, S3). */
-static void remove(struct slot *s)
+/* remove() of a slot with a revocation registration (T4): it fires,
+ * which costs WATCH_UNITS of the step's budget in all; or of a
+ * registration's own cap, which takes the registration (and the slot: true,
+ * it is gone) with it. */
+static __attribute__((noinline)) bool remove_watch(struct slot *s, u32 *budget)
+{
+    if (s->flags & SLOT_WATCHER) {
+        watch_cap_gone(s);  /* unlinks s, frees the block it is in */
+        return true;
+    }
+    watch_fire(s);
+    *budget -= *budget < WATCH_UNITS - 1 ? *budget : WATCH_UNITS - 1;
+    return false;
+}
+
+/* Take node s out of the tree and empty it (one unit of *budget, which
+ * the caller took). A mapping also leaves its AddrSpace's page table and
+ * the TLB (C9, S3). A slot without flags pays one test for all this. */
+static void remove(struct slot *s, u32 *budget)
 {
     store_revocations++;  /* it may have been what a thread runs on */
-    if (s->flags & SLOT_MAPPING)
-        aspace_unmapped(s);
+    if (__builtin_expect(s->flags != 0, 0)) {
+        if (s->flags & SLOT_MAPPING)  /* never watched (watch.h) */
+            aspace_unmapped(s);
+        else if (remove_watch(s, budget))
+            return;
+    }
     unlink(s);
     clear(s);
 }
 
+static __attribute__((noinline)) void grant_watched(struct slot *src, struct slot *dst, u8 rights)
+{
+    watch_drop(src);  /* GRANT is no removal: the registration ends unsignalled */
+    cap_grant(src, dst, rights);
+}
+
 void cap_grant(struct slot *src, struct slot *dst, u8 rights)
 {
+    if (__builtin_expect(src->flags & SLOT_WATCHED, 0)) {
+        grant_watched(src, dst, rights);  /* (a tail call: no frame on the common path) */
+        return;
+    }
     *dst = *src;
     dst->rights = rights;
     sref d = slot_ref(dst);
@@ -63,7 +94,7 @@ int cap_revoke_step(struct slot *s, u32 *budget)
         (*budget)--;
         /* Remove the first descendant; its children (if any) now follow s
          * directly and are s's children (see cap.h). */
-        remove(slot_at(s->next));
+        remove(slot_at(s->next), budget);
     }
     return E_OK;
 }
@@ -76,13 +107,14 @@ int cap_delete_step(struct slot *s, u32 *budget)
     if (*budget == 0)
         return E_CONTINUE;
     (*budget)--;
-    remove(s);
+    remove(s, budget);
     return E_OK;
 }
 
 void cap_remove_leaf(struct slot *d)
 {
-    remove(d);  /* a void leaf (cap_dst_check) */
+    u32 budget = 0;
+    remove(d, &budget);  /* a void leaf (cap_dst_check), or a registration's cap */
 }
 
 struct slot *cap_parent(const struct slot *s)

@@ -9,8 +9,12 @@
 #include "notification.h"
 #include "sched.h"
 #include "schedctx.h"
+#include "watch.h"
 
 static u64 nodes_in_lists, nodes_total;
+/* Revocation registrations (watch.h) as counted from their slots, the
+ * objects' and the notifications' lists, the CSpaces' counts, the tree. */
+static u64 watched_slots, watch_on_objs, watch_on_ntfns, watch_in_cspaces;
 
 /* Check one slot's links; count it. */
 static const char *check_slot(const struct slot *s)
@@ -48,7 +52,7 @@ static u64 extra_bytes(oref o)
     struct obj *x = obj_get(o);
     u64 n = 0;
     if (x->type == OBJ_CSPACE) {
-        n += radix_bytes(cspace_body(o));
+        n += radix_bytes(cspace_body(o)) + (u64)cspace_body(o)->watches * WATCH_BYTES;
     } else if (x->type == OBJ_ASPACE) {
         n += (u64)aspace_body(o)->pt_pages * PAGE_BYTES + radix_bytes(&aspace_body(o)->map);
     } else if (x->type == OBJ_FRAME) {
@@ -77,11 +81,23 @@ static const char *check_radix(const struct cspace *r, oref as)
                     u32 rights;
                     if (!(s->flags & SLOT_MAPPING) || s->badge != MAPPING_WHERE(as, idx))
                         why = "mapping: slot does not say where it is";
-                    else if (!hal_pt_lookup(&aspace_body(as)->pt, (u64)idx << 12, &rights))
-                        why = "mapping: no page-table entry for a mapping slot";
+                    else if (hal_pt_lookup(&aspace_body(as)->pt, (u64)idx << 12, &rights) &&
+                             cap_live(s) && (hal_pt_lookup(&aspace_body(as)->pt, (u64)idx << 12, &rights) !=
+                                             frame_page(s->obj) || (rights | R_WRITE) != (s->rights | R_WRITE) ||
+                                             (rights & ~s->rights)))
+                        why = "mapping: the page-table entry differs from its mapping slot";
                 } else if (!why && s->obj && (s->flags & SLOT_MAPPING)) {
                     why = "slot: a CSpace slot marked as a mapping";
                 }
+                if (!why && (s->flags & SLOT_WATCHED)) {
+                    watched_slots++;
+                    if (as || !s->obj)
+                        why = "watch: a flagged slot that is no CSpace cap";
+                    else if (!watch_of(s))
+                        why = "watch: a flagged slot without a registration";
+                }
+                if (!why && (s->flags & SLOT_WATCHER))
+                    why = "watch: a registration's flag on a space's slot";
             }
         }
     }
@@ -112,12 +128,56 @@ static const char *check_object_slots(oref o)
             why = check_slot(&thread_body(o)->timeout_ep);
         if (!why)
             why = check_slot(&thread_body(o)->sc);
+        if (!why)
+            why = check_slot(&thread_body(o)->bound);
     }
     return why;
 }
 
+/* One registration, met in the search tree at `depth` on the key bits
+ * `path`: its slot is flagged and of its CSpace, its cap is a live node of
+ * its notification's tree (or of one being destroyed). */
+static u64 watch_tree;
+static const char *check_watch(const struct watch *w, u32 depth, u32 path)
+{
+    watch_tree++;
+    const struct slot *s = slot_at(w->key);
+    if (depth && ((w->key ^ path) & ((depth >= 32 ? 0u : 1u << depth) - 1u)))
+        return "watch: a registration off its key's path in the search tree";
+    if (!(s->flags & SLOT_WATCHED) || !s->obj)
+        return "watch: a registration's slot is not a flagged cap";
+    if (!w->cs || w->cs >= store.ntab || obj_get(w->cs)->type != OBJ_CSPACE ||
+        obj_get(w->cs)->state == OS_FREE)
+        return "watch: a registration of no CSpace";
+    if (w->ncap.flags != SLOT_WATCHER || !w->ncap.obj || obj_get(w->ncap.obj)->type != OBJ_NOTIFICATION ||
+        !cap_names(&w->ncap) || !w->ncap.prev)
+        return "watch: a registration's cap is not a MAP of a notification cap";
+    if (!(w->ncap.rights & R_WRITE) || !w->ncap.badge)
+        return "watch: a registration's cap cannot signal";
+    return check_slot(&w->ncap);
+}
+
+/* The registrations on an object's list (obj.watch) are on caps to it; a
+ * notification's (notification.watches) signal it. */
+static const char *check_watch_list(oref o, sref head, bool ntfn, u64 *count)
+{
+    sref prev = 0;
+    for (sref r = head; r; prev = r, r = ntfn ? ((struct watch *)sref_ptr(r))->on_ntfn.next
+                                              : ((struct watch *)sref_ptr(r))->on_obj.next) {
+        const struct watch *w = sref_ptr(r);
+        if ((ntfn ? w->on_ntfn.prev : w->on_obj.prev) != prev)
+            return "watch: list links do not point back";
+        if (ntfn ? w->ncap.obj != o : slot_at(w->key)->obj != o)
+            return "watch: a registration on the list of another object";
+        if (++*count > store.bytes / WATCH_BYTES)
+            return "watch: a list has a cycle";
+    }
+    return NULL;
+}
+
 /* A notification's queue: every waiter waits on it, the count matches,
- * and a word is pending only while nobody waits. */
+ * and a word is pending only while nobody waits (or after the kernel's own
+ * signal gave up on waiters that cannot run: stuck). */
 static const char *check_ntfn(oref n)
 {
     const struct notification *nb = ntfn_body(n);
@@ -135,7 +195,7 @@ static const char *check_ntfn(oref n)
     }
     if (k != nb->waiting)
         return "notification: waiter count does not match its queue";
-    if (k && nb->word)
+    if (k && nb->word && !nb->stuck)
         return "notification: a word pending while threads wait";
     return NULL;
 }
@@ -268,10 +328,23 @@ const char *kernel_check(void)
     const char *why;
     nodes_in_lists = nodes_total = 0;
     threads_queued = scs_released = 0;
+    watched_slots = watch_on_objs = watch_on_ntfns = watch_in_cspaces = watch_tree = 0;
+    if ((why = watch_each(check_watch)))
+        return why;
     for (oref o = 1; o < store.ntab; o++) {
         struct obj *x = obj_get(o);
-        if (x->state == OS_FREE)
+        if (x->state == OS_FREE) {
+            if (x->watch)
+                return "watch: a free object-table entry has registrations";
             continue;
+        }
+        if ((why = check_watch_list(o, x->watch, false, &watch_on_objs)))
+            return why;
+        if (x->type == OBJ_NOTIFICATION &&
+            (why = check_watch_list(o, ntfn_body(o)->watches, true, &watch_on_ntfns)))
+            return why;
+        if (x->type == OBJ_CSPACE)
+            watch_in_cspaces += cspace_body(o)->watches;
         if ((why = check_object_slots(o)))
             return why;
         if (x->type == OBJ_THREAD && (why = check_thread_sched(o)))
@@ -305,6 +378,9 @@ const char *kernel_check(void)
     }
     if (nodes_in_lists != nodes_total)
         return "slot: a slot is not reachable from exactly one list root";
+    if (watched_slots != watch_tree || watch_on_objs != watch_tree || watch_on_ntfns != watch_tree ||
+        watch_in_cspaces != watch_tree)
+        return "watch: registrations, flagged slots, lists and CSpace counts disagree";
     return check_queues();
 }
 

@@ -1,8 +1,10 @@
 /* cspace.c: capability spaces: radix lookup, growth, the slot-operation
- * invocations (COPY, MAP, GRANT, MINT, UNMAP, DELETE, INFO) and destruction. */
+ * invocations (COPY, MAP, GRANT, MINT, UNMAP, DELETE, INFO, WATCH) and
+ * destruction. */
 #include "cspace.h"
 #include "charge.h"
 #include "invoke.h"
+#include "watch.h"
 
 #define L2_SHIFT (CS_L2_BITS + CS_LEAF_BITS)
 #define L2_MASK ((1u << CS_L2_BITS) - 1)
@@ -285,6 +287,64 @@ static int cs_info(struct inv *iv)
     return E_OK;
 }
 
+/* CS_WATCH (T4): check everything (the range, the notification cap, the
+ * storage the new registrations need, reserved all or nothing), then
+ * register, replace or remove (watch.h). Out of line: its reservation's
+ * stack frame stays off the other methods' path. */
+static __attribute__((noinline)) int cs_watch(struct inv *iv)
+{
+    oref cs = iv->t.obj;
+    u64 first = ARG(iv, CS_WATCH, slot), count = ARG(iv, CS_WATCH, count);
+    u64 ncptr = ARG(iv, CS_WATCH, ntfn);
+    struct slot *nc = NULL;
+    struct reserve rs;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    if (first >= CAP_ADDR_LIMIT || count > CAP_ADDR_LIMIT - first)
+        return E_BADCAP;
+    if (count == 0 || count > WATCH_MAX)
+        return E_INVAL;
+    if (ncptr != CAP_NONE) {
+        int e = cspace_lookup_live(iv->caller_cs, ncptr, &nc);
+        if (e != E_OK)
+            return e;
+        if (obj_get(nc->obj)->type != OBJ_NOTIFICATION)
+            return E_TYPE;  /* wrappers too: the registration keeps a MAP */
+        if (!(nc->rights & R_WRITE))
+            return E_RIGHTS;
+        if (!nc->badge)
+            return E_INVAL;  /* a zero badge leaves no trace */
+        if (!cap_can_derive(nc))
+            return E_DEPTH;
+    }
+    u32 live = 0, fresh = 0, n = 0;
+    for (u32 i = 0; i < count; i++) {
+        struct slot *s = cspace_slot(cs, (u32)(first + i));
+        live += s && cap_live(s);
+        fresh += nc && s && cap_live(s) && !(s->flags & SLOT_WATCHED);
+    }
+    if (nc && !live)
+        return E_EMPTY;  /* void slots are skipped, as empty ones (S3) */
+    reserve_init(&rs);
+    int e = reserve_add(&rs, obj_get(cs)->bank, WATCH_BYTES, fresh);
+    if (e != E_OK)
+        return e;
+    /* Perform. */
+    for (u32 i = 0; i < count; i++) {
+        struct slot *s = cspace_slot(cs, (u32)(first + i));
+        if (!s || !(nc ? cap_live(s) : (s->flags & SLOT_WATCHED) != 0))
+            continue;
+        n++;
+        if (!nc)
+            watch_drop(s);
+        else
+            watch_set(cs, s, nc, s->flags & SLOT_WATCHED ? 0 : reserve_take(&rs, obj_get(cs)->bank, WATCH_BYTES));
+    }
+    reserve_drop(&rs);  /* nothing is left: exactly `fresh` were taken */
+    RES(iv, CS_WATCH, watched) = n;
+    return E_OK;
+}
+
 int cspace_invoke(struct inv *iv)
 {
     switch (iv->label) {
@@ -299,6 +359,7 @@ int cspace_invoke(struct inv *iv)
     case CS_UNMAP:  return cs_unmap(iv, ARG(iv, CS_UNMAP, slot), ARG(iv, CS_UNMAP, include_self));
     case CS_DELETE: return cs_unmap(iv, ARG(iv, CS_DELETE, slot), 1);
     case CS_INFO:   return cs_info(iv);
+    case CS_WATCH:  return cs_watch(iv);
     default:        return E_LABEL;
     }
 }

@@ -134,19 +134,15 @@ static void msg_of(oref t, u64 badge, bool grant, struct msg *m)
 
 /* A waiting partner (queued on an endpoint, or waiting for a reply) takes
  * part only if it can still run: a thread whose CSpace or AddrSpace was
- * destroyed (or its cap to them revoked) is stopped here, as the
- * scheduler would stop it, and never used (its spaces may be reused
- * already). False if it was stopped. */
+ * destroyed (or its cap to them, or the cap it was configured through,
+ * revoked) is stopped here, as the scheduler would stop it (thread_lost),
+ * and never used (its spaces may be reused already). False if it was
+ * stopped. */
 static bool partner_alive(oref t)
 {
-    struct thread *th = T(t);
-    if (thread_can_run(th))
+    if (thread_can_run(T(t)))
         return true;
-    if (th->state == THREAD_BLOCKED_SEND || th->state == THREAD_BLOCKED_RECV)
-        ep_remove(th->ep, t);
-    via_unlink(t);
-    th->ipc = 0;
-    thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
+    thread_lost(t);
     return false;
 }
 

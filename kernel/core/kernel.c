@@ -6,6 +6,7 @@
 #include "cspace.h"
 #include "frame.h"
 #include "objtype.h"
+#include "persist.h"
 #include "schedctx.h"
 #include "sched.h"
 #include "system.h"
@@ -28,8 +29,10 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot)
 {
     if (bytes < (1u << 20))
         return E_NOMEM;
+    u64 all = bytes;
+    persist_carve(&ram, &bytes, boot);
     sched_reset();
-    boot->unpaid_bytes = store_init(ram, bytes);
+    boot->unpaid_bytes = store_init(ram, bytes) + (all - bytes);
     boot->root_bank = bank_create_root();
     boot->root_as = boot->root_thread = 0;
     if (!boot->root_bank ||
@@ -49,6 +52,15 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot)
     return E_OK;
 }
 
+int kernel_resume(void *ram, u64 bytes, struct kernel_boot *boot)
+{
+    int e = persist_restore(ram, bytes, boot);
+    if (e == E_OK)
+        boot->unpaid_bytes = (u64)(store.base - store.region) + STORE_MIN +
+                             (u64)(store.region - (u8 *)ram);
+    return e;
+}
+
 #define ROOT_SC_PERIOD 1000u  /* ticks */
 
 int kernel_root_task(struct kernel_boot *b)
@@ -57,7 +69,8 @@ int kernel_root_task(struct kernel_boot *b)
         aspace_init(b->root_as, b->root_bank, 0) != E_OK ||
         boot_obj(b, OBJ_THREAD, sizeof(struct thread), ROOT_CAP_THREAD, &b->root_thread) != E_OK)
         return E_NOMEM;
-    thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
+    thread_setup(b->root_thread, cspace_slot(b->root_cs, ROOT_CAP_THREAD), b->root_cs,
+                 cspace_slot(b->root_cs, ROOT_CAP_CSPACE),
                  cspace_slot(b->root_cs, ROOT_CAP_ASPACE), 0, 0, ROOT_THREAD_PRIO);
     thread_body(b->root_thread)->mcp = NPRIO - 1;  /* all priorities are its to give */
     /* Its CPU time: a budget as long as its period, so it never runs out. */
@@ -117,4 +130,19 @@ bool kernel_root_stopped(const struct kernel_boot *b)
     const struct obj *o = obj_get(b->root_thread);
     return o->epoch == b->root_epoch && o->state == OS_LIVE &&
            thread_body(b->root_thread)->state == THREAD_FAULTED;
+}
+
+struct hal_regs *kernel_continue(void)
+{
+    return sched_next();
+}
+
+void kernel_checkpoint_every(u64 ticks)
+{
+    persist_set_interval(ticks);
+}
+
+bool kernel_write_fault(u64 addr)
+{
+    return persist_write_fault(addr);
 }

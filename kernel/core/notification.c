@@ -4,6 +4,7 @@
 #include "endpoint.h"
 #include "invoke.h"
 #include "sched.h"
+#include "watch.h"
 
 static inline struct thread *T(oref t) { return thread_body(t); }
 
@@ -63,6 +64,9 @@ static void wake(oref t, struct thread *th, u64 status, u32 word_reg, u64 word)
 int ntfn_reap_step(oref n, u32 *budget)
 {
     struct notification *nb = ntfn_body(n);
+    int e = watch_ntfn_step(n, budget);
+    if (e != E_OK)
+        return e;
     while (nb->head) {
         if (*budget == 0)
             return E_CONTINUE;
@@ -97,30 +101,27 @@ void ntfn_forget_thread(oref t)
 
 /* ---- invocations ---------------------------------------------------- */
 
-/* NTFN_SIGNAL: cheap, never blocks. A waiter that can no longer run (its
- * spaces are gone) is stopped and passed over, at most REVOKE_BUDGET per
- * call (then E_CONTINUE: the call restarts). */
-static int ntfn_signal(struct inv *iv)
+/* Signal n with badge: hand word | badge to the first waiter, or, with
+ * none, OR it into the word and wake the bound thread if it waits in recv.
+ * A waiter that can no longer run (its spaces are gone) is stopped
+ * (thread_lost) and
+ * passed over, at most `pass` of them (then E_CONTINUE, the badge not
+ * delivered). */
+static inline __attribute__((always_inline)) int deliver(oref n, struct notification *nb, u64 badge, u32 pass)
 {
-    oref n = iv->t.obj;
-    struct notification *nb = ntfn_body(n);
-    u64 badge = iv->t.badge;
-    if (!(iv->t.rights & R_WRITE))
-        return E_RIGHTS;
-    if (!badge)
-        return E_INVAL;
-    for (u32 budget = REVOKE_BUDGET; nb->head; budget--) {
+    for (; nb->head; pass--) {
         oref t = nb->head;
         struct thread *th = T(t);
-        if (!budget)
+        if (!pass)
             return E_CONTINUE;
-        nq_unlink(nb, th);
-        if (thread_can_run(th)) {
-            wake(t, th, E_OK, REG_MSG(TETHER_OUT_INDEX(NTFN_WAIT, word)), nb->word | badge);
-            nb->word = 0;
-            return E_OK;
+        if (!thread_can_run(th)) {
+            thread_lost(t);  /* off the queue, stopped */
+            continue;
         }
-        thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
+        nq_unlink(nb, th);
+        wake(t, th, E_OK, REG_MSG(TETHER_OUT_INDEX(NTFN_WAIT, word)), nb->word | badge);
+        nb->word = 0;
+        return E_OK;
     }
     nb->word |= badge;
     oref b = bound_thread(n, nb);
@@ -130,6 +131,28 @@ static int ntfn_signal(struct inv *iv)
         nb->word = 0;
     }
     return E_OK;
+}
+
+void ntfn_notify(oref n, u64 badge)
+{
+    struct notification *nb = ntfn_body(n);
+    nb->stuck = deliver(n, nb, badge, NOTIFY_PASS) != E_OK;
+    if (nb->stuck)
+        nb->word |= badge;
+}
+
+/* NTFN_SIGNAL: cheap, never blocks; passes over at most REVOKE_BUDGET
+ * waiters that cannot run per call (then E_CONTINUE: the call restarts). */
+static int ntfn_signal(struct inv *iv)
+{
+    oref n = iv->t.obj;
+    struct notification *nb = ntfn_body(n);
+    u64 badge = iv->t.badge;
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    if (!badge)
+        return E_INVAL;
+    return deliver(n, nb, badge, REVOKE_BUDGET);
 }
 
 static int ntfn_wait(struct inv *iv, bool blk)
@@ -178,7 +201,7 @@ int thread_bind_ntfn(struct inv *iv)
     struct thread *th = T(t);
     struct slot *s = NULL;
     u64 cptr = ARG(iv, THREAD_BIND_NTFN, ntfn);
-    if (!(iv->t.rights & R_WRITE))
+    if (!(iv->t.rights & R_WRITE) || !thread_may_drive(iv, th))
         return E_RIGHTS;
     if (cptr != CAP_NONE) {
         int e = cspace_lookup_live(iv->caller_cs, cptr, &s);

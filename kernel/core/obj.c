@@ -4,6 +4,16 @@
 
 struct store store;
 u32 store_revocations;
+struct store_track store_track;
+
+void store_writable(const void *p)
+{
+    u64 page = (u64)((const u8 *)p - store.region) / 4096;
+    if (!(store_track.bits[page / 8] >> (page % 8) & 1)) {
+        store_written(page);
+        hal_track_unprotect(store.region + page * 4096);
+    }
+}
 
 #define MAP_ALLOCATED 0u  /* map byte of an allocated block or of a block interior */
 
@@ -73,6 +83,10 @@ sref store_alloc(int k)
 
 void store_free(sref r, int k)
 {
+    /* P2: every page of a freed block changes kind (free), written or not. */
+    if (store_track.on && k >= 6)
+        for (u64 p = 0; p < ((u64)STORE_MIN << k) / 4096; p++)
+            store_written((u64)((u8 *)sref_ptr(r) - store.region) / 4096 + p);
     store.free_bytes += (u64)STORE_MIN << k;
     u64 rel = (u64)r * GRANULE; /* offset from arena base */
     while (k < STORE_MAX_ORDER) {
@@ -90,34 +104,47 @@ void store_free(sref r, int k)
     fl_push(k, (sref)(rel / GRANULE));
 }
 
-u64 store_init(void *ram, u64 bytes)
+void store_locate(void *ram, u64 bytes)
 {
-    u8 *p = (u8 *)(((uptr)ram + STORE_MIN - 1) & ~(uptr)(STORE_MIN - 1));
+    /* Page aligned at both ends: the region is checkpointed by pages. */
+    u8 *p = (u8 *)(((uptr)ram + 4095) & ~(uptr)4095);
     bytes -= (u64)(p - (u8 *)ram);
-    bytes &= ~(u64)(STORE_MIN - 1);
+    bytes &= ~(u64)4095;
 
-    /* Layout: [object table][buddy map][arena]. */
+    /* Layout: [object table][buddy map][page-table bits][arena]. */
     u32 ntab = (u32)(bytes / OBJ_PER_RAM);
     u64 tab_bytes = ((u64)ntab * sizeof(struct obj) + STORE_MIN - 1) & ~(u64)(STORE_MIN - 1);
     u64 rest = bytes - tab_bytes;
     u64 map_bytes = (rest / STORE_MIN + STORE_MIN - 1) & ~(u64)(STORE_MIN - 1);
-    u64 arena = (rest - map_bytes) & ~(u64)(STORE_MIN - 1);
+    u64 pt_bytes = (rest / 4096 / 8 + STORE_MIN) & ~(u64)(STORE_MIN - 1);
+    u64 meta = tab_bytes + map_bytes + pt_bytes;
 
-    /* The arena starts page aligned so that frames (4 KiB blocks) are pages. */
-    u8 *base = (u8 *)(((uptr)(p + tab_bytes + map_bytes) + 4095) & ~(uptr)4095);
-    arena = (arena - (u64)(base - (p + tab_bytes + map_bytes))) & ~(u64)(STORE_MIN - 1);
+    /* The arena starts page aligned so that frames (4 KiB blocks) are pages,
+     * and ends on a page. */
+    u8 *base = (u8 *)(((uptr)(p + meta) + 4095) & ~(uptr)4095);
+    u64 arena = (u64)(p + bytes - base) & ~(u64)4095;
     store.tab = (struct obj *)p;
     store.ntab = ntab;
     store.map = p + tab_bytes;
+    store.ptbits = p + tab_bytes + map_bytes;
     store.base = base;
     store.bytes = arena;
+    store.region = p;
+    store.region_bytes = (u64)(base - p) + arena;
+}
+
+u64 store_init(void *ram, u64 bytes)
+{
+    store_locate(ram, bytes);
+    u64 arena = store.bytes;
+    u32 ntab = store.ntab;
     store.free_bytes = 0;
     store.live_objs = 0;
+    store.watches = 0;
     store_revocations = 0;
     for (int k = 0; k <= STORE_MAX_ORDER; k++)
         store.free[k] = 0;
-    hal_zero(store.tab, tab_bytes);
-    hal_zero(store.map, map_bytes);
+    hal_zero(store.region, (usize)(store.base - store.region));
 
     /* Entry 0 is "no object"; entries 1.. are threaded onto the free list. */
     store.free_obj = 0;
@@ -140,7 +167,7 @@ u64 store_init(void *ram, u64 bytes)
         store_free((sref)(off / GRANULE), k);
         off += (u64)STORE_MIN << k;
     }
-    return (u64)(base - p) + STORE_MIN;
+    return (u64)(store.base - store.region) + STORE_MIN;
 }
 
 oref obj_alloc(u8 type, int order)

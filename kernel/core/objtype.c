@@ -10,6 +10,7 @@
 #include "schedctx.h"
 #include "system.h"
 #include "thread.h"
+#include "watch.h"
 #include "wrapper.h"
 
 const struct objtype objtypes[OBJ_COUNT] = {
@@ -42,6 +43,8 @@ int obj_destroy_step(oref o, u32 *budget)
         store_revocations++;  /* threads may have lost what they run on */
     x->state = OS_DYING;  /* rescinded: no cap to o is live any more (S3) */
     x->live = OBJ_NOT_LIVE;
+    if (x->watch && watch_object_step(o, budget) != E_OK)
+        return E_CONTINUE;  /* T4: the registrations on caps to o fire first */
     int e = objtypes[x->type].reap(o, budget);
     if (e != E_OK)
         return e;

@@ -35,6 +35,30 @@ void sched_reset(void)
     active_as = 0;
 }
 
+void sched_save(struct sched_saved *s)
+{
+    s->cur = sched_cur;
+    for (u32 i = 0; i < NPRIO; i++)
+        s->head[i] = head[i], s->tail[i] = tail[i];
+    for (u32 i = 0; i < NPRIO / 64; i++)
+        s->bitmap[i] = bitmap[i];
+    s->summary = summary;
+    schedctx_save(&s->now, &s->release_head);
+}
+
+void sched_load(const struct sched_saved *s)
+{
+    sched_reset();
+    sched_cur = s->cur;
+    for (u32 i = 0; i < NPRIO; i++)
+        head[i] = s->head[i], tail[i] = s->tail[i];
+    for (u32 i = 0; i < NPRIO / 64; i++)
+        bitmap[i] = s->bitmap[i];
+    summary = s->summary;
+    checked_at = store_revocations - 1;  /* check sched_cur's caps again */
+    schedctx_load(s->now, s->release_head);
+}
+
 /* Runnable thread t has no time: off the run queues, on its SchedContext's
  * list of waiting threads (none: it waits for a bind or a lend). */
 static void wait_for_time(oref t, struct thread *th)
@@ -169,6 +193,8 @@ static oref highest(void)
 
 struct hal_regs *sched_run_thread(oref t, struct thread *th)
 {
+    if (__builtin_expect(store_track.on, 0))
+        store_writable(&th->regs);  /* the next trap saves them: no fault there */
     if (active_as != th->aspace.obj) {
         struct aspace *as = aspace_body(th->aspace.obj);
         hal_pt_activate(&as->pt);
@@ -194,7 +220,7 @@ static __attribute__((noinline)) struct hal_regs *pick(void)
         struct thread *th = thread_body(t);
         sched_dequeue(t);
         if (!thread_can_run(th)) {
-            thread_fault(t, FAULT_ASPACE, 0, th->regs.pc);
+            thread_lost(t);
             continue;
         }
         if (sched_has_time(th))
@@ -261,6 +287,18 @@ void sched_forget_thread(oref t)
         schedctx_unwait(t);
     if (sched_cur == t)
         sched_cur = 0;
+}
+
+void sched_reactivate(void)
+{
+    oref c = sched_cur;
+    if (!c || !thread_can_run(thread_body(c)))
+        return;  /* (sched_next's recheck stops it) */
+    struct thread *th = thread_body(c);
+    struct aspace *as = aspace_body(th->aspace.obj);
+    hal_pt_activate(&as->pt);
+    active_pt = &as->pt;
+    active_as = th->aspace.obj;
 }
 
 void sched_forget_aspace(const hal_pt_root *pt)

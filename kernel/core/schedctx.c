@@ -15,6 +15,18 @@ oref schedctx_release_first(void)
     return release_head;
 }
 
+void schedctx_save(u64 *now, oref *release)
+{
+    *now = sched_now;
+    *release = release_head;
+}
+
+void schedctx_load(u64 now, oref release)
+{
+    sched_now = now;
+    release_head = release;
+}
+
 void schedctx_reset(void)
 {
     sched_now = 0;

@@ -13,6 +13,7 @@
 #include "endpoint.h"
 #include "sched.h"
 #include "hal.h"
+#include "persist.h"
 
 #define WRITE_MAX 4096u  /* bytes per SYS_WRITE: bounds the time in the kernel */
 
@@ -71,6 +72,8 @@ static struct hal_regs *sys_invoke(oref t, struct thread *th)
         return sched_next();  /* the thread destroyed itself */
     x[REG_MSGINFO] = (u64)e;
     hal_syscall_done(&th->regs);
+    if (__builtin_expect(persist_requested != 0, 0))
+        persist_run_requested();  /* SYSTEM_CHECKPOINT: between two entries */
     return sched_next();
 }
 
@@ -137,6 +140,12 @@ struct hal_regs *kernel_syscall(void)
     return sys_misc(th, n);
 }
 
+/* The right an access of fault kind f needs. */
+static u32 fault_need(u32 f)
+{
+    return f == FAULT_WRITE ? R_WRITE : f == FAULT_EXEC ? R_EXEC : R_READ;
+}
+
 struct hal_regs *kernel_exception(u32 fault, u64 addr)
 {
     oref t = sched_cur;
@@ -146,6 +155,10 @@ struct hal_regs *kernel_exception(u32 fault, u64 addr)
         th->fault_addr = addr;
         th->fault_pc = th->regs.pc;
         /* I5: a message to its fault handler; without one, it stops. */
+        /* P3: the page table is a cache of the mapping slots. */
+        if (fault >= FAULT_READ && fault <= FAULT_EXEC &&
+            aspace_refill(th->aspace.obj, addr, fault_need(fault)))
+            return sched_next();
         if (ipc_fault(t))
             return sched_next();
         kprintf("tether: thread %u stopped: fault %u addr %lx pc %lx\n", t, fault, addr, th->regs.pc);
@@ -157,5 +170,6 @@ struct hal_regs *kernel_exception(u32 fault, u64 addr)
 struct hal_regs *kernel_timer(void)
 {
     sched_timer();
+    persist_tick();
     return sched_next();
 }

@@ -5,6 +5,8 @@
 #include "hal.h"
 #include "invoke.h"
 #include "kernel.h"
+#include "persist.h"
+#include "aspace.h"
 
 oref system_create(oref b)
 {
@@ -31,11 +33,46 @@ static int system_check(struct inv *iv)
     return E_OK;
 }
 
+/* The checkpoint is written when this kernel entry ends (syscall.c), so
+ * that it holds this call's results and the state between two entries. */
+static int system_checkpoint(struct inv *iv)
+{
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    if (!persist_stats.blocks)
+        return E_IO;
+    RES(iv, SYSTEM_CHECKPOINT, generation) = 0;
+    RES(iv, SYSTEM_CHECKPOINT, resumed) = 0;
+    RES(iv, SYSTEM_CHECKPOINT, written) = persist_stats.written;
+    RES(iv, SYSTEM_CHECKPOINT, pages) = persist_stats.pages;
+    if (!iv->caller) {  /* the kernel's own callers (host harness): now */
+        int e = persist_checkpoint(0);
+        RES(iv, SYSTEM_CHECKPOINT, generation) = e == E_OK ? persist_stats.generation : 0;
+        RES(iv, SYSTEM_CHECKPOINT, written) = persist_stats.written;
+        return e;
+    }
+    persist_request(iv->caller);
+    return E_OK;
+}
+
+static int system_stats(struct inv *iv)
+{
+    if (!(iv->t.rights & R_READ))
+        return E_RIGHTS;
+    RES(iv, SYSTEM_STATS, refills) = aspace_refills;
+    RES(iv, SYSTEM_STATS, ckpt_cycles) = persist_stats.cycles;
+    RES(iv, SYSTEM_STATS, store_blocks_used) = persist_stats.blocks_used;
+    RES(iv, SYSTEM_STATS, store_blocks) = persist_stats.blocks;
+    return E_OK;
+}
+
 int system_invoke(struct inv *iv)
 {
     switch (iv->label) {
     case SYSTEM_POWEROFF: return system_poweroff(iv);
     case SYSTEM_CHECK:    return system_check(iv);
+    case SYSTEM_CHECKPOINT: return system_checkpoint(iv);
+    case SYSTEM_STATS:    return system_stats(iv);
     default:              return E_LABEL;
     }
 }

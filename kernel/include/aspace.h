@@ -77,6 +77,17 @@ int flex_prepare(const struct flex *f, struct reserve *rs);
 /* Perform a checked and prepared transfer: cannot fail. */
 void flex_do(const struct flex *f);
 
+/* P3: the page table is a cache. A fault at va of `as` that its mapping
+ * slot allows (`need`: R_READ, R_WRITE or R_EXEC) and the table lacks is
+ * refilled from the slot (tables charged to the bank): true. False: a real
+ * fault. aspace_refills counts refills. */
+bool aspace_refill(oref as, u64 va, u32 need);
+extern u64 aspace_refills;
+/* After a restore (persist.c): the tables' pages were not kept; forget
+ * them (their bank is credited), then make an empty root. */
+void aspace_drop_page_tables(oref as);
+int aspace_new_page_tables(oref as);
+
 /* Is every byte of [va, va + n) mapped readable in `as`? */
 bool aspace_readable(oref as, u64 va, u64 n);
 /* Copy n bytes from user address va of `as` into buf, checking every page

@@ -31,9 +31,11 @@ struct slot {
     sref next;
     u16 depth;     /* 0 = root of its derivation tree                 */
     u8 rights;     /* R_* bits                                        */
-    u8 flags;      /* SLOT_MAPPING: lives in an AddrSpace (badge = where) */
+    u8 flags;      /* SLOT_*: 0 for almost every slot (remove() tests it once) */
 } __attribute__((aligned(32)));  /* named by sref = offset / 32, wherever it is */
-#define SLOT_MAPPING 1u
+#define SLOT_MAPPING 1u  /* lives in an AddrSpace (badge = where, C9)              */
+#define SLOT_WATCHED 2u  /* a CSpace slot with a revocation registration (T4)      */
+#define SLOT_WATCHER 4u  /* a registration's own MAP of its notification cap (T4)  */
 /* A mapping slot's badge says where it is: AddrSpace oref << 32 | page. */
 #define MAPPING_WHERE(as, vpn) ((u64)(as) << 32 | (u32)(vpn))
 _Static_assert(sizeof(struct slot) == 32, "a slot is 32 bytes, like seL4's");
@@ -151,11 +153,15 @@ int cap_delete_step(struct slot *s, u32 *budget);
  * void leaf is removed (O(1)) when the new cap is written. A live cap, or a
  * void one that still has descendants, is E_FULL: removing a subtree is a
  * long operation, which a transfer never starts (UNMAP or DELETE it first).
- * So deciding changes nothing, and writing cannot fail. */
+ * So is a void cap whose registration (T4) its object's destruction has
+ * not signalled yet: a transfer never signals. So deciding changes
+ * nothing, and writing cannot fail. */
 static inline int cap_dst_check(const struct slot *d)
 {
     if (!d || !d->obj)
         return E_OK;
+    if (d->flags & SLOT_WATCHED)
+        return E_FULL;  /* void, its registration not yet signalled (T4, watch.h) */
     return cap_live(d) || mdb_has_children(d) ? E_FULL : E_OK;
 }
 /* Perform: empty a destination cap_dst_check accepted. */

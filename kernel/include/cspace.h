@@ -24,7 +24,9 @@ _Static_assert(CS_L1_BITS + CS_L2_BITS + CS_LEAF_BITS == CAP_ADDR_BITS, "cap add
 struct cspace {
     u32 reap_cursor;   /* next index to clear while the space is destroyed */
     u32 nodes;         /* radix nodes allocated                              */
-    u32 pad[14];
+    u32 watches;       /* registrations on its slots (CS_WATCH, watch.h),
+                        * each WATCH_BYTES charged to its bank              */
+    u32 pad[13];
     sref l1[1u << CS_L1_BITS];
 };
 

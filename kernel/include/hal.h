@@ -10,6 +10,7 @@
 
 #include "types.h"
 #include "hal_arch.h"  /* the machine's types: struct hal_regs, hal_pt_root */
+#include <tether/abi.h>
 
 /* ---- registers ---------------------------------------------------------
  * hal_arch.h gives struct hal_regs (a thread's saved user context) with a
@@ -25,7 +26,25 @@
  *   REG_BADGE    the badge of a received message, on return
  *   REG_ARG0     a new thread's argument (THREAD_CONFIGURE)
  *   REG_STACK    the stack pointer
- * and hal_syscall_done(r): r's pc past the system call instruction. */
+ * and hal_syscall_done(r): r's pc past the system call instruction.
+ * For THREAD_READ_REGS / _WRITE_REGS it also gives HAL_TREGS, the number of
+ * register indices (abi.h TREG_*: TREG_OTHER plus its other registers), and
+ * hal_other_reg(i), the x[] entry of index TREG_OTHER + i. */
+
+/* The saved register of index i (abi.h TREG_*, i < HAL_TREGS) in r. */
+static inline u64 *hal_treg(struct hal_regs *r, u32 i)
+{
+    switch (i) {
+    case TREG_PC:      return &r->pc;
+    case TREG_SP:      return &r->x[REG_STACK];
+    case TREG_MSGINFO: return &r->x[REG_MSGINFO];
+    case TREG_SYSNO:   return &r->x[REG_SYSNO];
+    default:
+        if (i < TREG_MSG(MSG_WORDS))
+            return &r->x[REG_MSG(i - TREG_MSG(0))];
+        return &r->x[hal_other_reg(i - TREG_OTHER)];
+    }
+}
 
 /* Console output (SBI debug console on riscv64, stdout on the host). */
 void hal_putc(char c);
@@ -89,9 +108,50 @@ void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights);
  * are gone (also when pt->root is NULL), E_CONTINUE otherwise. */
 int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32 *budget);
 
+/* Change the rights of the page mapped at va (it must be mapped: E_EMPTY
+ * otherwise) and flush it: incremental checkpoints (P2) hand out R_WRITE
+ * on a first write. hal_pt_protect_all takes R_WRITE from every user page
+ * of pt. */
+int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights);
+void hal_pt_protect_all(hal_pt_root *pt);
+
+/* ---- tracking the kernel's own writes (P2) -----------------------------
+ * hal_track_start: from now on the kernel's view of [region, region +
+ * bytes) (page aligned) can be write-protected page by page; false if this
+ * machine cannot (the host: checkpoints then compare every page). A kernel
+ * store to a protected page enters the core (kernel_write_fault, kernel.h)
+ * and the store is retried when it returns true. */
+bool hal_track_start(void *region, u64 bytes);
+void hal_track_protect(void *page);
+void hal_track_unprotect(void *page);
+
+/* Drop this CPU's cached translation of user address va (after an entry
+ * was filled in: the walk may otherwise still see the old one). */
+void hal_tlb_flush(u64 va);
+
 /* Make pt the current address space of this CPU (NULL root: kernel only). */
 void hal_pt_activate(const hal_pt_root *pt);
 
+/* ---- the store: one block device (issue 12's persistence) ------------
+ * Blocks of HAL_BLK_BYTES numbered from 0. Every request is synchronous: it
+ * returns when the device has completed it. The device may hold written
+ * data in a volatile cache: a write is durable only once a later
+ * hal_blk_flush has returned E_OK (until then a power failure may keep it,
+ * lose it, or keep only some of its 512-byte sectors). buf is a kernel
+ * address of n * HAL_BLK_BYTES bytes, any alignment, possibly many pages:
+ * the machine moves it in one device request (or a few), not one per
+ * block. Errors: E_INVAL for n == 0 or a range past the end (every range,
+ * when there is no store); E_IO when the device fails. */
+#define HAL_BLK_BYTES 4096u
+
+/* Number of blocks on the store; 0 if there is none. */
+u64 hal_blk_blocks(void);
+/* Read / write blocks [blk, blk + n). */
+int hal_blk_read(u64 blk, void *buf, u32 n);
+int hal_blk_write(u64 blk, const void *buf, u32 n);
+/* Everything written before the call is durable: E_OK (also with no store,
+ * or a device without a volatile cache), or E_IO. */
+int hal_blk_flush(void);
 
 /* Power off the machine: status 0 = success (QEMU exits 0), otherwise QEMU
  * exits with that status. */

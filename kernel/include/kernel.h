@@ -20,6 +20,18 @@ struct kernel_boot {
  * by kernel_root_task). */
 int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot);
 
+/* Instead of kernel_init: resume the store's last committed checkpoint
+ * (P1): E_OK and the system is as it was (boot restored too; continue with
+ * sched_next's registers, kernel_continue); else boot fresh. */
+int kernel_resume(void *ram, u64 bytes, struct kernel_boot *boot);
+struct hal_regs *kernel_continue(void);
+/* The machine caught a kernel store to a write-protected page at addr:
+ * true if it is the core's write tracking (P2: the page is now writable,
+ * retry the store), false if it is a kernel bug. */
+bool kernel_write_fault(u64 addr);
+/* Checkpoint every `ticks` timer ticks (0: only on SYSTEM_CHECKPOINT). */
+void kernel_checkpoint_every(u64 ticks);
+
 /* Invoke the cap at cap address (cap_label & 0xffffffff) of CSpace caller_cs
  * with label (cap_label >> 32), INVOKE_ARGS words in args and INVOKE_RESULTS
  * words out. Returns an E_* code; E_CONTINUE means "call again". */

@@ -27,7 +27,9 @@ struct notification {
     u32 waiting;       /* queue length                                 */
     oref bound;        /* the bound thread (THREAD_BIND_NTFN), or 0    */
     u32 bound_epoch;   /*   and its epoch: a destroyed thread is seen  */
-    u32 pad;
+    sref watches;      /* registrations that signal it (watch.h)       */
+    u32 stuck;         /* the last ntfn_notify left the word pending
+                        * with threads waiting (see there)             */
 };
 
 static inline struct notification *ntfn_body(oref n) { return (struct notification *)obj_body(n); }
@@ -51,8 +53,15 @@ bool ntfn_recv_bound(oref t, struct thread *th);
 void ntfn_remove(oref n, oref t);
 /* Thread t is being destroyed: n forgets it as its bound thread. */
 void ntfn_forget_thread(oref t);
-/* I6: wake every waiter with E_REVOKED, REVOKE_BUDGET per step. */
+/* I6: wake every waiter with E_REVOKED, REVOKE_BUDGET per step; the
+ * registrations that signal it end (watch.h). */
 int ntfn_reap_step(oref n, u32 *budget);
+/* The kernel's own signal (T4: watch.c): badge as NTFN_SIGNAL would, but
+ * bounded: it passes over at most NOTIFY_PASS waiters that can no longer
+ * run; if that many were in front, the badge stays in the word (stuck)
+ * for the next NTFN_SIGNAL, which passes over the rest, or NTFN_WAIT. */
+#define NOTIFY_PASS 4u
+void ntfn_notify(oref n, u64 badge);
 
 struct inv;
 int ntfn_invoke(struct inv *iv);

@@ -47,7 +47,8 @@ struct obj {
     u8 state;       /* enum obj_state                                        */
     u8 order;       /* buddy order of the body                               */
     u8 pad;
-    u32 pad2;
+    u32 watch;      /* registrations on caps to it (CS_WATCH, watch.h): a
+                     * list walked when it is destroyed; 0: none          */
 };
 _Static_assert(sizeof(struct obj) == 32, "object table entry size (a power of two)");
 #define OBJ_NOT_LIVE 0xffffffffu  /* never an epoch: entries retire before */
@@ -63,6 +64,13 @@ struct store {
     u32 ntab;          /* entries in the table                              */
     oref free_obj;     /* free list of table entries                        */
     u32 live_objs;
+    u32 watches;       /* every revocation registration, a search tree by
+                        * watched slot (watch.h); 0: none                   */
+    /* All of the above lives in one page-aligned region (the kernel state a
+     * checkpoint keeps, P1): [table][buddy map][page-table bits][arena]. */
+    u8 *region;
+    u64 region_bytes;
+    u8 *ptbits;        /* one bit per arena page: a page-table page (P3)    */
 };
 extern struct store store;
 /* Bumped when an object is rescinded or a cap removed: only then can a
@@ -78,6 +86,55 @@ static inline u64 obj_charge(int order) { return ((u64)STORE_MIN << order) + OBJ
 /* Set up the table and the arena over [ram, ram + bytes). Returns the number
  * of bytes the table and the buddy map use (memory no bank pays for). */
 u64 store_init(void *ram, u64 bytes);
+/* Only the placement store_init would choose (pointers and sizes), with no
+ * memory touched: a restore (persist.c) then reads the region back. */
+void store_locate(void *ram, u64 bytes);
+
+/* Dirty tracking for incremental checkpoints (P2, persist.c). While on,
+ * every page of the region not written since the last checkpoint is
+ * write-protected in the kernel's view (hal_track_*) and user mappings get
+ * R_WRITE only on a first write (a grant, aspace_refill); each page written
+ * since is in `list` once. */
+struct track_grant {
+    oref as;
+    u32 epoch;
+    u32 vpn;
+    u32 pad;
+};
+struct store_track {
+    u32 on;
+    u32 overflow;           /* a grant was not recorded (list full)       */
+    u8 *bits;               /* one bit per region page: written          */
+    u32 *list;              /* those pages, in order                     */
+    u64 n;
+    struct track_grant *grants;
+    u64 ngrants, maxgrants;
+};
+extern struct store_track store_track;
+/* Region page `page` is being written: remember it (once per checkpoint). */
+static inline void store_written(u64 page)
+{
+    u8 m = (u8)(1u << (page % 8));
+    if (!(store_track.bits[page / 8] & m)) {
+        store_track.bits[page / 8] |= m;
+        store_track.list[store_track.n++] = (u32)page;
+    }
+}
+/* The page holding p will be written by a path that must not fault (a
+ * thread's registers, saved by the trap entry): written, and writable. */
+void store_writable(const void *p);
+
+/* Page-table pages are a cache (P3): a checkpoint does not keep them. */
+static inline u64 store_page_of(const void *p) { return (u64)((const u8 *)p - store.base) / 4096u; }
+static inline void store_mark_pt(const void *p, bool on)
+{
+    u64 i = store_page_of(p);
+    if (on)
+        store.ptbits[i / 8] |= (u8)(1u << (i % 8));
+    else
+        store.ptbits[i / 8] &= (u8)~(1u << (i % 8));
+}
+static inline bool store_is_pt(u64 page) { return store.ptbits[page / 8] >> (page % 8) & 1; }
 
 static inline void *sref_ptr(sref r) { return store.base + (u64)r * GRANULE; }
 static inline sref ptr_sref(const void *p) { return (sref)(((const u8 *)p - store.base) / GRANULE); }

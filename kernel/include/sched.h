@@ -20,6 +20,24 @@ static inline bool sched_has_time(const struct thread *th)
 
 extern oref sched_cur;   /* the thread running now (0: none) */
 
+/* The scheduler's state a checkpoint keeps (persist.c): the run queues, the
+ * running thread, the clock and the release queue. */
+struct sched_saved {
+    oref cur;
+    oref head[NPRIO], tail[NPRIO];
+    u64 bitmap[NPRIO / 64], summary;
+    u64 now;
+    oref release_head;
+    u32 pad;
+};
+void sched_save(struct sched_saved *s);
+/* Restore it; the CPU is on no page table (a restored AddrSpace's tables
+ * are new). */
+void sched_load(const struct sched_saved *s);
+/* After a restore, once AddrSpaces have page tables again: put the CPU on
+ * the running thread's (sched_next's fast path assumes it is there). */
+void sched_reactivate(void);
+
 /* t became runnable: at the tail of its priority if it has time, else it
  * waits for time (off the queues). */
 void sched_enqueue(oref t);

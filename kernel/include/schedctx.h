@@ -61,6 +61,9 @@ void schedctx_release(void);
 void schedctx_wait(oref s, oref t);
 void schedctx_unwait(oref t);
 void schedctx_reset(void);
+/* The clock and the release queue, for a checkpoint (sched_save/load). */
+void schedctx_save(u64 *now, oref *release);
+void schedctx_load(u64 now, oref release);
 /* Does s have budget left now? (If its period is over, the refill that is
  * due gives it its budget, at least one tick: no need to do it here.) */
 static inline bool schedctx_has_time(oref o)

@@ -1,10 +1,13 @@
-/* thread.h: threads (docs/design.md, T1..T4: the basic part).
+/* thread.h: threads (docs/design.md, T1..T3).
  *
  * A thread holds its saved user registers, copies of the caps of the CSpace
  * and AddrSpace it runs in (nodes in those objects' derivation trees, so
- * destroying or unmapping them stops the thread), a priority and a state.
- * Scheduling contexts, donation and mappable threads (T1..T3) come later;
- * sched.h is the interface they will extend. */
+ * destroying or unmapping them stops the thread), a priority and a state;
+ * its CPU time is schedctx.h's. Mappable threads (T3): it also keeps a copy
+ * of the thread cap it was configured through (a client MAPs its thread to
+ * a server, which configures it: the client's UNMAP takes the thread out of
+ * the server's spaces), and the CSpace that configured it, which with its
+ * own CSpace is the only one that may drive it (thread_may_drive). */
 #ifndef TETHER_THREAD_H
 #define TETHER_THREAD_H
 
@@ -17,6 +20,10 @@ struct thread {
     struct hal_regs regs;   /* user context, saved by the machine on entry */
     struct slot cspace;     /* the CSpace it looks cap addresses up in      */
     struct slot aspace;     /* the AddrSpace it runs in                     */
+    struct slot bound;      /* copy of the thread cap it was configured
+                             * through (THREAD_CONFIGURE), or empty         */
+    oref driver;            /* the CSpace that configured it, with its      */
+    u32 driver_epoch;       /*   epoch; 0: never configured                 */
     struct slot fault_ep;   /* where its faults are sent (I5), or empty     */
     struct slot ntfn;       /* its bound notification (a MAP), or empty     */
     oref qprev, qnext;      /* run queue, or the endpoint or notification
@@ -67,12 +74,15 @@ static inline struct thread *thread_body(oref t) { return (struct thread *)obj_b
 /* The spaces a thread works in, if they are still live (cap_obj_live). */
 static inline oref thread_cspace(const struct thread *th) { return cap_obj_live(&th->cspace); }
 static inline oref thread_aspace(const struct thread *th) { return cap_obj_live(&th->aspace); }
-/* A thread can run, or take part in IPC, only while both are live. One
- * that lost either is stopped (FAULT_ASPACE) wherever the kernel finds it:
- * by the scheduler, or as the partner of an IPC (endpoint.c). */
+/* A thread can run, or take part in IPC, only while both are live, and
+ * it still has the cap it was configured through (T3): that one names
+ * the thread itself, live wherever this is asked, so it is there exactly
+ * while its slot is not empty (UNMAP empties it). One that lost any is
+ * stopped (thread_lost) wherever the kernel finds it: by the scheduler, or
+ * as the partner of an IPC (endpoint.c, notification.c). */
 static inline bool thread_can_run(const struct thread *th)
 {
-    return cap_live(&th->aspace) && cap_live(&th->cspace);
+    return cap_live(&th->aspace) && cap_live(&th->cspace) && th->bound.obj;
 }
 
 /* The SchedContext thread th runs on (T1, T2): its own while that cap is
@@ -87,12 +97,24 @@ static inline oref thread_sc(const struct thread *th)
 /* Stop thread t with a fault: one it has no fault handler for (a handler
  * gets a message instead, ipc_fault, I5), or FAULT_ASPACE. */
 void thread_fault(oref t, u32 kind, u64 addr, u64 pc);
-/* Configure directly (boot: the root thread). */
-void thread_setup(oref t, struct slot *cs, struct slot *as, u64 pc, u64 sp, u8 prio);
+/* Stop thread t, found unable to run (thread_can_run): it leaves any IPC,
+ * a caller waiting for its reply gets E_REVOKED (it will never run in
+ * those spaces again), and it stops with FAULT_ASPACE. */
+void thread_lost(oref t);
+/* Configure directly (boot: the root thread, through its cap `self` from
+ * CSpace driver). */
+void thread_setup(oref t, struct slot *self, oref driver, struct slot *cs, struct slot *as,
+                  u64 pc, u64 sp, u8 prio);
 void thread_start(oref t);
 int thread_reap_step(oref t, u32 *budget);
 
 struct inv;
 int thread_invoke(struct inv *iv);
+/* May the invocation's caller drive thread th (decide what it runs, read
+ * what it holds)? Only from the CSpace it runs in or the one it was
+ * configured from (T3: the client that lent a thread to a server keeps
+ * SUSPEND, CONFIGURE, INFO and destruction, not the server's secrets nor
+ * its authority). */
+bool thread_may_drive(const struct inv *iv, const struct thread *th);
 
 #endif

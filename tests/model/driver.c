@@ -514,7 +514,7 @@ static void gen_call(struct call *c)
     } else if (w < 97) {                                   /* SchedContexts, notifications */
         gen_time(c);
     } else {                                               /* a label the object lacks */
-        static const u32 bad[] = {0, 1, CS_COPY - 1, CS_INFO + 1, BANK_CREATE - 1, BANK_QUERY + 1,
+        static const u32 bad[] = {0, 1, CS_COPY - 1, CS_WATCH + 1, BANK_CREATE - 1, BANK_QUERY + 1,
                                   AS_MAP_FRAME - 1, AS_INFO + 1, NTFN_SIGNAL - 1, NTFN_POLL + 1, SC_CONFIGURE - 1,
                                   SC_QUERY + 1, 0xffffffffu};
         c->cptr = pidx[rn(NPOS)];

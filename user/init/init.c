@@ -98,6 +98,10 @@ int main(void)
         printf("init: demo %s %s\n", demo_list[i].name, f ? "FAILED" : "ok");
         failures += f;
     }
+    printf("init: -- persistence: the whole system is checkpointed, and the next boot resumes it (P1-P3)\n");
+    int f = demo_persist();
+    printf("init: demo persist %s\n", f ? "FAILED" : "ok");
+    failures += f;
     show_bank("root", BANK);
     printf("init: done, powering off with status %d\n", failures ? 1 : 0);
     return failures ? 1 : 0;

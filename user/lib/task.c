@@ -90,6 +90,12 @@ static _Noreturn void task_thread_main(struct task_hdr *h)
 long task_thread_create(struct task *t, struct task_thread *th, uint32_t cap, long (*fn)(void *),
                         const void *param, unsigned size, unsigned prio)
 {
+    return task_thread_create_in(t, th, cap, CS, fn, param, size, prio);
+}
+
+long task_thread_create_in(struct task *t, struct task_thread *th, uint32_t cap, uint32_t cs,
+                           long (*fn)(void *), const void *param, unsigned size, unsigned prio)
+{
     if (size > TASK_PARAM_MAX)
         return E_INVAL;
     uint64_t view = stage_alloc(TASK_STACK_PAGES);
@@ -115,7 +121,7 @@ long task_thread_create(struct task *t, struct task_thread *th, uint32_t cap, lo
     th->hdr = h;
     if ((e = tether_BANK_CREATE(t->bank, OBJ_THREAD, CS, cap, 0)) != E_OK)
         return e;
-    e = tether_THREAD_CONFIGURE(cap, CS, t->as, (uint64_t)task_thread_main, stack + off, prio,
+    e = tether_THREAD_CONFIGURE(cap, cs, t->as, (uint64_t)task_thread_main, stack + off, prio,
                                 stack + off);
     return e == E_OK ? thread_give_time(t->bank, cap, THREAD_FULL_TIME, THREAD_FULL_TIME) : e;
 }

@@ -736,3 +736,109 @@ TEST(t3_mappable_thread)
     CHECK_EQ(destroy(cbank), E_OK);
     CHECK_EQ(destroy(m_ep), E_OK);
 }
+
+/* ---- T3: a thread's registers from user space ------------------------- */
+
+static volatile long t3_flag;
+static volatile uint32_t t3_self;
+
+/* t3_add returns to whatever its ra (register index TREG_OTHER: x1) says:
+ * t3_after, which keeps the result and stops. */
+__attribute__((noinline)) static long t3_add(long a, long b) { return a * 1000 + b; }
+static _Noreturn void t3_after(long res)
+{
+    t3_flag = res;
+    for (;;)
+        tether_THREAD_SUSPEND(t3_self);
+}
+
+TEST(t3_thread_registers_read_and_written)
+{
+    static struct uthread t;
+    nstacks = 0;
+    char *st = stack();
+    uint32_t cap = fresh_slot();
+    CHECK_EQ(thread_create(&t, BANK, cap, CS, ROOT_CAP_ASPACE, sched_spin, 0, st, STACK_BYTES, PRIO),
+             E_OK);
+    /* As THREAD_CONFIGURE left them: a0 = the uthread, sp = the stack top. */
+    CHECK_EQ(tether_THREAD_READ_REGS(cap, TREG_SP, 2, r), E_OK);
+    CHECK_EQ(r[0], ((uint64_t)st + STACK_BYTES) & ~15UL);
+    CHECK_EQ(r[1], (uint64_t)&t);
+    CHECK_EQ(r[2], 0);
+    /* pc, a0, a1 and ra (x1, the first of the machine's other registers). */
+    CHECK_EQ(tether_THREAD_WRITE_REGS(cap, TREG_PC, 1, (uint64_t)t3_add, 0, 0, 0), E_OK);
+    CHECK_EQ(tether_THREAD_WRITE_REGS(cap, TREG_MSGINFO, 2, 12, 34, 0, 0), E_OK);
+    CHECK_EQ(tether_THREAD_WRITE_REGS(cap, TREG_OTHER, 1, (uint64_t)t3_after, 0, 0, 0), E_OK);
+    CHECK_EQ(tether_THREAD_READ_REGS(cap, TREG_PC, 4, r), E_OK);
+    CHECK_EQ(r[0], (uint64_t)t3_add);
+    CHECK_EQ(r[2], 12);
+    CHECK_EQ(r[3], 34);
+    t3_self = cap;
+    t3_flag = 0;
+    CHECK_EQ(tether_THREAD_START(cap), E_OK);
+    root_ticks(2);
+    CHECK_EQ(t3_flag, 12034);
+    CHECK_EQ(tstate(cap), THREAD_INACTIVE);
+    /* Blocked in a system call, its registers are that call: readable. */
+    uint32_t ep = fresh_slot();
+    CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_ENDPOINT, CS, ep, 0), E_OK);
+    m_ep = ep;
+    CHECK_EQ(tether_THREAD_WRITE_REGS(cap, TREG_PC, 1, (uint64_t)mserver, 0, 0, 0), E_OK);
+    CHECK_EQ(tether_THREAD_START(cap), E_OK);
+    struct tether_msg m = tether_call(ep, MSG_INFO(0x40, 0), 0);
+    CHECK_EQ(m.err, E_OK);
+    CHECK_EQ(tmsg_label(m), 0x41);
+    CHECK_EQ(tether_THREAD_READ_REGS(cap, TREG_SYSNO, 1, r), E_OK);
+    CHECK(r[0] == SYS_NB_RECV || r[0] == SYS_REPLY);  /* mserver's last call */
+    CHECK_EQ(tether_THREAD_WRITE_REGS(cap, TREG_PC, 1, 0, 0, 0, 0), E_BUSY);
+    reap(cap);
+    CHECK_EQ(destroy(ep), E_OK);
+}
+
+TEST(t3_hostile_register_calls)
+{
+    static struct uthread t;
+    nstacks = 0;
+    spinner(&t, 0, PRIO);
+    uint32_t cap = t.cap;
+    /* Bad ranges: E_INVAL, nothing written (riscv64 has 32 indices). */
+    static const uint64_t bad[][2] = {
+        {0, 0}, {0, 5}, {TREG_COUNT_RISCV64, 1}, {TREG_COUNT_RISCV64 - 1, 2}, {~0UL, 1}, {1, ~0UL},
+    };
+    CHECK_EQ(tether_THREAD_READ_REGS(cap, TREG_PC, 1, r), E_OK);
+    uint64_t pc = r[0];
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_EQ(tether_THREAD_WRITE_REGS(cap, bad[i][0], bad[i][1], 1, 2, 3, 4), E_INVAL);
+        CHECK_EQ(tether_THREAD_READ_REGS(cap, bad[i][0], bad[i][1], r), E_INVAL);
+    }
+    CHECK_EQ(tether_THREAD_READ_REGS(cap, TREG_COUNT_RISCV64 - 4, 4, r), E_OK);
+    CHECK_EQ(tether_THREAD_READ_REGS(cap, TREG_PC, 1, r), E_OK);
+    CHECK_EQ(r[0], pc);
+    /* Rights: a read-only cap can't write. */
+    uint32_t ro = fresh_slot();
+    CHECK_EQ(tether_CS_COPY(CS, ro, CS, cap, R_READ), E_OK);
+    CHECK_EQ(tether_THREAD_WRITE_REGS(ro, TREG_PC, 1, 0, 0, 0, 0), E_RIGHTS);
+    /* A running thread's registers: E_BUSY; the root's own (it is running,
+     * making this call): E_BUSY to write; read, they are this call. */
+    CHECK_EQ(tether_THREAD_START(cap), E_OK);
+    root_ticks(1);
+    CHECK_EQ(tether_THREAD_WRITE_REGS(cap, TREG_PC, 1, 0, 0, 0, 0), E_BUSY);
+    CHECK_EQ(tether_THREAD_WRITE_REGS(ROOT_CAP_THREAD, TREG_SP, 1, 0, 0, 0, 0), E_BUSY);
+    CHECK_EQ(tether_THREAD_READ_REGS(ROOT_CAP_THREAD, TREG_SYSNO, 1, r), E_OK);
+    CHECK_EQ(r[0], SYS_INVOKE);
+    CHECK(cnt[0] > 0);  /* it ran, undisturbed */
+    reap(cap);
+    /* A thread whose AddrSpace was destroyed: E_REVOKED for all of it. */
+    uint32_t sub = fresh_slot(), as = fresh_slot(), t2 = fresh_slot();
+    CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_BANK, CS, sub, 1u << 16), E_OK);
+    CHECK_EQ(tether_BANK_CREATE(sub, OBJ_ASPACE, CS, as, 0), E_OK);
+    CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_THREAD, CS, t2, 0), E_OK);
+    CHECK_EQ(tether_THREAD_READ_REGS(t2, TREG_PC, 1, r), E_INVAL);  /* never configured */
+    CHECK_EQ(tether_THREAD_CONFIGURE(t2, CS, as, 0x1000, 0, PRIO, 0), E_OK);
+    CHECK_EQ(destroy(sub), E_OK);
+    CHECK_EQ(tether_THREAD_READ_REGS(t2, TREG_PC, 1, r), E_REVOKED);
+    CHECK_EQ(tether_THREAD_WRITE_REGS(t2, TREG_PC, 1, 0, 0, 0, 0), E_REVOKED);
+    CHECK_EQ(tether_THREAD_START(t2), E_REVOKED);
+    CHECK(system_ok());
+    CHECK_EQ(destroy(t2), E_OK);
+}

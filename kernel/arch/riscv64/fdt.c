@@ -134,3 +134,86 @@ const void *fdt_prop(const void *fdt, const char *path, const char *prop, u32 *l
     }
     return NULL;
 }
+
+/* Does the string list [list, list + len) ("a\0b\0") hold s? */
+static bool list_has(const char *list, u32 len, const char *s)
+{
+    const char *end = list + len;
+    while (list < end) {
+        if (str_eq(list, s))
+            return true;
+        while (list < end && *list)
+            list++;
+        list++;
+    }
+    return false;
+}
+
+/* A node's properties come before its subnodes (devicetree spec, 5.4), so
+ * everything about a node is known at its FDT_END_NODE. */
+u32 fdt_each_compatible(const void *fdt, const char *compat, fdt_node_fn fn, void *ctx)
+{
+    const struct fdt_header *h = fdt;
+    if (!fdt_check(fdt))
+        return 0;
+    const u8 *base = fdt;
+    const u8 *p = base + fdt_u32(&h->off_dt_struct);
+    const u8 *end = p + fdt_u32(&h->size_dt_struct);
+    const char *strings = (const char *)base + fdt_u32(&h->off_dt_strings);
+    struct {
+        u32 acells, scells;  /* for this node's children */
+        const u8 *reg;
+        u32 reg_len;
+        bool match;
+    } node[MAX_DEPTH + 1];
+    int depth = -1;
+    u32 found = 0;
+
+    while (p + 4 <= end) {
+        u32 tok = fdt_u32(p);
+        p += 4;
+        if (tok == FDT_BEGIN_NODE) {
+            if (++depth > MAX_DEPTH)
+                break;
+            node[depth].acells = 2;
+            node[depth].scells = 1;
+            node[depth].reg = NULL;
+            node[depth].reg_len = 0;
+            node[depth].match = false;
+            while (p < end && *p)
+                p++;
+            p = (const u8 *)(((uptr)p + 4) & ~(uptr)3);
+        } else if (tok == FDT_END_NODE) {
+            if (depth < 0)
+                break;
+            if (node[depth].match && depth > 0) {
+                found++;
+                fn(ctx, node[depth].reg, node[depth].reg_len, node[depth - 1].acells,
+                   node[depth - 1].scells);
+            }
+            depth--;
+        } else if (tok == FDT_PROP) {
+            if (depth < 0 || p + 8 > end)
+                break;
+            u32 plen = fdt_u32(p);
+            const char *pname = strings + fdt_u32(p + 4);
+            const u8 *val = p + 8;
+            if (val + plen > end)
+                break;
+            if (str_eq(pname, "compatible"))
+                node[depth].match = list_has((const char *)val, plen, compat);
+            else if (str_eq(pname, "reg"))
+                node[depth].reg = val, node[depth].reg_len = plen;
+            else if (str_eq(pname, "#address-cells") && plen == 4)
+                node[depth].acells = fdt_u32(val);
+            else if (str_eq(pname, "#size-cells") && plen == 4)
+                node[depth].scells = fdt_u32(val);
+            p = val + ((plen + 3) & ~3u);
+        } else if (tok == FDT_NOP) {
+            continue;
+        } else {
+            break;    /* FDT_END or garbage */
+        }
+    }
+    return found;
+}

@@ -2,7 +2,8 @@
  *
  *   1. console (SBI), banner
  *   2. device tree: RAM base and size, timer frequency
- *   3. kernel page table (vm.c), traps (trap.c)
+ *   3. kernel page table (vm.c), traps (trap.c), the store (virtio_blk.c;
+ *      the test and benchmark images use it here, before the core owns RAM)
  *   4. every free page of RAM to the core (kernel_init): the root bank
  *   5. the root task's objects (kernel_root_task), its image loaded into
  *      its AddrSpace with pages charged to the root bank (S1)
@@ -11,6 +12,7 @@
  * After boot, the only memory no bank pays for is the kernel image and the
  * core's object table + allocator map (boot.unpaid_bytes). */
 #include <tether/abi.h>
+#include "blk.h"
 #include "fdt.h"
 #include "hal.h"
 #include "hal_arch.h"
@@ -25,6 +27,12 @@
 void arch_main(u64 hartid, u64 dtb_pa);
 
 static struct kernel_boot boot;
+
+/* Periodic checkpoints (P1): every CKPT_TICKS timer ticks (1 ms each), set
+ * at build time (make CKPT_MS=...); 0: only when SYSTEM_CHECKPOINT asks. */
+#ifndef CKPT_TICKS
+#define CKPT_TICKS 0
+#endif
 
 static u64 dt_u32(const void *dtb, const char *path, const char *prop, u64 dflt)
 {
@@ -65,6 +73,7 @@ static u64 load_root_task(void)
 
 void arch_main(u64 hartid, u64 dtb_pa)
 {
+    u64 boot_cycles = hal_cycles();
     sbi_init();
     kprintf("\nTether microkernel: riscv64 on QEMU virt, hart %lu, console %s\n",
             hartid, sbi_console_kind());
@@ -93,12 +102,29 @@ void arch_main(u64 hartid, u64 dtb_pa)
     kprintf("paging on (Sv39): kernel at %p, RAM direct-mapped at %p, %u page-table pages\n",
             (void *)_start, P2V(ram_base), vm_kernel_pt_pages());
     trap_init(timebase);
+    blk_init(dtb, ram_base, ram_end, timebase);
 
     /* Free RAM: after the kernel image, up to the device tree (QEMU puts it
      * near the top of RAM; we have read all we need from it). */
     u64 free_pa = V2P(_end), free_end = PAGE_ROUND_DOWN(ram_end);
     if (dtb_pa >= free_pa && dtb_pa < free_end)
         free_end = PAGE_ROUND_DOWN(dtb_pa);
+    /* The store's boot-time users borrow free RAM the core takes next. */
+    if (image_flags & IMAGE_BLK_SELFTEST)
+        blk_selftest(P2V(free_pa), free_end - free_pa);
+    if (image_flags & IMAGE_BLK_BENCH)
+        blk_bench(P2V(free_pa), free_end - free_pa, timebase);
+    /* P1: a store with a committed checkpoint resumes it, every thread where
+     * it was; page tables are refilled on demand (P3). Else a fresh boot. */
+    if (kernel_resume(P2V(free_pa), free_end - free_pa, &boot) == E_OK) {
+        trap_set_root(&boot);
+        kernel_checkpoint_every(CKPT_TICKS);
+        trap_timer_start();
+        struct hal_regs *r = kernel_continue();
+        kprintf("tether: restart took %lu instructions (kernel entry to the first resumed user "
+                "instruction)\n", hal_cycles() - boot_cycles);
+        trap_resume(r);
+    }
     if (kernel_init(P2V(free_pa), free_end - free_pa, &boot) != E_OK)
         hal_panic("kernel_init failed");
     kprintf("memory paid for by no bank: kernel image %lu bytes (incl. its page tables), "
@@ -111,6 +137,7 @@ void arch_main(u64 hartid, u64 dtb_pa)
         hal_panic("kernel_root_task failed");
     u64 entry = load_root_task();
     trap_set_root(&boot);
+    kernel_checkpoint_every(CKPT_TICKS);
     trap_timer_start();
     trap_resume(kernel_start(&boot, entry, USER_STACK_TOP));
 }

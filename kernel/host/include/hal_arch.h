@@ -22,6 +22,10 @@ struct hal_regs {
 #define REG_ARG0    0           /* a new thread's argument               */
 #define REG_STACK   8           /* stack pointer                         */
 
+/* Register indices (abi.h TREG_*): the roles above are every register. */
+#define HAL_TREGS TREG_OTHER
+static inline u32 hal_other_reg(u32 i) { return i; }  /* never called */
+
 /* A host "system call instruction" is 4 bytes long, like riscv64's ecall,
  * so that tests can check the pc moves past it. */
 static inline void hal_syscall_done(struct hal_regs *r) { r->pc += 4; }

@@ -13,7 +13,8 @@
  *   stacks         2 pages per thread from the task's bank, mapped in the
  *                  task and MAPped to a staging address of the root too:
  *                  the root sees each thread's parameter block and result.
- * A task shares the root CSpace (cap addresses mean the same everywhere);
+ * A task shares the root CSpace (cap addresses mean the same everywhere;
+ * task_thread_create_in runs a thread in another one);
  * its memory is its own. Everything is paid by the task's own bank, a
  * sub-bank of the given parent (the shared text is the root bank's):
  * task_destroy() is one BANK_DESTROY. */
@@ -70,6 +71,11 @@ long task_create(struct task *t, uint32_t parent_bank, uint64_t limit, uint32_t 
  * returns, hdr->result and hdr->done are set and it suspends itself. */
 long task_thread_create(struct task *t, struct task_thread *th, uint32_t cap, long (*fn)(void *),
                         const void *param, unsigned size, unsigned prio);
+/* The same in CSpace `cs` (a root cap address) instead of the root CSpace:
+ * fn then names caps of that CSpace, and must not return (the thread would
+ * suspend itself through `cap`, which names nothing there). */
+long task_thread_create_in(struct task *t, struct task_thread *th, uint32_t cap, uint32_t cs,
+                           long (*fn)(void *), const void *param, unsigned size, unsigned prio);
 long task_spawn(struct task *t, struct task_thread *th, uint32_t cap, long (*fn)(void *),
                 const void *param, unsigned size, unsigned prio);
 /* Destroy the task's bank: its threads, AddrSpace and frames (S2). */

@@ -24,6 +24,11 @@ struct hal_regs {
 #define REG_ARG0    10          /* a0: a new thread's argument           */
 #define REG_STACK   2           /* sp                                    */
 
+/* Register indices (abi.h TREG_*): the roles above, then the 22 others in
+ * order: x1, x3..x9, x18..x31 (x0 is the zero register). */
+#define HAL_TREGS (TREG_OTHER + 22u)
+static inline u32 hal_other_reg(u32 i) { return i == 0 ? 1 : i < 8 ? 2 + i : 10 + i; }
+
 /* The pc past the system call instruction (ecall is 4 bytes). */
 static inline void hal_syscall_done(struct hal_regs *r) { r->pc += 4; }
 

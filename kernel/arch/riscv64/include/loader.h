@@ -7,6 +7,11 @@
 /* The root task's image, embedded in the kernel (images_*.S). */
 extern const u8 root_image[], root_image_end[];
 
+/* What else the image does at boot (images_*.S). */
+extern const u32 image_flags;
+#define IMAGE_BLK_SELFTEST 1u  /* blk_selftest: tether-test.elf  */
+#define IMAGE_BLK_BENCH    2u  /* blk_bench: tether-bench.elf    */
+
 /* Where pages come from: map(ctx, va, rights, &page) puts a fresh zeroed
  * page at va of the address space being loaded and says where it is in the
  * kernel (the core's kernel_boot_map: a frame from the root bank, mapped

@@ -10,6 +10,12 @@
  * to it, leaving the boot page table. */
 void vm_init(u64 ram_base, u64 ram_size);
 
+/* Map a device's registers [pa, pa + size) into the kernel's direct map
+ * (read/write, not user-accessible: no user address space can reach them).
+ * Boot only: before the first user address space, which copies the
+ * kernel's top-level entries (panics otherwise). */
+void vm_map_mmio(u64 pa, u64 size);
+
 /* Number of page-table pages the kernel table uses (from the image's pool). */
 unsigned vm_kernel_pt_pages(void);
 
