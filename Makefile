@@ -153,20 +153,24 @@ FUZZ_SECONDS ?= 60
 # Saved inputs, one directory per target (tests/corpus/<target>/): seeds and
 # every crash found, replayed by test-fuzz. New inputs go to build/fuzz/.
 FUZZ_KERNEL_CORPUS := tests/corpus/fuzz_kernel
+FUZZ_INVOKE_CORPUS := tests/corpus/fuzz_invoke
 FUZZ_STORE_CORPUS := tests/corpus/fuzz_store
 fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -artifact_prefix=$(B)/fuzz/
-	@mkdir -p $(B)/fuzz/kernel-corpus $(B)/fuzz/store-corpus
+	@mkdir -p $(B)/fuzz/invoke-corpus $(B)/fuzz/kernel-corpus $(B)/fuzz/store-corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/invoke-corpus $(FUZZ_INVOKE_CORPUS)
 	$(FUZZ_KERNEL_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -close_fd_mask=1 \
 	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/kernel-corpus $(FUZZ_KERNEL_CORPUS)
 	$(FUZZ_STORE_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -close_fd_mask=1 \
 	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/store-corpus $(FUZZ_STORE_CORPUS)
 # A short, deterministic run of each that is part of `make test` (the seed
-# corpus of fuzz_kernel is replayed first: every saved crash must stay fixed).
+# corpora of fuzz_kernel and fuzz_store are replayed first: every saved
+# crash must stay fixed; fuzz_invoke's seeds reach the bad-argument cases of
+# SchedContexts and notifications).
 test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
-	@echo "== fuzz: fuzz_invoke 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1), fuzz_store corpus + 1500 inputs (seed 1)"
+	@echo "== fuzz: fuzz_invoke seeds + 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1), fuzz_store corpus + 1500 inputs (seed 1)"
 	@p=0; f=0; \
-	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -artifact_prefix=$(B)/fuzz/ > $(B)/fuzz/log 2>&1; then \
+	if $(FUZZ_BIN) -artifact_prefix=$(B)/fuzz/ $(FUZZ_INVOKE_CORPUS)/* > $(B)/fuzz/log 2>&1 && \
+	   $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -artifact_prefix=$(B)/fuzz/ >> $(B)/fuzz/log 2>&1; then \
 	  tail -1 $(B)/fuzz/log; p=$$((p+1)); else tail -30 $(B)/fuzz/log; echo "FAIL fuzz_invoke"; f=$$((f+1)); fi; \
 	rm -rf $(B)/fuzz/ktest; mkdir -p $(B)/fuzz/ktest; \
 	if $(FUZZ_KERNEL_BIN) -runs=6000 -seed=1 -max_len=1024 -close_fd_mask=1 \

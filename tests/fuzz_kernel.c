@@ -26,7 +26,14 @@
  *     (tk_time) or none (passive); SC_CONFIGURE with hostile budgets and
  *     periods, THREAD_BIND_SC / unbind of any thread (the running one,
  *     blocked, lent, passive), THREAD_SET_TIMEOUT, destruction (one step
- *     or all), UNMAP and delete of SchedContext caps, SC_QUERY.
+ *     or all), UNMAP and delete of SchedContext caps, SC_QUERY;
+ *   - the bad-argument cases of T1/T2, each with its answer checked
+ *     (scenario()): SC_CONFIGURE with a zero budget or period, a budget
+ *     above the period or a period too long changes nothing; a
+ *     SchedContext bound to one thread can't be bound to another
+ *     (E_BUSY); no time for a thread whose AddrSpace was destroyed
+ *     (E_REVOKED); a donation loop (passive servers calling back into each
+ *     other on lent time) blocks without burning the client's time.
  *
  * The CPU is played honestly: only a thread the scheduler could pick
  * (runnable, its spaces, time) is made to run.
@@ -414,6 +421,177 @@ static void destroy(u32 slot, u8 how)
     }
 }
 
+/* Thread t, if the scheduler could run it, makes system call n (the
+ * harness as the CPU). */
+static bool run_sys(oref t, u64 n, u64 a0)
+{
+    if (!can_run(t))
+        return false;
+    sched_switch_to(t);
+    u64 *x = thread_body(t)->regs.x;
+    x[REG_SYSNO] = n;
+    x[REG_MSGINFO] = a0;
+    for (u32 i = 0; i < MSG_WORDS; i++)
+        x[REG_MSG(i)] = 0;
+    kernel_syscall();
+    return true;
+}
+
+/* TETHER_FUZZ_STATS=1: how often each scenario got to its check. */
+static long n_scen[4];
+static void print_stats(void)
+{
+    fprintf(stderr, "scenarios checked: bad SC_CONFIGURE %ld, bound elsewhere %ld, no AddrSpace %ld, donation loop "
+            "%ld\n", n_scen[0], n_scen[1], n_scen[2], n_scen[3]);
+}
+
+static void fail(const char *what)
+{
+    fprintf(stderr, "scenario: %s\n", what);
+    abort();
+}
+
+static u32 thread_index(oref t)
+{
+    for (u32 i = 0; i < NTHREADS; i++)
+        if (t && thread_obj(i) == t)
+            return i;
+    return NTHREADS;
+}
+
+/* The bad-argument cases, their answers checked. */
+static void scenario(u8 a, u8 b)
+{
+    switch ((b >> 1) & 3) {
+    case 0: {  /* SC_CONFIGURE: a bad budget or period changes nothing */
+        static const u64 bad[][2] = {{0, 5}, {6, 5}, {0, 0}, {1, SC_MAX_PERIOD + 1}, {~0ull, 3}, {2, 1}};
+        u32 sc = sc_cap(a);
+        u64 q0[4], q1[4];
+        int e0 = tk_inv(sc, SC_QUERY, 0, 0, 0, 0, 0, 0);
+        memcpy(q0, tk_r, sizeof q0);
+        const u64 *v = bad[(a >> 3) % 6];
+        if (tk_inv(sc, SC_CONFIGURE, v[0], v[1], 0, 0, 0, 0) == E_OK)
+            fail("SC_CONFIGURE accepted a bad budget or period");
+        int e1 = tk_inv(sc, SC_QUERY, 0, 0, 0, 0, 0, 0);
+        memcpy(q1, tk_r, sizeof q1);
+        if (e0 != e1 || (e0 == E_OK && memcmp(q0, q1, sizeof q0)))
+            fail("a refused SC_CONFIGURE changed the SchedContext");
+        n_scen[0] += e0 == E_OK;
+        break;
+    }
+    case 1: {  /* a SchedContext bound to one thread: E_BUSY for any other */
+        u32 cands[NSCS * 2 + NTHREADS], n = 0;
+        for (u32 k = 0; k < NSCS; k++)
+            cands[n++] = SC0 + k, cands[n++] = MSC0 + k;
+        for (u32 k = 0; k < NTHREADS; k++)
+            cands[n++] = TK_SC(T0 + k);
+        for (u32 j = 0; j < n; j++) {
+            u32 s = cands[(a + j) % n];
+            struct slot *cs = tk_slot(s);
+            if (!cs || !cs->obj || !cap_live(cs) || obj_get(cs->obj)->type != OBJ_SCHEDCTX)
+                continue;
+            u32 owner = NTHREADS;
+            for (u32 i = 0; i < NTHREADS; i++)
+                if (thread_obj(i) && cap_live(&thread_body(thread_obj(i))->sc) &&
+                    thread_body(thread_obj(i))->sc.obj == cs->obj)
+                    owner = i;
+            if (owner == NTHREADS)
+                continue;
+            u32 y = (owner + 1 + (b / 4) % (NTHREADS - 1)) % NTHREADS;
+            if (!thread_obj(y))
+                break;
+            struct slot before = thread_body(thread_obj(y))->sc;
+            if (tk_inv(T0 + y, THREAD_BIND_SC, s, 0, 0, 0, 0, 0) != E_BUSY)
+                fail("a SchedContext bound to another thread was bound again");
+            struct slot *after = &thread_body(thread_obj(y))->sc;
+            if (after->obj != before.obj || after->epoch != before.epoch)
+                fail("a refused THREAD_BIND_SC changed the thread's time");
+            n_scen[1]++;
+            break;
+        }
+        break;
+    }
+    case 2: {  /* no time for a thread whose AddrSpace was destroyed */
+        u32 ti = a % NTHREADS;
+        oref t = thread_obj(ti);
+        if (!t)
+            break;
+        struct thread *th = thread_body(t);
+        oref as = th->aspace.obj;
+        u32 slot = as && tk_slot(AS0)->obj == as ? AS0 : as && tk_slot(AS1)->obj == as ? AS1 : 0;
+        if (slot && (b & 0x20))
+            destroy(slot, 0);  /* all of it */
+        if (!th->aspace.obj || cap_live(&th->aspace))
+            break;
+        struct slot before = th->sc;
+        /* A SchedContext nobody else has bound (else E_BUSY comes first). */
+        u32 sc = sc_cap(b >> 3);
+        for (u32 k = 0; k < 2 * NSCS; k++) {
+            u32 s = k < NSCS ? SC0 + (k + a) % NSCS : MSC0 + (k + a) % NSCS;
+            struct slot *cs = tk_slot(s);
+            if (!cs || !cs->obj || !cap_live(cs) || obj_get(cs->obj)->type != OBJ_SCHEDCTX)
+                continue;
+            bool bound = false;
+            for (u32 i = 0; i < NTHREADS; i++)
+                bound |= thread_obj(i) && i != ti && cap_live(&thread_body(thread_obj(i))->sc) &&
+                         thread_body(thread_obj(i))->sc.obj == cs->obj;
+            if (!bound) {
+                sc = s;
+                break;
+            }
+        }
+        if (sc == CAP_NONE)
+            sc = SC0;  /* unbinding is always allowed */
+        int e = tk_inv(T0 + ti, THREAD_BIND_SC, sc, 0, 0, 0, 0, 0);
+        if (e == E_OK)
+            fail("THREAD_BIND_SC gave time to a thread whose AddrSpace is gone");
+        if (th->sc.obj != before.obj || th->sc.epoch != before.epoch)
+            fail("a refused THREAD_BIND_SC changed the thread's time");
+        if (tk_inv(T0 + ti, THREAD_START, 0, 0, 0, 0, 0, 0) == E_OK)
+            fail("THREAD_START of a thread whose AddrSpace is gone");
+        n_scen[2] += e == E_REVOKED;
+        break;
+    }
+    default: {  /* a donation loop: passive servers calling back into each other */
+        u32 ia = a % NTHREADS, ib = (ia + 1 + (a >> 4) % (NTHREADS - 1)) % NTHREADS;
+        u32 ic = (ib + 1 + (b >> 4) % (NTHREADS - 1)) % NTHREADS;
+        oref ta = thread_obj(ia), tb = thread_obj(ib), tc = thread_obj(ic);
+        if (!ta || !tb || !tc || ic == ia)
+            break;
+        tk_time(BANK, T0 + ia);
+        tk_time(BANK, T0 + ib);
+        /* Each waits in recv (cap 1: EP0, cap 2: EP1, fill_cs), then loses
+         * its own time: passive servers. */
+        if (!run_sys(ta, SYS_RECV, 1) || !run_sys(tb, SYS_RECV, 2))
+            break;
+        tk_inv(T0 + ia, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0);
+        tk_inv(T0 + ib, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0);
+        struct thread *A = thread_body(ta), *B = thread_body(tb), *C = thread_body(tc);
+        oref csc = thread_sc(C);
+        if (!csc || !run_sys(tc, SYS_INVOKE, 1))  /* C calls A, on its own time */
+            break;
+        if (sched_cur != ta || thread_sc(A) != csc || !run_sys(ta, SYS_INVOKE, 2))  /* A calls B */
+            break;
+        if (sched_cur != tb || thread_sc(B) != csc || !run_sys(tb, SYS_INVOKE, 1))  /* B calls A: nobody receives */
+            break;
+        if (C->state != THREAD_BLOCKED_REPLY || A->state != THREAD_BLOCKED_REPLY || B->state != THREAD_BLOCKED_SEND)
+            break;  /* somebody else was in the way */
+        bool shared = false;  /* does another thread run on the client's time (lent earlier)? */
+        for (u32 i = 0; i < NTHREADS; i++)
+            shared |= i != ia && i != ib && i != ic && thread_obj(i) && thread_sc(thread_body(thread_obj(i))) == csc;
+        u64 used = schedctx_body(csc)->consumed;
+        for (u32 i = 0; i < 4; i++)
+            kernel_timer();
+        if (thread_index(sched_cur) == ia || thread_index(sched_cur) == ib || thread_index(sched_cur) == ic)
+            fail("a thread of a blocked donation loop runs");
+        if (!shared && schedctx_body(csc)->consumed != used)
+            fail("a blocked donation loop burnt the client's time");
+        n_scen[3]++;
+        break;
+    }
+    }
+}
+
 static void step_root(void)
 {
     u8 op = (u8)take(1);
@@ -501,9 +679,13 @@ static void step_root(void)
             tk_mint(NTB, NT, R_ALL, 1ull << (b % 64), MINT_COPY);
         tk_inv(NTB, NTFN_SIGNAL, 0, 0, 0, 0, 0, 0);
         break;
-    case 19:  /* T4: watch slots of a thread's CSpace (or the root's), or stop */
+    case 19:  /* T4: watch slots of a thread's CSpace (or the root's), or stop;
+               * odd b: SC_QUERY, or the T1/T2 bad-argument scenarios */
         if (b & 1) {
-            tk_inv(sc_cap(a), SC_QUERY, 0, 0, 0, 0, 0, 0);
+            if ((b & 0xc0) == 0xc0)
+                scenario(a, b);
+            else
+                tk_inv(sc_cap(a), SC_QUERY, 0, 0, 0, 0, 0, 0);
             break;
         }
         if (tk_status(NTB) != SLOT_LIVE)
@@ -528,6 +710,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
     if (!init) {
         init = 1;
         trace = getenv("TETHER_FUZZ_TRACE") != NULL;
+        if (getenv("TETHER_FUZZ_STATS"))
+            atexit(print_stats);
     }
     in = data, left = size;
     tk_boot(2u << 20);

@@ -6,6 +6,7 @@
 #include "fixture.h"
 #include "endpoint.h"
 #include "schedctx.h"
+#include "check.h"
 
 enum { AS = 20, EP = 21, C = 22, S = 23, S2 = 24, H = 25, SC = 26, SC2 = 27, SCM = 28, X = 29, TEP = 30 };
 
@@ -162,6 +163,21 @@ TEST(t1_bad_arguments_change_nothing)
     /* Unbinding frees it for another thread. */
     CHECK_EQ(tk_inv(S, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0), E_OK);
     CHECK_EQ(tk_inv(S2, THREAD_BIND_SC, SC, 0, 0, 0, 0, 0), E_OK);
+    /* A thread whose AddrSpace (another bank's) was destroyed can never
+     * run: no time for it (E_REVOKED), the SchedContext stays where it
+     * was; unbinding it still works. */
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, X + 10, 1 * MB), E_OK);
+    CHECK_EQ(tk_create(X + 10, OBJ_ASPACE, X + 11, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_CONFIGURE, CS, X + 11, 0x1000, 0, 10, 0), E_OK);
+    CHECK_EQ(tk_destroy(BANK, X + 10), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_BIND_SC, TK_SC(C), 0, 0, 0, 0, 0), E_BUSY);  /* bound to C first */
+    CHECK_EQ(tk_inv(C, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_BIND_SC, TK_SC(C), 0, 0, 0, 0, 0), E_REVOKED);
+    CHECK_EQ(th(S)->sc.obj, 0);
+    CHECK_EQ(tk_inv(C, THREAD_BIND_SC, TK_SC(C), 0, 0, 0, 0, 0), E_OK);   /* still free */
+    CHECK_EQ(tk_inv(S, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_START, 0, 0, 0, 0, 0, 0), E_REVOKED);
 }
 
 /* S waits in recv (the harness runs it once: blocking needs no time). */
@@ -230,6 +246,103 @@ TEST(t2_plain_send_to_a_passive_server_waits_until_it_receives_again)
     sys(S, SYS_REPLY, msg(0, 9, 0), 1, 2, 3, 4);
     CHECK_EQ(state(C), THREAD_RUNNABLE);
     CHECK_EQ(a0(C), E_OK);
+}
+
+/* T2: a passive server lent time and then given a SchedContext of its own
+ * gives the lent time back (found by the model test: it kept both, ran on
+ * its own, waited for its own when that ran out, and when its own was then
+ * UNMAPped, unbound or destroyed it stayed waiting though the lent time
+ * had budget: a lost wakeup). */
+TEST(t2_binding_a_schedctx_to_a_lent_server_gives_the_lent_time_back)
+{
+    setup();
+    CHECK_EQ(tk_inv(H, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    serve(S);
+    sys(C, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(thread_sc(th(S)), obj(TK_SC(C)));      /* lent */
+    CHECK_EQ(tk_create(BANK, OBJ_SCHEDCTX, SC, 0), E_OK);
+    CHECK_EQ(tk_inv(SC, SC_CONFIGURE, 1, 1000, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_map(SCM, SC, R_ALL), E_OK);
+    CHECK_EQ(tk_inv(S, THREAD_BIND_SC, SCM, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(th(S)->lent, 0);                        /* given back */
+    CHECK_EQ(thread_sc(th(S)), obj(SC));
+    CHECK_EQ(next(), obj(S));
+    kernel_timer();                                  /* its own budget ran out */
+    CHECK_EQ(th(S)->waiting_time, 1);
+    CHECK_EQ(tk_unmap(SC, 0), E_OK);                 /* its own taken away */
+    CHECK_EQ(thread_sc(th(S)), 0);                   /* passive, nothing lent: it waits */
+    CHECK(next() != obj(S));
+    CHECK(kernel_check() == NULL);
+    CHECK_EQ(state(C), THREAD_BLOCKED_REPLY);
+    give(S, SC2, 5, 5);                              /* time again: it runs */
+    CHECK_EQ(next(), obj(S));
+}
+
+/* SC_CONFIGURE gives time back to every thread waiting for it, a server
+ * it was lent to as well as its own thread. */
+TEST(t1_sc_configure_gives_time_back_to_a_server_it_was_lent_to)
+{
+    setup();
+    CHECK_EQ(tk_inv(H, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(TK_SC(C), SC_CONFIGURE, 1, 1000, 0, 0, 0, 0), E_OK);
+    serve(S);
+    sys(C, SYS_INVOKE, msg(EP, 1, 0), 0, 0, 0, 0);
+    CHECK_EQ(sched_cur, obj(S));
+    kernel_timer();                                  /* the client's budget ran out in S */
+    CHECK_EQ(th(S)->waiting_time, 1);
+    CHECK(next() != obj(S));
+    CHECK_EQ(tk_inv(TK_SC(C), SC_CONFIGURE, 3, 1000, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(th(S)->waiting_time, 0);
+    CHECK_EQ(next(), obj(S));
+}
+
+/* T1: a server with time of its own that ran out is not run by the call
+ * fast path (found by the model test: the fast path switched straight to
+ * it, and it ran until the next tick on no budget at all). It gets the
+ * message and waits for its refill. */
+TEST(t1_call_fast_path_never_runs_a_receiver_out_of_time)
+{
+    setup();
+    CHECK_EQ(tk_inv(H, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    CHECK_EQ(tk_inv(C, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0), E_OK);
+    give(S2, SC, 1, 1000);
+    CHECK_EQ(next(), obj(S2));
+    kernel_timer();                                  /* SC's budget is used up */
+    CHECK_EQ(sc_consumed(SC), 1);
+    CHECK_EQ(tk_inv(S2, THREAD_BIND_SC, CAP_NONE, 0, 0, 0, 0, 0), E_OK);
+    serve(S);
+    CHECK_EQ(tk_inv(S, THREAD_BIND_SC, SC, 0, 0, 0, 0, 0), E_OK);  /* S waits in recv with no time */
+    CHECK(!sched_has_time(th(S)));
+    start_thread(C);
+    sys(C, SYS_INVOKE, msg(EP, 1, 0), 5, 0, 0, 0);
+    CHECK_EQ(state(C), THREAD_BLOCKED_REPLY);
+    CHECK(sched_cur != obj(S));
+    CHECK_EQ(state(S), THREAD_RUNNABLE);
+    CHECK_EQ(th(S)->regs.x[REG_MSG(0)], 5);          /* it has the message */
+    CHECK_EQ(th(S)->waiting_time, 1);                /* and waits for its refill */
+    CHECK_EQ(sc_consumed(SC), 1);
+}
+
+/* A non-blocking send never blocks (SYS_NB_SEND), not even to a passive
+ * server: the server gets the message and runs on the sender's time until
+ * it receives again (found by the model test: the sender used to wait in
+ * BLOCKED_REPLY like a plain send's). */
+TEST(t2_nb_send_to_a_passive_server_lends_without_waiting)
+{
+    setup();
+    serve(S);
+    sys(C, SYS_NB_SEND, msg(EP, 1, 0), 7, 0, 0, 0);
+    CHECK_EQ(state(C), THREAD_RUNNABLE);
+    CHECK_EQ(a0(C), E_OK);
+    CHECK_EQ(state(S), THREAD_RUNNABLE);
+    CHECK_EQ(th(S)->regs.x[REG_MSG(0)], 7);
+    CHECK_EQ(thread_sc(th(S)), obj(TK_SC(C)));   /* it runs on the sender's time */
+    CHECK_EQ(th(S)->queued, 1);
+    CHECK_EQ(th(S)->caller, 0);                  /* nobody waits for its reply */
+    sys(S, SYS_RECV, EP, 0, 0, 0, 0);            /* done with it: waits again */
+    CHECK_EQ(state(S), THREAD_BLOCKED_RECV);
+    CHECK_EQ(thread_sc(th(S)), 0);
+    CHECK_EQ(state(C), THREAD_RUNNABLE);
 }
 
 TEST(t2_server_destroyed_mid_request_returns_the_time_with_revoked)

@@ -47,6 +47,13 @@ m22_removal_ends_watch_unsignalled @@ kernel/core/cap.c @@ T4 @@ watch_fire(s); 
 m23_destroy_forgets_watches @@ kernel/core/objtype.c @@ T4 S3 @@ if (x->watch && watch_object_step(o, budget) != E_OK) @@ if (0)
 m24_grant_signals_as_removal @@ kernel/core/cap.c @@ T4 C4 @@ watch_drop(src);  /* GRANT @@ watch_fire(src);  /* GRANT
 m25_watch_outlives_its_cspace @@ kernel/core/watch.c @@ T4 @@ if (n && obj_get(w->cs)->state == OS_LIVE) @@ if (n)
+m26_run_queue_holds_threads_without_time @@ kernel/core/sched.c @@ T1 @@ if (!sched_has_time(th)) { @@ if (0) {
+m27_reply_keeps_the_lent_time @@ kernel/core/endpoint.c @@ T2 @@ sched_enqueue(c); @@ sched_enqueue(c); if (0)
+m28_fault_message_lends_time @@ kernel/core/endpoint.c @@ T2 @@ if (passive(s) && !(c->ipc & IPC_FAULT)) { @@ if (passive(s)) {
+m29_sc_configure_forgets_waiters @@ kernel/core/schedctx.c @@ T1 @@ wake_all(s);  /* the threads waiting for its time */ @@ (void)0;
+m30_call_fast_path_runs_without_time @@ kernel/core/endpoint.c @@ T1 @@ if (!lends && !schedctx_body(rt->sc.obj)->remaining) @@ if (0)
+m31_bind_keeps_the_lent_time @@ kernel/core/thread.c @@ T2 @@ th->lent = 0; @@ (void)0;
+m32_sc_bound_twice @@ kernel/core/thread.c @@ T1 @@ if (sc && sc_bound_elsewhere(sc->obj, t)) @@ if (sc && 0 && sc_bound_elsewhere(sc->obj, t))
 EOF
 )
 

@@ -477,8 +477,16 @@ static struct hal_regs *send(oref t, const struct target *tg, bool call, bool bl
         ep_remove(tg->obj, r);
         if (sys)
             hal_syscall_done(&th->regs);
-        if (!call && passive(T(r)) && !(th->ipc & IPC_FAULT))
-            th->ipc |= IPC_LEND;  /* T2: its time goes with the message */
+        if (!call && passive(T(r)) && !(th->ipc & IPC_FAULT)) {
+            /* T2: its time goes with the message. A plain send waits
+             * until the server is done (IPC_LEND); a non-blocking one
+             * never waits (SYS_NB_SEND): the server just runs on the
+             * sender's time until its next receive. */
+            if (blk)
+                th->ipc |= IPC_LEND;
+            else
+                lend(T(r), th);
+        }
         if (call || (th->ipc & IPC_LEND))
             await_reply(t, r);
         else
@@ -673,6 +681,12 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
     struct thread *rt = T(r);
     if (rt->prio < th->prio || !thread_can_run(rt))
         return NULL;
+    /* T1: it runs now on time of its own with budget left, or on the
+     * caller's (it is passive); else the slow path (a refill that is due:
+     * the slow path gives it; none: it waits). */
+    bool lends = passive(rt);
+    if (!lends && !schedctx_body(rt->sc.obj)->remaining)
+        return NULL;
     /* Commit: nothing below can fail. */
     ep_unlink(ep, rt);
     copy_words(rt, th, a0, tg->badge);
@@ -684,7 +698,7 @@ struct hal_regs *ipc_call_fast(oref t, const struct target *tg)
     th->partner_epoch = obj_get(r)->epoch;
     rt->caller = t;
     rt->caller_epoch = obj_get(t)->epoch;
-    if (passive(rt))
+    if (lends)
         lend(rt, th);  /* T2: it runs on the caller's time */
     rt->state = THREAD_RUNNABLE;  /* runs now: lazy scheduling, no queue */
     return sched_run_thread(r, rt);

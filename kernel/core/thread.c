@@ -357,6 +357,11 @@ static int thread_bind_sc(struct inv *iv)
         return e;
     if (sc && sc_bound_elsewhere(sc->obj, t))
         return E_BUSY;
+    /* Time for a thread that can never run (configured, but its CSpace or
+     * AddrSpace is gone, perhaps another bank's): refused, so that the
+     * SchedContext stays free. Unbinding always works. */
+    if (sc && (th->cspace.obj || th->aspace.obj) && !thread_can_run(th))
+        return E_REVOKED;
     /* Perform. The thread keeps a copy (C2): UNMAP of the original takes
      * the time away. */
     if (th->sc.obj && cap_live(&th->sc) && schedctx_body(th->sc.obj)->thread == t)
@@ -365,6 +370,11 @@ static int thread_bind_sc(struct inv *iv)
     if (sc) {
         schedctx_body(sc->obj)->thread = t;
         schedctx_body(sc->obj)->thread_epoch = obj_get(t)->epoch;
+        /* T2: lent time is for a passive thread; with time of its own it
+         * gives back what it was lent. (Kept, it could wait for one while
+         * the other had time, and stay waiting when its own was UNMAPped,
+         * unbound or destroyed: a lost wakeup.) */
+        th->lent = 0;
         sched_time_back(t);
     }
     if (t == sched_cur)

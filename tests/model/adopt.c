@@ -396,7 +396,11 @@ void apply(const struct call *c, const struct plan *p, int rc, const u64 *r)
 
     if (performs)
         perform(c, p);
-    if (rc == E_OK && p->kind == K_RESULTS)
+    if (rc == E_OK && p->kind == K_SC)
+        mo[p->target].sb = p->badge, mo[p->target].sp = p->mask;
+    if (rc == E_OK && p->kind == K_NTFN)
+        mo[p->target].word = p->badge;
+    if (rc == E_OK && (p->kind == K_RESULTS || p->kind == K_NTFN))
         for (int k = 0; k < p->nres; k++)
             if (r[k] != p->r[k]) {
                 mfail("result r%d = %llu, model expects %llu", k, (unsigned long long)r[k],

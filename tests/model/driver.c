@@ -9,6 +9,7 @@
 #include "rand.h"
 #include "report.h"
 #include "aspace.h"
+#include "schedctx.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ static struct call pend[MAXPEND];
 static int npend;
 int hostile = 5;   /* percent of hostile arguments */
 u32 mem_pct = 25;  /* percent of AddrSpace invocations */
-long n_calls, n_cont[4], n_rc[E_COUNT], n_skip, n_mem[4];
+long n_calls, n_cont[4], n_rc[E_COUNT], n_skip, n_mem[4], n_time[2];
 int last_rc;
 int hot_root = -1;  /* root of the tree the driver grows (pick_hot) */
 bool grow;          /* growth phase: few removals, so trees get big */
@@ -72,6 +73,10 @@ static int do_call(const struct call *c)
     n_calls++;
     if (rc >= 0 && rc < E_COUNT)
         n_rc[rc]++;
+    if (c->label >= NTFN_SIGNAL && c->label <= SC_QUERY) {
+        n_time[0]++;
+        n_time[1] += rc == E_OK;
+    }
     apply(c, &p, rc, r);
     if (!failed)
         check_all();
@@ -387,6 +392,31 @@ static void gen_mem(struct call *c)
     }
 }
 
+/* SC_CONFIGURE (good and bad: zero budget or period, budget > period, a
+ * period too long), SC_QUERY; NTFN_SIGNAL (badged, unbadged, through
+ * wrappers), NTFN_POLL, NTFN_WAIT (no thread: E_WOULDBLOCK when nothing
+ * is pending). */
+static void gen_time(struct call *c)
+{
+    int obj;
+    u32 k = rn(100);
+    if (k < 40) {
+        c->label = k < 28 ? SC_CONFIGURE : SC_QUERY;
+        c->cptr = pick_cap(c->ccs, OBJ_SCHEDCTX, k < 28 ? R_WRITE : R_READ, &obj);
+        switch (rn(8)) {
+        case 0:  c->a[0] = 0, c->a[1] = rn(10); break;
+        case 1:  c->a[1] = 1 + rn(10), c->a[0] = c->a[1] + 1 + rn(5); break;
+        case 2:  c->a[0] = 1, c->a[1] = SC_MAX_PERIOD + (chance(50) ? 1 : rnd() >> 1); break;
+        case 3:  c->a[0] = c->a[1] = chance(50) ? SC_MAX_PERIOD : 1; break;
+        case 4:  c->a[0] = rnd(), c->a[1] = rnd(); break;
+        default: c->a[0] = 1 + rn(5), c->a[1] = c->a[0] + rn(20); break;
+        }
+    } else {
+        c->label = k < 70 ? NTFN_SIGNAL : k < 85 ? NTFN_POLL : NTFN_WAIT;
+        c->cptr = pick_cap(c->ccs, OBJ_NOTIFICATION, k < 70 ? R_WRITE : R_READ, &obj);
+    }
+}
+
 /* Build one random call. */
 static void gen_call(struct call *c)
 {
@@ -406,8 +436,8 @@ static void gen_call(struct call *c)
         c->label = BANK_CREATE;
         c->cptr = pick_cap(c->ccs, OBJ_BANK, R_WRITE, &obj);
         u32 k = rn(100);
-        u64 type = k < 30 ? OBJ_BANK : k < 48 ? OBJ_CSPACE : k < 70 ? OBJ_ENDPOINT : k < 73 ? OBJ_THREAD
-                 : k < 80 ? OBJ_ASPACE : OBJ_FRAME;
+        u64 type = k < 30 ? OBJ_BANK : k < 48 ? OBJ_CSPACE : k < 64 ? OBJ_ENDPOINT : k < 67 ? OBJ_THREAD
+                 : k < 71 ? OBJ_SCHEDCTX : k < 75 ? OBJ_NOTIFICATION : k < 81 ? OBJ_ASPACE : OBJ_FRAME;
         if (type == OBJ_CSPACE && count_type(OBJ_CSPACE) >= MAX_CSPACES)
             type = OBJ_ENDPOINT;
         if (type == OBJ_ASPACE && count_type(OBJ_ASPACE) >= MAX_ASPACES)
@@ -478,16 +508,20 @@ static void gen_call(struct call *c)
     } else if (w < 88) {
         c->label = BANK_QUERY;
         c->cptr = pick_cap(c->ccs, OBJ_BANK, R_READ, &obj);
-    } else if (w < 97) {
+    } else if (w < 93) {
         c->label = CS_INFO;
         c->cptr = pick_cap(c->ccs, OBJ_CSPACE, R_READ, &cs);
         c->a[0] = pick_idx(cs, W_ANY, false);
+    } else if (w < 97) {                                   /* SchedContexts, notifications */
+        gen_time(c);
     } else {                                               /* a label the object lacks */
         static const u32 bad[] = {0, 1, CS_COPY - 1, CS_WATCH + 1, BANK_CREATE - 1, BANK_QUERY + 1,
-                                  AS_MAP_FRAME - 1, AS_INFO + 1, 0xffffffffu};
+                                  AS_MAP_FRAME - 1, AS_INFO + 1, NTFN_SIGNAL - 1, NTFN_POLL + 1, SC_CONFIGURE - 1,
+                                  SC_QUERY + 1, 0xffffffffu};
         c->cptr = pidx[rn(NPOS)];
         c->label = chance(50) ? bad[rn(ARRAY_LEN(bad))]
-                 : (u32[]){CS_COPY, CS_INFO, BANK_QUERY, BANK_CREATE, AS_INFO, AS_MAP_FRAME, AS_UNMAP, AS_MAP}[rn(8)];
+                 : (u32[]){CS_COPY, CS_INFO, BANK_QUERY, BANK_CREATE, AS_INFO, AS_MAP_FRAME, AS_UNMAP, AS_MAP,
+                           SC_CONFIGURE, SC_QUERY, NTFN_SIGNAL, NTFN_POLL, NTFN_WAIT}[rn(13)];
         for (int k = 0; k < 6; k++)  /* small values are tracked indices */
             c->a[k] = chance(50) ? pidx[rn(NPOS)] : rnd() | 1ull << 63;
     }
@@ -579,6 +613,7 @@ void start(const char *name, u64 k)
     memset(n_rc, 0, sizeof n_rc);
     n_skip = 0;
     memset(n_mem, 0, sizeof n_mem);
+    memset(n_time, 0, sizeof n_time);
     n_calls = 0;
     mboot();
 }

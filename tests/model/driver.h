@@ -30,6 +30,8 @@ extern bool grow;     /* growth phase: few removals, so trees get big */
  * E_CONTINUE answers, left for later, abandoned); answers by code; calls
  * not made (p.skip); AddrSpace calls by label. */
 extern long n_calls, n_cont[4], n_rc[E_COUNT], n_skip, n_mem[4];
+/* SchedContext and notification invocations made, and answered E_OK. */
+extern long n_time[2];
 extern int last_rc;
 
 #endif

@@ -8,6 +8,8 @@
 #include "aspace.h"
 #include "frame.h"
 #include "wrapper.h"
+#include "notification.h"
+#include "schedctx.h"
 #include "check.h"
 #include "hal.h"
 
@@ -277,6 +279,23 @@ void check_all(void)
         } else if (o->type == OBJ_WRAPPER && wrapper_body(o->ref)->badge != o->wbadge) {
             mfail("wrapper %d: badge differs", i);
             return;
+        } else if (o->type == OBJ_SCHEDCTX && o->state == OS_LIVE) {
+            const struct schedctx *s = schedctx_body(o->ref);
+            if (s->budget != o->sb || s->period != o->sp || s->remaining != o->sb || s->consumed || s->overruns ||
+                s->thread || s->waiters || s->released) {
+                mfail("SchedContext %d: budget/period/remaining %llu/%llu/%llu (consumed %llu, thread %u), model "
+                      "%llu/%llu", i, (unsigned long long)s->budget, (unsigned long long)s->period,
+                      (unsigned long long)s->remaining, (unsigned long long)s->consumed, s->thread,
+                      (unsigned long long)o->sb, (unsigned long long)o->sp);
+                return;
+            }
+        } else if (o->type == OBJ_NOTIFICATION && o->state == OS_LIVE) {
+            const struct notification *n = ntfn_body(o->ref);
+            if (n->word != o->word || n->head || n->waiting || n->bound) {
+                mfail("notification %d: word %#llx (%u waiting, bound %u), model %#llx", i,
+                      (unsigned long long)n->word, n->waiting, n->bound, (unsigned long long)o->word);
+                return;
+            }
         }
     }
     if (store.live_objs != (u32)nlv) {

@@ -3,6 +3,7 @@
 #include "predict.h"
 #include "coreview.h"
 #include "aspace.h"
+#include "schedctx.h"
 #include "hal.h"
 #include <string.h>
 
@@ -213,7 +214,7 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
             return e;
         if (st.wraps + 1 > WRAP_MAX_DEPTH)
             return E_DEPTH;
-        if (a[4] && st.type != OBJ_ENDPOINT)
+        if (a[4] && st.type != OBJ_ENDPOINT && st.type != OBJ_NOTIFICATION)
             return E_TYPE;
         if (a[4] && st.badge)
             return E_INVAL;
@@ -276,7 +277,7 @@ static int predict_cs(const struct call *c, const struct mt *t, struct plan *p)
         if (!slot_live(p->src))
             return E_EMPTY;
         if (p->mint) {
-            if (mo[ms[p->src].obj].type != OBJ_ENDPOINT)
+            if (mo[ms[p->src].obj].type != OBJ_ENDPOINT && mo[ms[p->src].obj].type != OBJ_NOTIFICATION)
                 return E_TYPE;
             if (!a[4] || ms[p->src].badge)
                 return E_INVAL;
@@ -504,6 +505,67 @@ static int predict_as(const struct call *c, const struct mt *t, struct plan *p)
     }
 }
 
+/* SchedContexts (T1): no time passes in this model (no timer ticks), so
+ * a configured one always has its whole budget left. */
+static int predict_sc(const struct call *c, const struct mt *t, struct plan *p)
+{
+    const struct mobj *o = &mo[t->obj];
+    p->target = t->obj;
+    switch (c->label) {
+    case SC_CONFIGURE:
+        if (!(t->rights & R_WRITE))
+            return E_RIGHTS;
+        if (!c->a[0] || c->a[0] > c->a[1] || c->a[1] > SC_MAX_PERIOD)
+            return E_INVAL;
+        p->kind = K_SC;
+        p->badge = c->a[0];
+        p->mask = c->a[1];
+        return E_OK;
+    case SC_QUERY:
+        if (!(t->rights & R_READ))
+            return E_RIGHTS;
+        p->kind = K_RESULTS;
+        p->nres = 4;
+        p->r[0] = 0;       /* consumed */
+        p->r[1] = o->sb;   /* remaining */
+        p->r[2] = 0;       /* overruns */
+        p->r[3] = o->sp;
+        return E_OK;
+    default:
+        return E_LABEL;
+    }
+}
+
+/* Notifications, invoked by the root task (kernel_invoke: no calling
+ * thread, so nobody ever waits on one in this model). */
+static int predict_ntfn(const struct call *c, const struct mt *t, struct plan *p)
+{
+    const struct mobj *o = &mo[t->obj];
+    p->target = t->obj;
+    switch (c->label) {
+    case NTFN_SIGNAL:
+        if (!(t->rights & R_WRITE))
+            return E_RIGHTS;
+        if (!t->badge)
+            return E_INVAL;  /* a zero badge leaves no trace */
+        p->kind = K_NTFN;
+        p->badge = o->word | t->badge;
+        return E_OK;
+    case NTFN_WAIT: case NTFN_POLL:
+        if (!(t->rights & R_READ))
+            return E_RIGHTS;
+        if (!o->word && c->label == NTFN_WAIT)
+            return E_WOULDBLOCK;  /* no thread to block */
+        p->kind = K_NTFN;
+        p->badge = 0;
+        p->nres = 1;
+        p->r[0] = o->word;
+        return E_OK;
+    default:
+        return E_LABEL;
+    }
+}
+
 void predict(const struct call *c, struct plan *p)
 {
     struct mt t;
@@ -515,6 +577,8 @@ void predict(const struct call *c, struct plan *p)
         case OBJ_BANK:     e = predict_bank(c, &t, p); break;
         case OBJ_CSPACE:   e = predict_cs(c, &t, p); break;
         case OBJ_ASPACE:   e = predict_as(c, &t, p); break;
+        case OBJ_SCHEDCTX: e = predict_sc(c, &t, p); break;
+        case OBJ_NOTIFICATION: e = predict_ntfn(c, &t, p); break;
         default:           e = E_LABEL; break;  /* the driver never uses thread labels */
         }
     }

@@ -19,7 +19,7 @@ struct call {
 /* A resolved cap: its object, type, rights, badge, wrappers passed. */
 struct mt { int obj; u8 type, rights; u64 badge; u32 wraps; };
 
-enum kind { K_NONE, K_CREATE, K_WRAP, K_XFER, K_UNMAP, K_DESTROY, K_RESULTS, K_FLEX, K_AUNMAP };
+enum kind { K_NONE, K_CREATE, K_WRAP, K_XFER, K_UNMAP, K_DESTROY, K_RESULTS, K_FLEX, K_AUNMAP, K_SC, K_NTFN };
 enum xop { X_COPY, X_MAP, X_GRANT };
 
 struct plan {
@@ -40,6 +40,9 @@ struct plan {
     int fas, nfx, ntg;
     int fsrc[NVP], fdst[NVP], tg[NVP];
     u8 frt[NVP];
+    /* K_SC: SC_CONFIGURE of object target to (badge = budget, mask =
+     * period); K_NTFN: notification target's word becomes `badge`, with
+     * results (K_RESULTS's r, nres) for NTFN_WAIT / NTFN_POLL. */
     const char *skip;  /* the call is not made (see do_call)             */
 };
 

@@ -6,6 +6,8 @@
 #include "aspace.h"
 #include "frame.h"
 #include "thread.h"
+#include "notification.h"
+#include "schedctx.h"
 #include "hal.h"
 #include <string.h>
 
@@ -169,6 +171,8 @@ u64 body_size(int type)
     case OBJ_THREAD:   return sizeof(struct thread);
     case OBJ_ASPACE:   return sizeof(struct aspace);
     case OBJ_FRAME:    return sizeof(struct frame);
+    case OBJ_NOTIFICATION: return sizeof(struct notification);
+    case OBJ_SCHEDCTX: return sizeof(struct schedctx);
     default:           return 0;  /* not creatable (OBJ_SYSTEM: no state, a 64-byte body) */
     }
 }

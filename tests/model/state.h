@@ -74,6 +74,8 @@ struct mobj {
     u64 extra;          /* Frame: its page while it has one              */
     u8 al2m, pt1m, pt0m, ptroot; /* AddrSpace: radix L2 nodes, page tables */
     u16 aleafm;         /* AddrSpace: radix leaves                        */
+    u64 sb, sp;         /* SchedContext: budget, period (0: never configured) */
+    u64 word;           /* notification: the badges signalled, not yet taken */
 };
 struct mslot {
     int obj;            /* model object id, -1 = empty                       */

@@ -10,6 +10,13 @@
  * BANK_DESTROY, cleaning a void destination) left half done, interleaved
  * with other operations and continued later by calling again.
  *
+ * SchedContexts and notifications are objects here too: created (their
+ * charges), copied, mapped, wrapped, destroyed, and invoked by the root
+ * (SC_CONFIGURE with good and bad budgets and periods, SC_QUERY; NTFN_SIGNAL
+ * through badged caps and wrappers, NTFN_POLL, NTFN_WAIT, which finds no
+ * thread to block). Their use by threads -- time, lending, waiting -- is
+ * tests/model_ipc.c's.
+ *
  * For every call the model predicts the error code, following the decoders'
  * check order (kernel/core/{bank,cspace,invoke}.c). After every call:
  *   - the observable state is compared: every tracked slot of every CSpace
@@ -81,6 +88,7 @@ TEST(model_random_ops)
            "abandoned %ld)\n",
            step_no, n_calls, n_rc[E_OK], n_rc[E_NOMEM], n_cont[1], n_cont[0], n_cont[2], n_cont[3]);
     report_mem();
+    printf("    SchedContext and notification calls: %ld (E_OK %ld)\n", n_time[0], n_time[1]);
     CHECK(!failed);
     CHECK(n_cont[1] > 0 || steps < 20000);
 }

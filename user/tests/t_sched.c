@@ -312,12 +312,39 @@ TEST(t1_bad_arguments)
     CHECK_EQ(destroy(ep), E_OK);
 }
 
+/* No time for a thread that can never run: configured in another bank's
+ * AddrSpace, which was destroyed. E_REVOKED, and the SchedContext stays
+ * free; unbinding always works. */
+TEST(t1_no_time_for_a_thread_whose_addrspace_is_gone)
+{
+    static struct uthread a;
+    nstacks = 0;
+    uint32_t ob = fresh_slot(), oas = fresh_slot(), t = fresh_slot(), sc = fresh_slot();
+    CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_BANK, CS, ob, 1u << 20), E_OK);
+    CHECK_EQ(tether_BANK_CREATE(ob, OBJ_ASPACE, CS, oas, 0), E_OK);
+    CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_THREAD, CS, t, 0), E_OK);
+    CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_SCHEDCTX, CS, sc, 0), E_OK);
+    CHECK_EQ(tether_SC_CONFIGURE(sc, 5, 5), E_OK);
+    CHECK_EQ(tether_THREAD_CONFIGURE(t, CS, oas, 0x1000, 0, PRIO, 0), E_OK);
+    CHECK_EQ(destroy(ob), E_OK);
+    CHECK_EQ(tether_THREAD_BIND_SC(t, sc), E_REVOKED);
+    CHECK_EQ(tether_THREAD_START(t), E_REVOKED);
+    CHECK_EQ(tether_THREAD_BIND_SC(t, CAP_NONE), E_OK);
+    spinner(&a, 0, PRIO);
+    CHECK_EQ(tether_THREAD_BIND_SC(a.cap, sc), E_OK);  /* still free */
+    CHECK(system_ok());
+    reap(a.cap);
+    CHECK_EQ(destroy(t), E_OK);
+    CHECK_EQ(destroy(sc), E_OK);
+}
+
 /* ---- T2: passive servers ------------------------------------------------ */
 
 #define L_WORK  0x51  /* w[0] ticks of work on SchedContext w[1]          */
 #define L_CHAIN 0x52  /* call the next server with the same request       */
 #define L_HOLD  0x53  /* announce, wait for `release`, then L_WORK        */
 #define L_HANG  0x54  /* announce, spin forever                           */
+#define L_LOOP  0x55  /* call the next server with the same request, L_LOOP */
 
 struct srv {
     uint32_t ep, next;
@@ -342,6 +369,9 @@ static long pserver(long p)
         switch (tmsg_label(m)) {
         case L_CHAIN:
             w[0] = (uint64_t)tether_call(s->next, MSG_INFO(L_WORK, 0), m.w).err;
+            break;
+        case L_LOOP:
+            w[0] = (uint64_t)tether_call(s->next, MSG_INFO(L_LOOP, 0), m.w).err;
             break;
         case L_HOLD:
             s->holding = 1;
@@ -444,6 +474,26 @@ TEST(t2_call_to_passive_server_runs_on_callers_time)
     passive_reap(&t2, &s2);
 }
 
+/* A non-blocking send to a passive server does not wait: the server gets
+ * the message and the sender's time, and works on it after the sender
+ * goes on. */
+TEST(t2_nb_send_to_passive_server_does_not_wait)
+{
+    static struct uthread t;
+    static struct srv s;
+    nstacks = 0;
+    passive(&t, &s, PRIO);
+    uint64_t w[6] = { 2, ROOT_SC };
+    struct tether_msg m = tether_nb_send(s.ep, MSG_INFO(L_WORK, 0), w);
+    CHECK_EQ(m.err, E_OK);
+    CHECK_EQ(s.done, 0);  /* back at once: its 2 ticks of work come later */
+    for (int i = 0; i < 100000 && (s.done < 1 || tstate(t.cap) != THREAD_BLOCKED_RECV); i++)
+        tether_yield();
+    CHECK_EQ(s.done, 1);
+    CHECK_EQ(tstate(t.cap), THREAD_BLOCKED_RECV);
+    passive_reap(&t, &s);
+}
+
 /* A thread that yields until *flag, then destroys `victim`, then suspends. */
 static volatile uint32_t victim;
 static volatile long *kill_flag;
@@ -489,10 +539,13 @@ static volatile uint32_t cl_ep;
 static volatile uint64_t cl_label;
 static uint64_t cl_w[6];
 static volatile long cl_err = -1;
+static volatile uint64_t cl_w0;
 static long client(long unused)
 {
     (void)unused;
-    cl_err = tether_call(cl_ep, MSG_INFO(cl_label, 0), cl_w).err;
+    struct tether_msg m = tether_call(cl_ep, MSG_INFO(cl_label, 0), cl_w);
+    cl_w0 = m.w[0];
+    cl_err = m.err;
     return 0;
 }
 
@@ -534,6 +587,52 @@ TEST(t2_client_destroyed_mid_request)
     CHECK_EQ(s.done, 2);
     CHECK_EQ(destroy(csc), E_OK);
     passive_reap(&t, &s);
+}
+
+/* A donation loop: two passive servers whose requests call back into each
+ * other. The client's call lends its time to the first, which lends it
+ * on to the second, whose call back finds nobody receiving: everybody
+ * waits, and nobody burns the client's time. Destroying a server breaks
+ * the loop (E_REVOKED to its caller, which answers the client). */
+TEST(t2_donation_loop_blocks_without_burning_time)
+{
+    static struct uthread t1, t2, c;
+    static struct srv s1, s2;
+    nstacks = 0;
+    passive(&t1, &s1, PRIO);
+    passive(&t2, &s2, PRIO);
+    s1.next = s2.ep;
+    s2.next = s1.ep;
+    cl_ep = s1.ep;
+    cl_label = L_LOOP;
+    cl_err = -1;
+    CHECK_EQ(thread_create(&c, BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, client, 0, stack(),
+                           STACK_BYTES, PRIO),
+             E_OK);
+    uint32_t csc = THREAD_SC_OF(c.cap);
+    CHECK_EQ(tether_THREAD_START(c.cap), E_OK);
+    for (int i = 0; i < 100000 && tstate(t2.cap) != THREAD_BLOCKED_SEND; i++)
+        tether_yield();
+    CHECK_EQ(tstate(c.cap), THREAD_BLOCKED_REPLY);
+    CHECK_EQ(tstate(t1.cap), THREAD_BLOCKED_REPLY);
+    CHECK_EQ(tstate(t2.cap), THREAD_BLOCKED_SEND);
+    uint64_t at = consumed(csc);
+    root_ticks(5);
+    CHECK_EQ(consumed(csc), at);  /* nobody runs on the client's time */
+    CHECK_EQ(tstate(t2.cap), THREAD_BLOCKED_SEND);
+    CHECK(system_ok());
+    CHECK_EQ(destroy(t2.cap), E_OK);
+    for (int i = 0; i < 100000 && !c.done; i++)
+        tether_yield();
+    CHECK_EQ(c.done, 1);
+    CHECK_EQ(cl_err, E_OK);
+    CHECK_EQ(cl_w0, E_REVOKED);  /* what the first server's call answered */
+    CHECK_EQ(s1.done, 1);
+    CHECK(system_ok());
+    reap(c.cap);
+    tether_BANK_DESTROY(BANK, CS, THREAD_SC_OF(t2.cap));
+    CHECK_EQ(destroy(s2.ep), E_OK);
+    passive_reap(&t1, &s1);
 }
 
 TEST(t2_budget_runs_out_mid_request)
