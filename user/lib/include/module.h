@@ -24,8 +24,10 @@
  * libtether (crt0, printf, thread_spawn, task_create); main's return is
  * its exit status (exit(): module_wait reports it).
  *
- * The caller needs the module's frame caps in its own CSpace (the root task
- * has them) and pays for nothing of the task but the caps of `slots` (and,
+ * The caller needs the module's frame caps and the boot information (the
+ * root task has them), its own AddrSpace at ROOT_CAP_ASPACE of its CSpace
+ * (a thread of the root task, not of a task_create task), and pays for
+ * nothing of the new task but the caps of `slots` (and,
  * once per module, a read-only view of its file in its own AddrSpace at
  * stage_alloc'd addresses, task.h). */
 #ifndef LIBTETHER_MODULE_H
