@@ -66,8 +66,13 @@ $(B)/host/demo: $(B)/host/tools/hostdemo.o $(B)/host/tests/tk.o $(host_KOBJS)
 	$(CC) $^ -o $@
 # Host tools: storeinfo reads a store image (docs/store.md).
 TOOL_BINS := $(B)/host/storeinfo
-$(B)/host/storeinfo: $(B)/host/tools/storeinfo.o $(host_KOBJS)
+$(B)/host/storeinfo: $(B)/host/tools/storeinfo.o $(B)/host/tools/storeinfo_rv64.o $(host_KOBJS)
 	$(CC) $^ -o $@
+$(B)/host/tools/storeinfo.o: tools/storeinfo.h
+# (the riscv64 kernel's structures, as the host compiler lays them out: LP64 both)
+$(B)/host/tools/storeinfo_rv64.o: tools/storeinfo_rv64.c tools/storeinfo.h $(wildcard kernel/include/*.h include/tether/*)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"; $(CC) $(CSTD) $(WARN) -Iinclude -Ikernel/include -Ikernel/arch/riscv64/include -Itools $(host_OPT) -c $< -o $@
 $(B)/host/storeinfo_test: $(B)/host/tests/storeinfo_test.o $(B)/host/tests/harness.o $(B)/host/tests/tk.o \
                          $(B)/host/tests/fixture.o $(host_KOBJS)
 	$(CC) $^ -o $@
@@ -113,7 +118,8 @@ bench-host: $(B)/host/bench_core
 
 # libFuzzer: fuzz_invoke over the invocation interface, fuzz_kernel over
 # every kernel entry (threads making system calls, faults, timer ticks, the
-# root destroying objects under them). Both clang -fsanitize=fuzzer.
+# root destroying objects under them), fuzz_store over the restore path
+# (damaged and re-checksummed store images). All clang -fsanitize=fuzzer.
 FUZZ_BIN := $(B)/fuzz/fuzz_invoke
 FUZZ_KERNEL_BIN := $(B)/fuzz/fuzz_kernel
 FUZZ_STORE_BIN := $(B)/fuzz/fuzz_store
@@ -125,15 +131,18 @@ $(B)/fuzz/%: tests/%.c $(FUZZ_DEPS)
 	@$(CC) $(FUZZ_FLAGS) $< tests/tk.c $(CORE_SRCS) $(HOST_SRCS) -o $@
 FUZZ_SECONDS ?= 60
 FUZZ_KERNEL_CORPUS := tests/fuzz_corpus/kernel
-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
+FUZZ_STORE_CORPUS := tests/fuzz_corpus/store
+fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512
-	@mkdir -p $(B)/fuzz/kernel-corpus
+	@mkdir -p $(B)/fuzz/kernel-corpus $(B)/fuzz/store-corpus
 	$(FUZZ_KERNEL_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -close_fd_mask=1 \
 	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/kernel-corpus $(FUZZ_KERNEL_CORPUS)
+	$(FUZZ_STORE_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -close_fd_mask=1 \
+	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/store-corpus $(FUZZ_STORE_CORPUS)
 # A short, deterministic run of each that is part of `make test` (the seed
 # corpus of fuzz_kernel is replayed first: every saved crash must stay fixed).
-test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
-	@echo "== fuzz: fuzz_invoke 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1)"
+test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
+	@echo "== fuzz: fuzz_invoke 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1), fuzz_store corpus + 1500 inputs (seed 1)"
 	@p=0; f=0; \
 	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 > $(B)/fuzz/log 2>&1; then \
 	  tail -1 $(B)/fuzz/log; p=$$((p+1)); else tail -30 $(B)/fuzz/log; echo "FAIL fuzz_invoke"; f=$$((f+1)); fi; \
@@ -141,6 +150,10 @@ test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
 	if $(FUZZ_KERNEL_BIN) -runs=6000 -seed=1 -max_len=1024 -close_fd_mask=1 \
 	     -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/ktest $(FUZZ_KERNEL_CORPUS) > $(B)/fuzz/klog 2>&1; then \
 	  tail -1 $(B)/fuzz/klog; p=$$((p+1)); else tail -30 $(B)/fuzz/klog; echo "FAIL fuzz_kernel"; f=$$((f+1)); fi; \
+	rm -rf $(B)/fuzz/stest; mkdir -p $(B)/fuzz/stest; \
+	if $(FUZZ_STORE_BIN) -runs=1500 -seed=1 -max_len=512 -close_fd_mask=1 \
+	     -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/stest $(FUZZ_STORE_CORPUS) > $(B)/fuzz/slog 2>&1; then \
+	  tail -1 $(B)/fuzz/slog; p=$$((p+1)); else tail -30 $(B)/fuzz/slog; echo "FAIL fuzz_store"; f=$$((f+1)); fi; \
 	echo "$$p passed, $$f failed"; test $$f = 0
 
 # Mutation checks: each mutant of the core must fail some host suite

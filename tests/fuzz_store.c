@@ -19,8 +19,9 @@
  * store of another machine size).
  *
  * kernel_resume must never crash (ASan/UBSan) or panic. If it returns E_OK,
- * kernel_check must pass, the system must take invocations, and a new
- * checkpoint of it must be restorable again. Replay: build/fuzz/fuzz_store
+ * kernel_check must pass, the system must take invocations (objects of
+ * several sizes created and destroyed), and a new checkpoint of it must be
+ * restorable again. Replay: build/fuzz/fuzz_store
  * <file>; TETHER_FUZZ_TRACE=1 prints the mutations and results. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,11 +272,17 @@ static void exercise(void)
     int e = tk_inv(BANK, BANK_QUERY, 0, 0, 0, 0, 0, 0);
     if (e < 0 || e >= E_COUNT)
         fail("BANK_QUERY", "bad error code");
-    e = tk_create(BANK, OBJ_ENDPOINT, 900, 0);
-    if (e < 0 || e >= E_COUNT)
-        fail("BANK_CREATE", "bad error code");
-    if (e == E_OK && tk_destroy(BANK, 900) != E_OK)
-        fail("BANK_DESTROY", "not E_OK");
+    /* Storage of every size taken from the restored free lists and given
+     * back (a broken list is found here, if not before). */
+    for (u32 i = 0; i < 8; i++) {
+        static const u8 types[] = {OBJ_ENDPOINT, OBJ_FRAME, OBJ_CSPACE, OBJ_THREAD};
+        e = tk_create(BANK, types[i % 4], 900 + i, 0);
+        if (e < 0 || e >= E_COUNT)
+            fail("BANK_CREATE", "bad error code");
+    }
+    for (u32 i = 0; i < 8; i++)
+        if (tk_status(900 + i) == SLOT_LIVE && tk_destroy(BANK, 900 + i) != E_OK)
+            fail("BANK_DESTROY", "not E_OK");
     e = tk_inv(CS, CS_INFO, EP, 0, 0, 0, 0, 0);
     if (e < 0 || e >= E_COUNT)
         fail("CS_INFO", "bad error code");

@@ -11,7 +11,9 @@
  * or foreign, 2 for a usage error or an unreadable file. For --tree the
  * kernel-state region is rebuilt in memory (store_locate gives the same
  * layout wherever it is) and read with bounds checks on every reference:
- * nothing of the kernel runs. */
+ * nothing of the kernel runs. A store of the riscv64 kernel is read with its
+ * thread layout (storeinfo.h); the rest of the checkpointed structures are
+ * the same on both machines. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,9 +28,23 @@
 #include "frame.h"
 #include "thread.h"
 #include "wrapper.h"
+#include "storeinfo.h"
 
 static int fd;
 static u64 nblocks;
+
+/* The machines whose stores this tool reads; the header's kernel_id says
+ * which wrote it. */
+static struct si_machine machines[2];
+static const struct si_machine *mach;  /* the newest checkpoint's, or NULL */
+
+static const struct si_machine *machine_of(u64 kernel_id)
+{
+    for (u32 i = 0; i < 2; i++)
+        if (machines[i].kernel_id == kernel_id)
+            return &machines[i];
+    return NULL;
+}
 
 /* Blocks the verdict names, with why (in the order found). */
 #define MAX_BAD 64
@@ -189,7 +205,8 @@ static void check_ckpt(const struct store_header *h, bool verbose, struct ckpt *
                sizeof(struct kglobals));
         printf("directory: %llu blocks of %u page entries\n", (unsigned long long)m->ndir, STORE_DIR_ENTRIES);
     }
-    if (m->globals_bytes == sizeof(struct kglobals) && h->kernel_id == persist_kernel_id())
+    const struct si_machine *mc = machine_of(h->kernel_id);
+    if (mc && m->globals_bytes == mc->globals_bytes && mc->globals_bytes == sizeof(struct kglobals))
         c->g = (const struct kglobals *)(refs + m->ndir);
 
     /* Every block this checkpoint uses, once: manifest, directory, pages. */
@@ -350,16 +367,14 @@ static void object_slots(oref o, slot_fn fn)
         if ((b = body_of(o, sizeof(struct aspace))))
             radix_walk(o, &((struct aspace *)b)->map, fn);
         break;
-    case OBJ_THREAD:
-        if ((b = body_of(o, sizeof(struct thread)))) {
-            const struct thread *t = b;
-            const struct { const char *name; const struct slot *s; } f[] = {
-                {"cspace", &t->cspace}, {"aspace", &t->aspace}, {"fault_ep", &t->fault_ep},
-                {"ntfn", &t->ntfn},     {"sc", &t->sc},         {"timeout_ep", &t->timeout_ep},
-            };
-            for (u32 i = 0; i < sizeof f / sizeof f[0]; i++)
-                if (f[i].s->obj)
-                    fn(o, f[i].name, 0, f[i].s);
+    case OBJ_THREAD:  /* in the layout of the machine that wrote the store */
+        if ((b = body_of(o, mach->thread_bytes))) {
+            static const char *name[SI_THREAD_SLOTS] = {"cspace", "aspace", "fault_ep", "ntfn", "sc", "timeout_ep"};
+            for (u32 i = 0; i < SI_THREAD_SLOTS; i++) {
+                const struct slot *ts = (const struct slot *)((const u8 *)b + mach->thread_slot[i]);
+                if (ts->obj)
+                    fn(o, name[i], 0, ts);
+            }
         }
         break;
     case OBJ_FRAME:
@@ -462,8 +477,8 @@ static void dump_tree(const struct ckpt *c)
         return;
     }
     const struct kglobals *g = c->g;
-    printf("tree generation=%llu ntab=%u live_objects=%u\n", (unsigned long long)c->h->generation,
-           store.ntab, g->st.live_objs);
+    printf("tree generation=%llu machine=%s ntab=%u live_objects=%u\n", (unsigned long long)c->h->generation,
+           mach->name, store.ntab, g->st.live_objs);
     printf("boot root_bank=%u root_cspace=%u root_addrspace=%u root_thread=%u root_schedctx=%u\n",
            g->boot.root_bank, g->boot.root_cs, g->boot.root_as, g->boot.root_thread, g->boot.root_sc);
     printf("sched now=%llu running=%u\n", (unsigned long long)g->sched.now, g->sched.cur);
@@ -542,7 +557,7 @@ static void verdict_bad(void)
 
 int main(int argc, char **argv)
 {
-    bool tree = false;
+    bool tree = false, usage = false;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--tree"))
@@ -550,9 +565,9 @@ int main(int argc, char **argv)
         else if (!path && argv[i][0] != '-')
             path = argv[i];
         else
-            path = NULL, argc = 0;
+            usage = true;
     }
-    if (!path) {
+    if (!path || usage) {
         fprintf(stderr, "usage: storeinfo [--tree] STORE.img  (docs/store.md)\n");
         return 2;
     }
@@ -569,7 +584,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    u64 my_id = persist_kernel_id();
+    const struct si_machine host = SI_MACHINE("host");
+    machines[0] = host;
+    si_rv64(&machines[1]);
     struct store_header h[STORE_HEADERS];
     bool ok[STORE_HEADERS], empty[STORE_HEADERS];
     u8 *blk = xmalloc(STORE_BLOCK);
@@ -594,7 +611,7 @@ int main(int argc, char **argv)
         printf("valid: generation %llu, kernel_id %#llx (%s), store_blocks %llu, manifest blocks %llu..%llu "
                "(checksum %#llx)\n",
                (unsigned long long)h[i].generation, (unsigned long long)h[i].kernel_id,
-               h[i].kernel_id == my_id ? "this build's" : "ANOTHER build's",
+               machine_of(h[i].kernel_id) ? machine_of(h[i].kernel_id)->name : "unknown: another build",
                (unsigned long long)h[i].store_blocks, (unsigned long long)h[i].manifest_blk,
                (unsigned long long)(h[i].manifest_blk + h[i].manifest_nblk - 1),
                (unsigned long long)h[i].manifest_sum);
@@ -616,12 +633,15 @@ int main(int argc, char **argv)
     printf("\n");
 
     struct ckpt c;
+    mach = machine_of(h[n].kernel_id);
     check_ckpt(&h[n], true, &c);
     if (c.ok) {
         if (tree) {
             if (!c.g)
-                printf("tree: not dumped: written by another build (kernel_id %#llx, this one %#llx)\n",
-                       (unsigned long long)h[n].kernel_id, (unsigned long long)my_id);
+                printf("tree: not dumped: written by a build whose structures this tool does not know "
+                       "(kernel_id %#llx; host %#llx, riscv64 %#llx)\n",
+                       (unsigned long long)h[n].kernel_id, (unsigned long long)machines[0].kernel_id,
+                       (unsigned long long)machines[1].kernel_id);
             else
                 dump_tree(&c);
         }
@@ -630,7 +650,7 @@ int main(int argc, char **argv)
             return 1;
         }
         printf("verdict: OK: generation %llu, every checksum matches%s\n", (unsigned long long)h[n].generation,
-               h[n].kernel_id == my_id ? "" : " (another build's: this kernel would refuse it)");
+               mach ? "" : " (written by an unknown build: a kernel of this source would refuse it)");
         return 0;
     }
     if (ok[!n]) {

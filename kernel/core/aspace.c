@@ -139,6 +139,8 @@ HOT void map_one(oref as, u32 vpn, struct slot *d, void *pte, struct slot *src, 
     d->flags = SLOT_MAPPING;
     d->badge = MAPPING_WHERE(as, vpn);
     rights &= R_READ | R_WRITE | R_EXEC;
+    if (__builtin_expect(store_track.on, 0))
+        rights &= ~R_WRITE;  /* P2: granted on the first write (aspace_refill) */
     if (pte) {
         hal_pt_set(pte, frame_page(frame), rights);
     } else {
@@ -395,20 +397,46 @@ static void *mapped_page(oref as, u32 vpn, u32 need)
     return frame_page(s->obj);
 }
 
+/* P2: user write access to a page is granted on the first write since the
+ * last checkpoint, and the page recorded as written; the checkpoint takes
+ * the grants back (persist.c). */
+static void grant_write(oref as, u32 vpn, const void *page)
+{
+    struct store_track *t = &store_track;
+    if (t->ngrants < t->maxgrants)
+        t->grants[t->ngrants++] = (struct track_grant){as, obj_get(as)->epoch, vpn, 0};
+    else
+        t->overflow = 1;  /* the checkpoint then protects every AddrSpace */
+    store_written((u64)((const u8 *)page - store.region) / 4096);
+}
+
 bool aspace_refill(oref as, u64 va, u32 need)
 {
     struct aspace *a = aspace_body(as);
-    u32 rights;
-    if (va >= USER_VA_LIMIT || !a->pt.root || hal_pt_lookup(&a->pt, va, &rights))
-        return false;  /* not ours, or present: a real fault */
-    u32 vpn = (u32)(va >> 12);
+    u32 rights, vpn = (u32)(va >> 12);
+    if (va >= USER_VA_LIMIT || !a->pt.root)
+        return false;
+    if (hal_pt_lookup(&a->pt, va, &rights)) {
+        /* Present: a real fault, unless it is the first write since the
+         * last checkpoint to a page its slot lets it write (P2). */
+        void *page = store_track.on && need == R_WRITE && !(rights & R_WRITE)
+                         ? mapped_page(as, vpn, R_WRITE) : NULL;
+        if (!page || hal_pt_protect(&a->pt, va_of(vpn), rights | R_WRITE) != E_OK)
+            return false;
+        grant_write(as, vpn, page);
+        return true;
+    }
     void *page = mapped_page(as, vpn, need);
     if (!page)
         return false;  /* no mapping allows it: a fault for the handler */
+    u32 r = radix_slot(&a->map, vpn)->rights & (R_READ | R_WRITE | R_EXEC);
+    if (store_track.on && need != R_WRITE)
+        r &= ~R_WRITE;
     struct pt_ctx c = {as, NULL};
-    if (hal_pt_map(&a->pt, va_of(vpn), page, radix_slot(&a->map, vpn)->rights,
-                   aspace_pt_alloc, &c) != E_OK)
+    if (hal_pt_map(&a->pt, va_of(vpn), page, r, aspace_pt_alloc, &c) != E_OK)
         return false;  /* the bank cannot pay for the table: a fault */
+    if (r & R_WRITE && store_track.on)
+        grant_write(as, vpn, page);
     hal_tlb_flush(va);  /* the walk must see the new entry, not a cached miss */
     aspace_refills++;
     return true;

@@ -33,43 +33,49 @@ static void unlink(struct slot *s)
         slot_at(s->next)->prev = s->prev;
 }
 
-/* remove() of a flagged slot (cap.h: SLOT_*). A mapping also leaves its
- * AddrSpace's page table and the TLB (C9, S3); a watched slot's
- * registration fires (T4), which costs WATCH_UNITS of the step's budget in
- * all; a registration's own cap takes the registration with it. */
-static __attribute__((noinline)) void remove_flagged(struct slot *s, u32 *budget)
+/* remove() of a slot with a revocation registration (T4): it fires,
+ * which costs WATCH_UNITS of the step's budget in all; or of a
+ * registration's own cap, which takes the registration (and the slot: true,
+ * it is gone) with it. */
+static __attribute__((noinline)) bool remove_watch(struct slot *s, u32 *budget)
 {
     if (s->flags & SLOT_WATCHER) {
         watch_cap_gone(s);  /* unlinks s, frees the block it is in */
-        return;
+        return true;
     }
-    if (s->flags & SLOT_MAPPING)
-        aspace_unmapped(s);
-    if (s->flags & SLOT_WATCHED) {
-        watch_fire(s);
-        *budget -= *budget < WATCH_UNITS - 1 ? *budget : WATCH_UNITS - 1;
-    }
-    unlink(s);
-    clear(s);
+    watch_fire(s);
+    *budget -= *budget < WATCH_UNITS - 1 ? *budget : WATCH_UNITS - 1;
+    return false;
 }
 
 /* Take node s out of the tree and empty it (one unit of *budget, which
- * the caller took). Slots without flags pay one test for the rest. */
+ * the caller took). A mapping also leaves its AddrSpace's page table and
+ * the TLB (C9, S3). A slot without flags pays one test for all this. */
 static void remove(struct slot *s, u32 *budget)
 {
     store_revocations++;  /* it may have been what a thread runs on */
     if (__builtin_expect(s->flags != 0, 0)) {
-        remove_flagged(s, budget);
-        return;
+        if (s->flags & SLOT_MAPPING)  /* never watched (watch.h) */
+            aspace_unmapped(s);
+        else if (remove_watch(s, budget))
+            return;
     }
     unlink(s);
     clear(s);
 }
 
+static __attribute__((noinline)) void grant_watched(struct slot *src, struct slot *dst, u8 rights)
+{
+    watch_drop(src);  /* GRANT is no removal: the registration ends unsignalled */
+    cap_grant(src, dst, rights);
+}
+
 void cap_grant(struct slot *src, struct slot *dst, u8 rights)
 {
-    if (src->flags & SLOT_WATCHED)
-        watch_drop(src);  /* GRANT is no removal: the registration ends unsignalled */
+    if (__builtin_expect(src->flags & SLOT_WATCHED, 0)) {
+        grant_watched(src, dst, rights);  /* (a tail call: no frame on the common path) */
+        return;
+    }
     *dst = *src;
     dst->rights = rights;
     sref d = slot_ref(dst);

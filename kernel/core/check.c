@@ -83,7 +83,8 @@ static const char *check_radix(const struct cspace *r, oref as)
                         why = "mapping: slot does not say where it is";
                     else if (hal_pt_lookup(&aspace_body(as)->pt, (u64)idx << 12, &rights) &&
                              cap_live(s) && (hal_pt_lookup(&aspace_body(as)->pt, (u64)idx << 12, &rights) !=
-                                             frame_page(s->obj) || rights != s->rights))
+                                             frame_page(s->obj) || (rights | R_WRITE) != (s->rights | R_WRITE) ||
+                                             (rights & ~s->rights)))
                         why = "mapping: the page-table entry differs from its mapping slot";
                 } else if (!why && s->obj && (s->flags & SLOT_MAPPING)) {
                     why = "slot: a CSpace slot marked as a mapping";

@@ -289,8 +289,9 @@ static int cs_info(struct inv *iv)
 
 /* CS_WATCH (T4): check everything (the range, the notification cap, the
  * storage the new registrations need, reserved all or nothing), then
- * register, replace or remove (watch.h). */
-static int cs_watch(struct inv *iv)
+ * register, replace or remove (watch.h). Out of line: its reservation's
+ * stack frame stays off the other methods' path. */
+static __attribute__((noinline)) int cs_watch(struct inv *iv)
 {
     oref cs = iv->t.obj;
     u64 first = ARG(iv, CS_WATCH, slot), count = ARG(iv, CS_WATCH, count);

@@ -172,3 +172,8 @@ void kernel_checkpoint_every(u64 ticks)
 {
     persist_set_interval(ticks);
 }
+
+bool kernel_write_fault(u64 addr)
+{
+    return persist_write_fault(addr);
+}

@@ -107,7 +107,7 @@ void ntfn_forget_thread(oref t)
  * (thread_lost) and
  * passed over, at most `pass` of them (then E_CONTINUE, the badge not
  * delivered). */
-static inline int deliver(oref n, struct notification *nb, u64 badge, u32 pass)
+static inline __attribute__((always_inline)) int deliver(oref n, struct notification *nb, u64 badge, u32 pass)
 {
     for (; nb->head; pass--) {
         oref t = nb->head;

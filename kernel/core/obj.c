@@ -4,6 +4,16 @@
 
 struct store store;
 u32 store_revocations;
+struct store_track store_track;
+
+void store_writable(const void *p)
+{
+    u64 page = (u64)((const u8 *)p - store.region) / 4096;
+    if (!(store_track.bits[page / 8] >> (page % 8) & 1)) {
+        store_written(page);
+        hal_track_unprotect(store.region + page * 4096);
+    }
+}
 
 #define MAP_ALLOCATED 0u  /* map byte of an allocated block or of a block interior */
 
@@ -73,6 +83,10 @@ sref store_alloc(int k)
 
 void store_free(sref r, int k)
 {
+    /* P2: every page of a freed block changes kind (free), written or not. */
+    if (store_track.on && k >= 6)
+        for (u64 p = 0; p < ((u64)STORE_MIN << k) / 4096; p++)
+            store_written((u64)((u8 *)sref_ptr(r) - store.region) / 4096 + p);
     store.free_bytes += (u64)STORE_MIN << k;
     u64 rel = (u64)r * GRANULE; /* offset from arena base */
     while (k < STORE_MAX_ORDER) {

@@ -12,17 +12,6 @@
 
 #define RUN_MAX 256u  /* blocks per device request (1 MiB) */
 
-/* The layout of this kernel's structures: a store written by a kernel that
- * lays them out differently is refused (STORE_VERSION covers the rest). */
-u64 persist_kernel_id(void)
-{
-    const u64 v[] = {STORE_VERSION, sizeof(struct obj), sizeof(struct slot),
-                     sizeof(struct thread), sizeof(struct aspace), sizeof(struct schedctx),
-                     sizeof(struct kglobals), NPRIO, GRANULE, STORE_MIN, STORE_MAX_ORDER,
-                     OBJ_PER_RAM, OBJ_COUNT, HAL_NREGS};
-    return store_sum(v, sizeof v);
-}
-
 /* Persistence bookkeeping, carved from RAM (persist_carve); none of it is
  * checkpointed. The committed directory (what the last committed checkpoint
  * holds, page by page) is kept in memory so that the next checkpoint writes
@@ -40,7 +29,14 @@ static struct {
     u64 cursor;         /* next block to try                                     */
     struct kernel_boot *boot;
     u64 interval, next_at;
+    u64 mblk, new_mblk; /* the committed / the new manifest's first block        */
+    u64 ndata;          /* data pages of the committed checkpoint               */
+    u32 *chg;           /* tracked checkpoints: the pages that changed          */
+    u8 *dirbits;        /* ... and the directory blocks that did                */
+    bool rescan;        /* compare every page next time (after a restore, whose
+                         * page-table fix-ups happened before tracking began) */
 } P;
+#define MAX_GRANTS 8192u  /* user write grants recorded between checkpoints */
 static u64 last_gen;  /* the newest valid header's generation on the store */
 struct persist_stats persist_stats;
 oref persist_requested;
@@ -85,7 +81,10 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot)
     u64 mblocks = up(manifest_bytes(ndir), STORE_BLOCK) / STORE_BLOCK;
     u64 bm = up((nb + 7) / 8, 8);
     u64 need = 2 * ndir * STORE_BLOCK + 2 * up(ndir * sizeof(struct store_ref), 8) + 2 * bm +
-               mblocks * STORE_BLOCK + STORE_BLOCK;
+               mblocks * STORE_BLOCK + STORE_BLOCK +
+               /* dirty tracking: written bits and list, changed pages, grants */
+               up(pages / 8 + 8, 8) + 2 * 4 * pages + up(ndir / 8 + 8, 8) +
+               MAX_GRANTS * sizeof(struct track_grant);
     u8 *p = (u8 *)(((uptr)*ram + 4095) & ~(uptr)4095);
     need = up(need, 4096);
     if (nb < STORE_HEADERS + 2 * mblocks + 2 || need + (u64)(p - (u8 *)*ram) + (2u << 20) > *bytes)
@@ -102,6 +101,15 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot)
     P.ndref = (struct store_ref *)((u8 *)P.dref + up(ndir * sizeof(struct store_ref), 8));
     P.used = (u8 *)P.ndref + up(ndir * sizeof(struct store_ref), 8);
     P.fresh = P.used + bm;
+    store_track.on = 0;
+    store_track.bits = P.fresh + bm;
+    store_track.list = (u32 *)(store_track.bits + up(pages / 8 + 8, 8));
+    P.chg = store_track.list + pages;
+    P.dirbits = (u8 *)(P.chg + pages);
+    store_track.grants = (struct track_grant *)(P.dirbits + up(ndir / 8 + 8, 8));
+    store_track.n = store_track.ngrants = 0;
+    store_track.maxgrants = MAX_GRANTS;
+    store_track.overflow = 0;
     P.nused = P.nfresh = 0;
     P.dir_valid = false;
     P.cursor = STORE_HEADERS;
@@ -255,6 +263,56 @@ static int plan(u64 *need)
     return n > P.nblocks - STORE_HEADERS - P.nused ? E_NOMEM : E_OK;
 }
 
+/* The manifest (layout, directory refs `refs`, globals), a flush, the
+ * header of generation gen, a flush: the commit. */
+static int write_commit(u64 gen, struct store_header *h, const struct store_ref *drefs, u64 ndata)
+{
+    int e;
+    /* The manifest: layout, directory refs, globals. */
+    struct store_manifest *m = (struct store_manifest *)P.mbuf;
+    hal_zero(P.mbuf, (usize)(P.mblocks * STORE_BLOCK));
+    m->magic = STORE_MANIFEST_MAGIC;
+    m->generation = gen;
+    m->layout.region_bytes = store.region_bytes;
+    m->layout.tab_off = (u64)((u8 *)store.tab - store.region);
+    m->layout.ntab = store.ntab;
+    m->layout.map_off = (u64)(store.map - store.region);
+    m->layout.arena_off = (u64)(store.base - store.region);
+    m->layout.arena_bytes = store.bytes;
+    m->npages = P.npages;
+    m->ndir = P.ndir;
+    m->globals_bytes = sizeof(struct kglobals);
+    m->pages_data = ndata;
+    struct store_ref *refs = (struct store_ref *)(m + 1);
+    copy(refs, drefs, P.ndir * sizeof *refs);
+    struct kglobals *g = (struct kglobals *)(refs + P.ndir);
+    g->st = store;
+    g->revocations = store_revocations;
+    sched_save(&g->sched);
+    g->boot = *P.boot;
+    u64 mb = blk_alloc(P.mblocks);
+    if (!mb)
+        return E_NOMEM;
+    P.new_mblk = mb;
+    if ((e = hal_blk_write(mb, P.mbuf, (u32)P.mblocks)) != E_OK || (e = hal_blk_flush()) != E_OK)
+        return e;
+
+    /* Commit: the header, then a flush. */
+    hal_zero(h, STORE_BLOCK);
+    h->magic = STORE_MAGIC;
+    h->version = STORE_VERSION;
+    h->generation = gen;
+    h->kernel_id = persist_kernel_id();
+    h->store_blocks = P.nblocks;
+    h->manifest_blk = mb;
+    h->manifest_nblk = P.mblocks;
+    h->manifest_sum = store_sum(P.mbuf, P.mblocks * STORE_BLOCK);
+    h->sum = store_sum(h, __builtin_offsetof(struct store_header, sum));
+    if ((e = hal_blk_write(gen % 2, h, 1)) != E_OK)
+        return e;
+    return hal_blk_flush();
+}
+
 /* Pass 2: the pages and directory blocks that changed, the manifest. */
 static int write_all(u64 gen, struct store_header *h)
 {
@@ -298,48 +356,202 @@ static int write_all(u64 gen, struct store_header *h)
     if (e != E_OK)
         return e;
 
-    /* The manifest: layout, directory refs, globals. */
-    struct store_manifest *m = (struct store_manifest *)P.mbuf;
-    hal_zero(P.mbuf, (usize)(P.mblocks * STORE_BLOCK));
-    m->magic = STORE_MANIFEST_MAGIC;
-    m->generation = gen;
-    m->layout.region_bytes = store.region_bytes;
-    m->layout.tab_off = (u64)((u8 *)store.tab - store.region);
-    m->layout.ntab = store.ntab;
-    m->layout.map_off = (u64)(store.map - store.region);
-    m->layout.arena_off = (u64)(store.base - store.region);
-    m->layout.arena_bytes = store.bytes;
-    m->npages = P.npages;
-    m->ndir = P.ndir;
-    m->globals_bytes = sizeof(struct kglobals);
-    m->pages_data = persist_stats.written + persist_stats.kept;
-    struct store_ref *refs = (struct store_ref *)(m + 1);
-    copy(refs, P.ndref, P.ndir * sizeof *refs);
-    struct kglobals *g = (struct kglobals *)(refs + P.ndir);
-    g->st = store;
-    g->revocations = store_revocations;
-    sched_save(&g->sched);
-    g->boot = *P.boot;
-    u64 mb = blk_alloc(P.mblocks);
-    if (!mb)
-        return E_NOMEM;
-    if ((e = hal_blk_write(mb, P.mbuf, (u32)P.mblocks)) != E_OK || (e = hal_blk_flush()) != E_OK)
-        return e;
+    return write_commit(gen, h, P.ndref, persist_stats.written + persist_stats.kept);
+}
 
-    /* Commit: the header, then a flush. */
-    hal_zero(h, STORE_BLOCK);
-    h->magic = STORE_MAGIC;
-    h->version = STORE_VERSION;
-    h->generation = gen;
-    h->kernel_id = persist_kernel_id();
-    h->store_blocks = P.nblocks;
-    h->manifest_blk = mb;
-    h->manifest_nblk = P.mblocks;
-    h->manifest_sum = store_sum(P.mbuf, P.mblocks * STORE_BLOCK);
-    h->sum = store_sum(h, __builtin_offsetof(struct store_header, sum));
-    if ((e = hal_blk_write(gen % 2, h, 1)) != E_OK)
-        return e;
-    return hal_blk_flush();
+/* ---- tracked (incremental) checkpoints, P2 -------------------------------
+ * With dirty tracking on, only the pages written since the last checkpoint
+ * (store_track.list) are looked at: the cost is what changed, not what is
+ * in use. The committed directory is changed in place; P.nent keeps the
+ * old entries (and P.ndref the old directory refs) until the commit, so a
+ * failure puts everything back. */
+
+static inline void clear_bit(u8 *m, u64 b) { m[b / 8] &= (u8)~(1u << (b % 8)); }
+
+/* The blocks of this round are the committed checkpoint's now, and the
+ * blocks they replace are free. */
+static void release(u64 b)
+{
+    if (b && bit(P.used, b)) {
+        clear_bit(P.used, b);
+        P.nused--;
+    }
+}
+static void adopt(u64 b)
+{
+    clear_bit(P.fresh, b);
+    if (!bit(P.used, b)) {
+        set_bit(P.used, b);
+        P.nused++;
+    }
+}
+
+static int tracked(u64 gen, struct store_header *h, u64 *nchg_out)
+{
+    u64 nchg = 0, need = P.mblocks;
+    persist_stats.written = persist_stats.kept = persist_stats.dir_written = 0;
+    /* Pass 1: what changed (new entries in nent[k], page in chg[k]). */
+    for (u64 k = 0; k < store_track.n; k++) {
+        u32 i = store_track.list[k];
+        struct store_page e;
+        classify(i, &e);
+        if (e.kind == P.dir[i].kind && e.sum == P.dir[i].sum)
+            continue;
+        P.chg[nchg] = i;
+        P.nent[nchg++] = e;
+        need += e.kind == PAGE_DATA;
+        if (!bit(P.dirbits, i / STORE_DIR_ENTRIES)) {
+            set_bit(P.dirbits, i / STORE_DIR_ENTRIES);
+            need++;
+        }
+    }
+    *nchg_out = nchg;
+    if (need > P.nblocks - STORE_HEADERS - P.nused) {
+        for (u64 k = 0; k < nchg; k++)
+            clear_bit(P.dirbits, P.chg[k] / STORE_DIR_ENTRIES);
+        return E_NOMEM;
+    }
+    /* Pass 2: the data, into blocks no checkpoint uses; then the entries
+     * go in (the old ones into nent, for undo). */
+    int e = E_OK;
+    for (u64 k = 0; k < nchg && e == E_OK; k++) {
+        if (P.nent[k].kind != PAGE_DATA)
+            continue;
+        u64 b = blk_alloc(1);
+        if (!b)
+            e = E_NOMEM;
+        else {
+            P.nent[k].blk = (u32)b;
+            persist_stats.written++;
+            e = run_add(b, store.region + (u64)P.chg[k] * 4096);
+        }
+    }
+    if (e == E_OK)
+        e = run_flush();
+    for (u64 k = 0; k < nchg; k++) {
+        struct store_page old = P.dir[P.chg[k]];
+        P.dir[P.chg[k]] = P.nent[k];
+        P.nent[k] = old;
+    }
+    for (u64 k = 0; k < nchg && e == E_OK; k++) {
+        u64 d = P.chg[k] / STORE_DIR_ENTRIES;
+        if (!bit(P.dirbits, d))
+            continue;  /* written already */
+        clear_bit(P.dirbits, d);
+        u64 b = blk_alloc(1);
+        if (!b) {
+            e = E_NOMEM;
+            break;
+        }
+        P.ndref[d] = P.dref[d];
+        P.dref[d].blk = b;
+        P.dref[d].sum = store_sum(&P.dir[d * STORE_DIR_ENTRIES], STORE_BLOCK);
+        persist_stats.dir_written++;
+        e = hal_blk_write(b, &P.dir[d * STORE_DIR_ENTRIES], 1);
+    }
+    u64 ndata = P.ndata;
+    for (u64 k = 0; k < nchg; k++)
+        ndata += (P.dir[P.chg[k]].kind == PAGE_DATA) - (P.nent[k].kind == PAGE_DATA);
+    if (e == E_OK)
+        e = write_commit(gen, h, P.dref, ndata);
+    /* Commit (the header landed) or undo; either way no block stays fresh. */
+    for (u64 k = nchg; k-- > 0;) {
+        u32 i = P.chg[k];
+        u64 d = i / STORE_DIR_ENTRIES;
+        bool dir_new = P.dref[d].blk != P.ndref[d].blk && bit(P.fresh, P.dref[d].blk);
+        if (e == E_OK) {
+            if (P.nent[k].kind == PAGE_DATA)
+                release(P.nent[k].blk);
+            if (P.dir[i].kind == PAGE_DATA)
+                adopt(P.dir[i].blk);
+            if (dir_new) {
+                release(P.ndref[d].blk);
+                adopt(P.dref[d].blk);
+                P.ndref[d] = P.dref[d];
+            }
+        } else {
+            if (P.dir[i].kind == PAGE_DATA && bit(P.fresh, P.dir[i].blk))
+                clear_bit(P.fresh, P.dir[i].blk);
+            P.dir[i] = P.nent[k];
+            if (dir_new) {
+                clear_bit(P.fresh, P.dref[d].blk);
+                P.dref[d] = P.ndref[d];
+            }
+        }
+        clear_bit(P.dirbits, d);
+    }
+    for (u64 j = 0; j < P.mblocks && P.new_mblk; j++) {
+        if (e == E_OK)
+            release(P.mblk + j);
+    }
+    for (u64 j = 0; j < P.mblocks && P.new_mblk; j++) {
+        if (e == E_OK)
+            adopt(P.new_mblk + j);
+        else
+            clear_bit(P.fresh, P.new_mblk + j);
+    }
+    if (e == E_OK) {
+        P.mblk = P.new_mblk;
+        P.ndata = ndata;
+    }
+    P.nfresh = 0;
+    return e;
+}
+
+/* After a committed checkpoint: every page written since is protected
+ * again, and the user write grants taken back (P2). */
+static void track_rearm(void)
+{
+    struct store_track *t = &store_track;
+    for (u64 k = 0; k < t->n; k++) {
+        u32 i = t->list[k];
+        clear_bit(t->bits, i);
+        hal_track_protect(store.region + (u64)i * 4096);
+    }
+    t->n = 0;
+    for (u64 k = 0; k < t->ngrants && !t->overflow; k++) {
+        const struct track_grant *g = &t->grants[k];
+        const struct obj *x = obj_get(g->as);
+        u32 rights;
+        u64 va = (u64)g->vpn << 12;
+        if (x->state == OS_LIVE && x->type == OBJ_ASPACE && x->epoch == g->epoch &&
+            hal_pt_lookup(&aspace_body(g->as)->pt, va, &rights))
+            hal_pt_protect(&aspace_body(g->as)->pt, va, rights & ~R_WRITE);
+    }
+    if (t->overflow)
+        for (oref o = 1; o < store.ntab; o++)
+            if (obj_get(o)->state == OS_LIVE && obj_get(o)->type == OBJ_ASPACE)
+                hal_pt_protect_all(&aspace_body(o)->pt);
+    t->ngrants = 0;
+    t->overflow = 0;
+    if (sched_cur)
+        store_writable(&thread_body(sched_cur)->regs);  /* the next trap saves them */
+}
+
+/* Dirty tracking starts once a checkpoint is committed (or restored): the
+ * whole region is protected, and every user page loses R_WRITE. */
+static void track_begin(void)
+{
+    if (store_track.on || !hal_track_start(store.region, store.region_bytes))
+        return;
+    store_track.on = 1;
+    for (u64 i = 0; i < store.region_bytes / 4096; i++)
+        hal_track_protect(store.region + i * 4096);
+    store_track.n = 0;
+    store_track.ngrants = 0;
+    store_track.overflow = 1;  /* grants made before were not recorded */
+    track_rearm();
+}
+
+bool persist_write_fault(u64 addr)
+{
+    const u8 *p = (const u8 *)(uptr)addr;
+    if (!store_track.on || p < store.region || p >= store.region + store.region_bytes)
+        return false;
+    u64 page = (u64)(p - store.region) / 4096;
+    store_written(page);
+    hal_track_unprotect(store.region + page * 4096);
+    return true;
 }
 
 int persist_checkpoint(oref caller)
@@ -353,9 +565,17 @@ int persist_checkpoint(oref caller)
         *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)) = gen;
     if (resumed)
         *resumed = 1;  /* what the thread sees when this checkpoint is resumed */
-    int e = plan(&need);
-    if (e == E_OK)
-        e = write_all(gen, (struct store_header *)P.hbuf);
+    P.new_mblk = 0;
+    bool incremental = store_track.on && P.dir_valid && !P.rescan;
+    u64 nchg = 0;
+    int e;
+    if (incremental) {
+        e = tracked(gen, (struct store_header *)P.hbuf, &nchg);
+    } else {
+        e = plan(&need);
+        if (e == E_OK)
+            e = write_all(gen, (struct store_header *)P.hbuf);
+    }
     run.n = 0;
     if (resumed)
         *resumed = 0;
@@ -363,7 +583,12 @@ int persist_checkpoint(oref caller)
         *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written)) = persist_stats.written;
         *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, pages)) = P.npages;
     }
-    if (e == E_OK) {
+    if (e == E_OK && incremental) {
+        last_gen = gen;
+        persist_stats.generation = gen;
+        persist_stats.blocks_used = P.nused;
+        track_rearm();
+    } else if (e == E_OK) {
         /* Committed: the new directory is the committed one. */
         struct store_page *d = P.dir;
         P.dir = P.nent, P.nent = d;
@@ -372,10 +597,19 @@ int persist_checkpoint(oref caller)
         u8 *u = P.used;
         P.used = P.fresh, P.fresh = u;
         P.nused = P.nfresh;
+        P.nfresh = 0;
+        hal_zero(P.fresh, (usize)bm_bytes());
         P.dir_valid = true;
+        P.rescan = false;
+        P.mblk = P.new_mblk;
+        P.ndata = persist_stats.written + persist_stats.kept;
         last_gen = gen;
         persist_stats.generation = gen;
         persist_stats.blocks_used = P.nused;
+        if (store_track.on)
+            track_rearm();
+        else
+            track_begin();
     } else if (e == E_IO) {
         kprintf("tether: checkpoint %lu: store I/O error; generation %lu stays\n", gen, last_gen);
     }
@@ -651,6 +885,12 @@ int persist_restore(void *ram, u64 bytes, struct kernel_boot *boot)
             why = resume(g, boot);
         if (!why) {
             P.dir_valid = true;
+            P.rescan = true;
+            P.mblk = h[i].manifest_blk;
+            P.ndata = 0;
+            for (u64 j = 0; j < P.npages; j++)
+                P.ndata += P.dir[j].kind == PAGE_DATA;
+            track_begin();
             P.cursor = STORE_HEADERS;
             persist_stats.generation = h[i].generation;
             persist_stats.blocks_used = P.nused;

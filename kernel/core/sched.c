@@ -193,6 +193,8 @@ static oref highest(void)
 
 struct hal_regs *sched_run_thread(oref t, struct thread *th)
 {
+    if (__builtin_expect(store_track.on, 0))
+        store_writable(&th->regs);  /* the next trap saves them: no fault there */
     if (active_as != th->aspace.obj) {
         struct aspace *as = aspace_body(th->aspace.obj);
         hal_pt_activate(&as->pt);

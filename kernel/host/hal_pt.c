@@ -154,3 +154,39 @@ void hal_tlb_flush(u64 va)
 {
     (void)va;  /* the host has no TLB */
 }
+
+int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights)
+{
+    u64 *e = (va & (PG - 1)) || va >= USER_TOP ? NULL : walk(pt->root, va, false, NULL, NULL);
+    if (!e || !(*e & V))
+        return E_EMPTY;
+    *e = (*e & ~RMASK) | (rights & RMASK);
+    return E_OK;
+}
+
+void hal_pt_protect_all(hal_pt_root *pt)
+{
+    u64 *root = pt->root;
+    for (int i = 0; root && i < 512; i++) {
+        if (!(root[i] & V))
+            continue;
+        u64 *mid = (u64 *)(uptr)(root[i] & ~0xfffull);
+        for (int j = 0; j < 512; j++) {
+            if (!(mid[j] & V))
+                continue;
+            u64 *leaf = (u64 *)(uptr)(mid[j] & ~0xfffull);
+            for (int k = 0; k < 512; k++)
+                leaf[k] &= ~(u64)R_WRITE;
+        }
+    }
+}
+
+/* The host cannot write-protect the core's memory from itself: checkpoints
+ * compare every page instead. */
+bool hal_track_start(void *region, u64 bytes)
+{
+    (void)region, (void)bytes;
+    return false;
+}
+void hal_track_protect(void *page) { (void)page; }
+void hal_track_unprotect(void *page) { (void)page; }

@@ -108,6 +108,23 @@ void *hal_pt_lookup(const hal_pt_root *pt, u64 va, u32 *rights);
  * are gone (also when pt->root is NULL), E_CONTINUE otherwise. */
 int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32 *budget);
 
+/* Change the rights of the page mapped at va (it must be mapped: E_EMPTY
+ * otherwise) and flush it: incremental checkpoints (P2) hand out R_WRITE
+ * on a first write. hal_pt_protect_all takes R_WRITE from every user page
+ * of pt. */
+int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights);
+void hal_pt_protect_all(hal_pt_root *pt);
+
+/* ---- tracking the kernel's own writes (P2) -----------------------------
+ * hal_track_start: from now on the kernel's view of [region, region +
+ * bytes) (page aligned) can be write-protected page by page; false if this
+ * machine cannot (the host: checkpoints then compare every page). A kernel
+ * store to a protected page enters the core (kernel_write_fault, kernel.h)
+ * and the store is retried when it returns true. */
+bool hal_track_start(void *region, u64 bytes);
+void hal_track_protect(void *page);
+void hal_track_unprotect(void *page);
+
 /* Drop this CPU's cached translation of user address va (after an entry
  * was filled in: the walk may otherwise still see the old one). */
 void hal_tlb_flush(u64 va);

@@ -25,6 +25,10 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot);
  * sched_next's registers, kernel_continue); else boot fresh. */
 int kernel_resume(void *ram, u64 bytes, struct kernel_boot *boot);
 struct hal_regs *kernel_continue(void);
+/* The machine caught a kernel store to a write-protected page at addr:
+ * true if it is the core's write tracking (P2: the page is now writable,
+ * retry the store), false if it is a kernel bug. */
+bool kernel_write_fault(u64 addr);
 /* Checkpoint every `ticks` timer ticks (0: only on SYSTEM_CHECKPOINT). */
 void kernel_checkpoint_every(u64 ticks);
 

@@ -90,6 +90,40 @@ u64 store_init(void *ram, u64 bytes);
  * memory touched: a restore (persist.c) then reads the region back. */
 void store_locate(void *ram, u64 bytes);
 
+/* Dirty tracking for incremental checkpoints (P2, persist.c). While on,
+ * every page of the region not written since the last checkpoint is
+ * write-protected in the kernel's view (hal_track_*) and user mappings get
+ * R_WRITE only on a first write (a grant, aspace_refill); each page written
+ * since is in `list` once. */
+struct track_grant {
+    oref as;
+    u32 epoch;
+    u32 vpn;
+    u32 pad;
+};
+struct store_track {
+    u32 on;
+    u32 overflow;           /* a grant was not recorded (list full)       */
+    u8 *bits;               /* one bit per region page: written          */
+    u32 *list;              /* those pages, in order                     */
+    u64 n;
+    struct track_grant *grants;
+    u64 ngrants, maxgrants;
+};
+extern struct store_track store_track;
+/* Region page `page` is being written: remember it (once per checkpoint). */
+static inline void store_written(u64 page)
+{
+    u8 m = (u8)(1u << (page % 8));
+    if (!(store_track.bits[page / 8] & m)) {
+        store_track.bits[page / 8] |= m;
+        store_track.list[store_track.n++] = (u32)page;
+    }
+}
+/* The page holding p will be written by a path that must not fault (a
+ * thread's registers, saved by the trap entry): written, and writable. */
+void store_writable(const void *p);
+
 /* Page-table pages are a cache (P3): a checkpoint does not keep them. */
 static inline u64 store_page_of(const void *p) { return (u64)((const u8 *)p - store.base) / 4096u; }
 static inline void store_mark_pt(const void *p, bool on)

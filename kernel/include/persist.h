@@ -15,7 +15,9 @@
 #ifndef TETHER_PERSIST_H
 #define TETHER_PERSIST_H
 
+#include <tether/store.h>
 #include "kernel.h"
+#include "aspace.h"
 #include "sched.h"
 
 /* The kernel's globals a checkpoint keeps beside the region (in the
@@ -27,9 +29,19 @@ struct kglobals {
     struct kernel_boot boot;
 };
 
-/* The store header's kernel_id: a digest of this build's structure sizes
- * and constants; a checkpoint with another one is refused. */
-u64 persist_kernel_id(void);
+/* The store header's kernel_id: a digest of the structure sizes and the
+ * constants the checkpointed state depends on; a checkpoint with another
+ * one is refused (STORE_VERSION covers the rest). Inline, so that a host
+ * tool compiled with another machine's hal_arch.h gets that machine's
+ * (tools/storeinfo_rv64.c). */
+static inline u64 persist_kernel_id(void)
+{
+    const u64 v[] = {STORE_VERSION, sizeof(struct obj), sizeof(struct slot),
+                     sizeof(struct thread), sizeof(struct aspace), sizeof(struct schedctx),
+                     sizeof(struct kglobals), NPRIO, GRANULE, STORE_MIN, STORE_MAX_ORDER,
+                     OBJ_PER_RAM, OBJ_COUNT, HAL_NREGS};
+    return store_sum(v, sizeof v);
+}
 
 /* kernel_init / kernel_resume: when a store is attached, take the
  * persistence bookkeeping (paid by no bank, not checkpointed: 32 bytes per
@@ -42,6 +54,11 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot);
  * results and 0 in the running system. E_OK; E_IO without a store or when
  * it fails; E_NOMEM when the store has no room (the last checkpoint stays). */
 int persist_checkpoint(oref caller);
+
+/* A kernel store faulted on a write-protected page at addr (P2 tracking):
+ * the page is recorded as written and made writable: true. False: not a
+ * page of the region (a kernel bug). */
+bool persist_write_fault(u64 addr);
 
 /* SYSTEM_CHECKPOINT asks for one at the end of this kernel entry; the
  * system call path runs it (persist_run_requested). */

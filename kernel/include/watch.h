@@ -28,7 +28,8 @@
  *     it is destroyed;
  *   from its MAP of the notification cap (SLOT_WATCHER), the block's
  *     first 32 bytes.
- * Slots without a registration pay one flag test in remove() (cap.c). */
+ * Slots without a registration pay one flag test in remove() (cap.c).
+ * Only CSpace slots are watched, never an AddrSpace's mapping slots. */
 #ifndef TETHER_WATCH_H
 #define TETHER_WATCH_H
 
@@ -52,7 +53,7 @@ _Static_assert(WATCH_MAX <= RESERVE_MAX, "CS_WATCH reserves its blocks at once (
 
 /* Budget units (cap.h: REVOKE_BUDGET) that firing or dropping one
  * registration costs a long operation (a search-tree walk and a signal). */
-#define WATCH_UNITS 4u
+#define WATCH_UNITS 8u
 
 /* Perform CS_WATCH for live slot s of CSpace cs with notification cap nc
  * (live, checked): a new registration in block r (reserved, charged to

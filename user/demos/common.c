@@ -11,6 +11,7 @@ const struct demo demo_list[] = {
     { "pager", "a user-level pager maps zero-filled pages on fault", demo_pager },
     { "cpu_time", "CPU time is a capability: shares, no time no run, a passive server on its client's time", demo_cpu_time },
     { "mappable", "a client lends a server a thread and its time, pays for the work, takes it back mid-request", demo_mappable },
+    { "lock", "a lent thread taken back while it holds a server lock: the seed's pattern, and revocation notification", demo_lock },
 };
 const unsigned demo_count = sizeof demo_list / sizeof demo_list[0];
 

@@ -50,6 +50,7 @@ int demo_client_frees(void);   /* b: client destroys the bank of the buffer mid-
 int demo_shared_memory(void);  /* c: two tasks share pages both ways, one revokes        */
 int demo_pager(void);          /* d: a user pager maps zero-filled pages on fault        */
 int demo_cpu_time(void);       /* e: SchedContext shares; time lent to a passive server   */
+int demo_lock(void);           /* g: a lent thread taken back while it holds a server lock */
 int demo_mappable(void);       /* f: a client lends a server its thread and time, takes it back */
 /* The persistent part of make run's tour (not in demo_list: it checkpoints
  * the whole system, and a later boot resumes it there). */

@@ -16,6 +16,8 @@
 #define CS ROOT_CAP_CSPACE
 #define SRC 20u   /* an endpoint: the source of every operation */
 #define DST 21u
+#define WNTF  22u  /* unmap_1child_notify: a notification, its badged cap */
+#define WNTFB 23u
 
 struct acc { uint64_t sum, min, n, dropped; uint64_t s[ITERS]; };
 
@@ -39,7 +41,7 @@ static uint64_t acc_avg(struct acc *a)
     return n ? (sum + n / 2) / n : 0;
 }
 
-static struct acc base, acc_null, acc_yield, acc_copy, acc_map, acc_del, acc_unmap;
+static struct acc base, acc_null, acc_yield, acc_copy, acc_map, acc_del, acc_unmap, acc_unmap_w;
 
 /* The lightest kernel entry: a system call number the kernel does not know
  * (answers E_SYSCALL, changes nothing). */
@@ -314,20 +316,52 @@ static void bench_timeout(uint64_t b0)
 /* longest_step: the longest single kernel entries user space can make:
  *   step_unmap64        CS_UNMAP of a cap with 64 children (REVOKE_BUDGET
  *                       nodes: the whole call, an upper bound on its steps)
+ *   step_unmap8_watched CS_UNMAP of a cap with 8 children, each with a
+ *                       revocation registration (T4: WATCH_UNITS = 8 units
+ *                       each, so one step), every one signalled
+ *   watch16_call        CS_WATCH of WATCH_MAX slots (one call, no steps)
  *   ep_destroy_max_step (above) the first step of destroying an endpoint
  *                       with 130 waiters, up to the first woken waiter
- * qemu.longest_step is the larger of the two. Also reported, not a single
+ * qemu.longest_step is the largest of them. Also reported, not a single
  * step: bank_destroy64_call, a whole BANK_DESTROY of a bank holding 64
  * endpoints (the kernel restarts it inside the call). */
 #define STEP_SRC   40u
 #define STEP_KIDS  2000u
 #define STEP_BANK  41u
 #define STEP_OBJS  2100u
+#define STEP_NTF   42u   /* a notification for the watched children */
+#define STEP_NTFB  43u
+#define STEP_WATCHED 8u  /* REVOKE_BUDGET / WATCH_UNITS: one step */
+static struct acc step_watched, step_watch;
 static void bench_steps(uint64_t b0)
 {
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_NOTIFICATION, CS, STEP_NTF, 0), "step ntfn");
+    expect(tether_CS_MINT(CS, STEP_NTFB, CS, STEP_NTF, R_ALL, 1, MINT_COPY), "step mint");
     for (int round = 0; round < 9; round++) {
-        uint64_t c[2];
+        uint64_t c[2], r[4];
         long e;
+        expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, STEP_SRC, 0), "step src");
+        for (unsigned i = 0; i < WATCH_MAX; i++)
+            expect(tether_CS_MAP(CS, STEP_KIDS + i, CS, STEP_SRC, R_ALL), "step child");
+        c[0] = rdcycle();
+        e = tether_CS_WATCH(CS, STEP_KIDS, WATCH_MAX, STEP_NTFB, r);
+        c[1] = rdcycle();
+        expect(e, "step watch");
+        if (round)
+            acc_add(&step_watch, c[1] - c[0] - b0);
+        expect(tether_CS_WATCH(CS, STEP_KIDS + STEP_WATCHED, WATCH_MAX - STEP_WATCHED, CAP_NONE, r),
+               "step unwatch");
+        for (unsigned i = STEP_WATCHED; i < WATCH_MAX; i++)
+            expect(tether_CS_DELETE(CS, STEP_KIDS + i), "step unchild");
+        c[0] = rdcycle();
+        e = tether_CS_UNMAP(CS, STEP_SRC, 0);
+        c[1] = rdcycle();
+        expect(e, "step unmap watched");
+        if (round)
+            acc_add(&step_watched, c[1] - c[0] - b0);
+        expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, STEP_SRC), "step src destroy");
+        expect(tether_poll(STEP_NTF, 0), "step poll");
+
         expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, STEP_SRC, 0), "step src");
         for (unsigned i = 0; i < 64; i++)
             expect(tether_CS_MAP(CS, STEP_KIDS + i, CS, STEP_SRC, R_ALL), "step child");
@@ -352,9 +386,16 @@ static void bench_steps(uint64_t b0)
             tether_CS_DELETE(CS, STEP_OBJS + i);  /* void caps */
     }
     report("step_unmap64", &step_unmap, 0);
+    report("step_unmap8_watched", &step_watched, 0);
+    report("watch16_call", &step_watch, 0);
     report("bank_destroy64_call", &step_bdestroy, 0);
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, STEP_NTF), "step ntfn destroy");
     uint64_t m = acc_avg(&dstep), v;
     if ((v = acc_avg(&step_unmap)) > m)
+        m = v;
+    if ((v = acc_avg(&step_watched)) > m)
+        m = v;
+    if ((v = acc_avg(&step_watch)) > m)
         m = v;
     printf("bench: qemu.longest_step %lu instr\n", m);
 }
@@ -679,6 +720,37 @@ static uint64_t ckpt_pause(unsigned mib, uint64_t b)
     return t > b ? t - b : 0;
 }
 
+/* The root bank's objects (BANK_QUERY). */
+static uint64_t objects(void)
+{
+    uint64_t r[4] = {0};
+    tether_BANK_QUERY(ROOT_CAP_BANK, r);
+    return r[2];
+}
+
+/* Endpoints until the system has about n objects. */
+static void objects_up_to(uint64_t n)
+{
+    static uint32_t next = 0x380000u;
+    while (objects() < n && next < (1u << CAP_ADDR_BITS))
+        expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, next++, 0), "endpoint");
+}
+
+/* Checkpoint and power off; the next boot (tools/qemu-bench.sh boots the
+ * image again on the same store) resumes here: the kernel prints how long
+ * the restart took. Returns in the resumed system. */
+static void restart_here(const char *what)
+{
+    uint64_t r[4];
+    printf("bench image: %lu objects; checkpoint, then restart (%s)\n", objects(), what);
+    expect(tether_SYSTEM_CHECKPOINT(ROOT_CAP_SYSTEM, r), "checkpoint");
+    if (!r[1]) {
+        printf("bench image: powering off for the restart\n");
+        exit(errors ? 1 : 0);
+    }
+    printf("bench image: resumed (restart_%s)\n", what);  /* qemu-bench.sh takes the kernel's figure */
+}
+
 static void bench_persist(uint64_t b)
 {
     uint64_t r[4] = {0};
@@ -686,6 +758,21 @@ static void bench_persist(uint64_t b)
         printf("bench image: no store: no checkpoint figures\n");
         return;
     }
+    /* Restart of a store with about 1k objects; page tables are refilled
+     * from the mapping slots on first access (P3). */
+    ckpt_grow(1);
+    objects_up_to(1000);
+    restart_here("1k");
+    uint64_t t0 = rdcycle();
+    for (unsigned i = 0; i < 256; i++)
+        (void)*(volatile uint64_t *)(ckpt_va + i * 4096UL);
+    uint64_t first = rdcycle() - t0;
+    t0 = rdcycle();
+    for (unsigned i = 0; i < 256; i++)
+        (void)*(volatile uint64_t *)(ckpt_va + i * 4096UL);
+    uint64_t again = rdcycle() - t0;
+    printf("bench: qemu.pt_refill_per_page %lu instr\n", first > again ? (first - again) / 256 : 0);
+
     ckpt_grow(16);
     ckpt_pause(16, b);  /* the first, full checkpoint */
     ckpt_pause(0, b);
@@ -699,12 +786,23 @@ static void bench_persist(uint64_t b)
     printf("bench: qemu.ckpt_pause_1m %lu instr\n", p1);
     printf("bench: qemu.ckpt_pause_4m %lu instr\n", p4);
     printf("bench: qemu.ckpt_pause_16m %lu instr\n", ckpt_pause(16, b));
+    uint64_t w0;
+    __asm__ volatile("rdtime %0" : "=r"(w0));
     uint64_t p64 = ckpt_pause(64, b);
+    uint64_t w1;
+    __asm__ volatile("rdtime %0" : "=r"(w1));
+    /* By the wall clock (the time CSR, 10 MHz on QEMU virt): only meaningful
+     * without -icount, where tools/qemu-bench.sh takes it from. */
+    uint64_t dt = w1 > w0 ? w1 - w0 : 1;
+    printf("bench: qemu.ckpt_mib_per_s %lu.%lu MiB/s\n", 64UL * 10000000UL / dt,
+           (64UL * 100000000UL / dt) % 10);
     printf("bench: qemu.ckpt_pause_64m %lu instr\n", p64);
     printf("bench: qemu.ckpt_instr_per_mib %lu instr\n", p64 > p1 ? (p64 - p1) / 63 : 0);
     /* Checkpoints of 1 MiB dirty each that fit in 10% of the CPU (one
      * instruction is one virtual ns). */
     printf("bench: qemu.ckpt_per_s %lu /s\n", p1 ? 100000000UL / p1 : 0);
+    objects_up_to(100000);
+    restart_here("100k");
 }
 
 int main(void)
@@ -736,6 +834,21 @@ int main(void)
         TIMED(acc_unmap, e = tether_CS_UNMAP(CS, SRC, 0));    /* its one child */
         expect(e, "unmap");
     }
+    /* The same UNMAP with a revocation registration (T4) on the child's
+     * slot: it fires, signalling a notification nobody waits on. The
+     * difference from unmap_1child is what the registration costs there. */
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_NOTIFICATION, CS, WNTF, 0), "watch ntfn");
+    expect(tether_CS_MINT(CS, WNTFB, CS, WNTF, R_ALL, 1, MINT_COPY), "watch mint");
+    for (int i = 0; i < ITERS; i++) {
+        uint64_t r[4];
+        long e = tether_CS_MAP(CS, DST, CS, SRC, R_ALL);
+        expect(e, "map");
+        expect(tether_CS_WATCH(CS, DST, 1, WNTFB, r), "watch");
+        TIMED(acc_unmap_w, e = tether_CS_UNMAP(CS, SRC, 0));  /* its one watched child */
+        expect(e, "unmap watched");
+        expect(tether_poll(WNTF, 0), "watch poll");
+    }
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, WNTF), "watch ntfn destroy");
     uint64_t b = acc_avg(&base);
     printf("bench image: measurement overhead %lu instr (subtracted)\n", b);
     report("null_syscall", &acc_null, b);
@@ -744,6 +857,7 @@ int main(void)
     report("map", &acc_map, b);
     report("delete_leaf", &acc_del, b);
     report("unmap_1child", &acc_unmap, b);
+    report("unmap_1child_notify", &acc_unmap_w, b);
     bench_ipc();
     bench_mem(b);
     bench_persist(b);

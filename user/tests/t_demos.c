@@ -1,4 +1,4 @@
-/* t_demos.c: the memory demos of `make run` (user/demos) as system tests,
+/* t_demos.c: the demos of `make run` (user/demos) as system tests,
  * quiet: each passes if everything it shows happened as expected. */
 #include "demos.h"
 #include "harness.h"
@@ -21,3 +21,4 @@ TEST(demo_shared_memory_both_ways_revoked) { run("shared_memory"); }
 TEST(demo_pager_maps_zero_pages_lazily) { run("pager"); }
 TEST(demo_cpu_time_shares_and_lent_time) { run("cpu_time"); }
 TEST(demo_mappable_thread_lent_paid_for_and_taken_back) { run("mappable"); }
+TEST(demo_lock_lent_thread_taken_back_with_the_lock) { run("lock"); }

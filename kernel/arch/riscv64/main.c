@@ -176,6 +176,7 @@ static void load_modules(void)
 
 void arch_main(u64 hartid, u64 dtb_pa)
 {
+    u64 boot_cycles = hal_cycles();
     sbi_init();
     kprintf("\nTether microkernel: riscv64 on QEMU virt, hart %lu, console %s\n",
             hartid, sbi_console_kind());
@@ -225,7 +226,10 @@ void arch_main(u64 hartid, u64 dtb_pa)
         trap_set_root(&boot);
         kernel_checkpoint_every(CKPT_TICKS);
         trap_timer_start();
-        trap_resume(kernel_continue());
+        struct hal_regs *r = kernel_continue();
+        kprintf("tether: restart took %lu instructions (kernel entry to the first resumed user "
+                "instruction)\n", hal_cycles() - boot_cycles);
+        trap_resume(r);
     }
     if (kernel_init(P2V(free_pa), free_end - free_pa, &boot) != E_OK)
         hal_panic("kernel_init failed");

@@ -116,6 +116,12 @@ _Noreturn void trap_user(struct hal_regs *r)
     trap_resume(next);
 }
 
+/* A kernel store page fault (trapvec.S): the core's write tracking? */
+int trap_kernel_fault(u64 stval)
+{
+    return kernel_write_fault(stval);
+}
+
 _Noreturn void trap_kernel(u64 scause, u64 stval, u64 sepc)
 {
     kprintf("\nkernel trap: scause %lx stval %lx sepc %lx\n", scause, stval, sepc);

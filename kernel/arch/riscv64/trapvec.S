@@ -7,8 +7,10 @@
  *     kernel stack (empty at every entry) and call the core's entry
  *     (kernel_syscall directly for an ecall, otherwise trap_user(regs));
  *     every path ends in hal_return_to_user(the context the core chose).
- *   - from S-mode: a kernel bug. Switch to a separate panic stack (the kernel
- *     stack may be what broke) and call trap_kernel(), which panics. */
+ *   - from S-mode: a store to a write-protected page of the core's state
+ *     (incremental checkpoints, P2) is handled and retried; anything else
+ *     is a kernel bug: switch to a separate panic stack (the kernel stack
+ *     may be what broke) and call trap_kernel(), which panics. */
 
 #define REGS_PC (32 * 8)
 
@@ -71,7 +73,61 @@ trap_vector:
 
 from_kernel:
     csrrw   sp, sscratch, sp        /* undo: sp = kernel sp, sscratch = 0 */
-    la      sp, panic_stack_top
+    /* A store page fault may be write tracking of the core's state (P2):
+     * trap_kernel_fault decides, the store is retried. Anything else, or
+     * a fault it does not own, is a kernel bug: the panic stack. */
+    csrw    sscratch, t0
+    csrr    t0, scause
+    addi    t0, t0, -15             /* EXC_STORE_PAGE */
+    bnez    t0, 8f
+    csrrw   t0, sscratch, zero
+    addi    sp, sp, -144
+    sd      ra,  0*8(sp)
+    sd      t0,  1*8(sp)
+    sd      t1,  2*8(sp)
+    sd      t2,  3*8(sp)
+    sd      t3,  4*8(sp)
+    sd      t4,  5*8(sp)
+    sd      t5,  6*8(sp)
+    sd      t6,  7*8(sp)
+    sd      a0,  8*8(sp)
+    sd      a1,  9*8(sp)
+    sd      a2, 10*8(sp)
+    sd      a3, 11*8(sp)
+    sd      a4, 12*8(sp)
+    sd      a5, 13*8(sp)
+    sd      a6, 14*8(sp)
+    sd      a7, 15*8(sp)
+    csrr    t0, sepc
+    sd      t0, 16*8(sp)
+    csrr    a0, stval
+    call    trap_kernel_fault
+    beqz    a0, 7f
+    ld      t0, 16*8(sp)
+    csrw    sepc, t0
+    ld      ra,  0*8(sp)
+    ld      t0,  1*8(sp)
+    ld      t1,  2*8(sp)
+    ld      t2,  3*8(sp)
+    ld      t3,  4*8(sp)
+    ld      t4,  5*8(sp)
+    ld      t5,  6*8(sp)
+    ld      t6,  7*8(sp)
+    ld      a0,  8*8(sp)
+    ld      a1,  9*8(sp)
+    ld      a2, 10*8(sp)
+    ld      a3, 11*8(sp)
+    ld      a4, 12*8(sp)
+    ld      a5, 13*8(sp)
+    ld      a6, 14*8(sp)
+    ld      a7, 15*8(sp)
+    addi    sp, sp, 144
+    sret                            /* to S-mode: SPP was set by the trap */
+7:  ld      t0, 16*8(sp)            /* not ours: panic with the original pc */
+    csrw    sepc, t0
+    j       9f
+8:  csrrw   t0, sscratch, zero
+9:  la      sp, panic_stack_top
     csrr    a0, scause
     csrr    a1, stval
     csrr    a2, sepc

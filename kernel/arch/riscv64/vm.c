@@ -264,6 +264,83 @@ int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32
     return E_OK;
 }
 
+int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights)
+{
+    u64 *pte;
+    if (!user_va_ok(va))
+        return E_INVAL;
+    if (walk(pt->root, va, 0, NULL, NULL, &pte) != E_OK || !(*pte & PTE_V))
+        return E_EMPTY;
+    *pte = (*pte & ~(u64)(PTE_R | PTE_W | PTE_X)) | (pte_flags(rights) & (PTE_R | PTE_W | PTE_X));
+    sfence_vma(va);
+    return E_OK;
+}
+
+void hal_pt_protect_all(hal_pt_root *pt)
+{
+    u64 *root = pt->root;
+    for (int i = 0; root && i < PT_ENTRIES / 2; i++) {
+        if (!is_table(root[i]))
+            continue;
+        u64 *mid = P2V(PTE2PA(root[i]));
+        for (int j = 0; j < PT_ENTRIES; j++) {
+            if (!is_table(mid[j]))
+                continue;
+            u64 *leaf = P2V(PTE2PA(mid[j]));
+            for (int k = 0; k < PT_ENTRIES; k++)
+                leaf[k] &= ~(u64)PTE_W;
+        }
+    }
+    sfence_vma_all();
+}
+
+/* ---- tracking the kernel's writes to the core's state (P2) -------------
+ * The direct map of the region is rebuilt from 2 MiB pages into 4 KiB
+ * ones, whose leaf entries are one array (track_pte, in the image): page
+ * i's entry is found by arithmetic, and clearing its W makes the next
+ * kernel store to it a fault (trapvec.S: from_kernel, trap_kernel_fault). */
+#define TRACK_MAX_PAGES (1u << 17)  /* 512 MiB */
+static u64 track_pte[TRACK_MAX_PAGES] __attribute__((aligned(4096)));
+static u64 track_base;
+
+bool hal_track_start(void *region, u64 bytes)
+{
+    u64 lo = (u64)region, base = lo & ~(MEGA - 1), top = (lo + bytes + MEGA - 1) & ~(MEGA - 1);
+    if ((top - base) / PAGE_SIZE > TRACK_MAX_PAGES)
+        return false;
+    for (u64 va = base; va < top; va += MEGA) {
+        u64 *pte, *leaf = &track_pte[(va - base) / PAGE_SIZE];
+        if (walk(kernel_root, va, 1, NULL, NULL, &pte) != E_OK)
+            return false;
+        if ((*pte & PTE_V) && (*pte & PTE_LEAF_BITS)) {  /* a 2 MiB page */
+            for (int i = 0; i < PT_ENTRIES; i++)
+                leaf[i] = PA2PTE(PTE2PA(*pte) + (u64)i * PAGE_SIZE) | (*pte & 0x3ffull);
+        } else if (*pte & PTE_V) {                       /* a table of 4 KiB pages */
+            const u64 *old = P2V(PTE2PA(*pte));
+            for (int i = 0; i < PT_ENTRIES; i++)
+                leaf[i] = old[i];
+        } else {
+            continue;
+        }
+        *pte = PA2PTE(V2P(leaf)) | PTE_V;
+    }
+    track_base = base;
+    sfence_vma_all();
+    return true;
+}
+
+void hal_track_protect(void *page)
+{
+    track_pte[((u64)page - track_base) / PAGE_SIZE] &= ~(u64)PTE_W;
+    sfence_vma((u64)page);
+}
+
+void hal_track_unprotect(void *page)
+{
+    track_pte[((u64)page - track_base) / PAGE_SIZE] |= PTE_W;
+    sfence_vma((u64)page);
+}
+
 void hal_tlb_flush(u64 va)
 {
     sfence_vma(va);

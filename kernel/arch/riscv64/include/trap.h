@@ -24,4 +24,6 @@ _Noreturn void trap_resume(struct hal_regs *r);
 _Noreturn void trap_user(struct hal_regs *r);
 _Noreturn void trap_kernel(u64 scause, u64 stval, u64 sepc);
 
+int trap_kernel_fault(u64 stval);
+
 #endif
