@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Tether build. GNU make only.
 #   make            build everything (host tests, benchmarks, riscv64 images)
 #   make test       run every test suite (host plain + ASan/UBSan, QEMU)
@@ -6,6 +7,7 @@
 #                   make run PROG=name: init starts program name, mk/riscv64.mk UPROGS)
 #   make gdb        debug it
 #   make bench      run benchmarks and regenerate docs/benchmarks.md
+#   make bench-table  rebuild docs/benchmarks.md from its rows (notes, targets)
 #   make soak       long randomized model test (10M steps)
 
 CC      := clang
@@ -77,7 +79,7 @@ $(B)/host/storeinfo_test: $(B)/host/tests/storeinfo_test.o $(B)/host/tests/harne
                          $(B)/host/tests/fixture.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-storeinfo test-fuzz test-docs test-readme docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
+.PHONY: all test test-host test-storeinfo test-capgraph capgraph test-fuzz test-docs test-prose test-spdx test-readme bench-table docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
 all: $(HOST_BINS) $(BENCH_BINS) $(TOOL_BINS)
 
 MODEL_STEPS ?= 200000
@@ -86,12 +88,28 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
-	@$(MAKE) --no-print-directory test-storeinfo test-fuzz test-docs test-readme check-layers
+	@$(MAKE) --no-print-directory test-storeinfo test-capgraph test-fuzz test-docs test-prose test-spdx test-readme check-layers
 
 # tools/storeinfo on images the core writes (tests/storeinfo_test.c).
 test-storeinfo: $(B)/host/storeinfo $(B)/host/storeinfo_test
 	@echo "== storeinfo: store images checked, damaged blocks named"
 	@STOREINFO=$(B)/host/storeinfo $(B)/host/storeinfo_test
+
+# tools/capgraph on the image test-storeinfo wrote: a dot file Graphviz accepts,
+# with the slots, clusters, badge and MAP edges of that store.
+test-capgraph: test-storeinfo
+	@echo "== capgraph: the derivation tree of a host-written store as Graphviz"
+	@tools/capgraph --storeinfo $(B)/host/storeinfo $(B)/storeinfo/ok.img > $(B)/storeinfo/ok.dot 2>/dev/null \
+	  && dot -Tcanon $(B)/storeinfo/ok.dot > /dev/null \
+	  && grep -q 'subgraph cluster_' $(B)/storeinfo/ok.dot && grep -q 'badge 0x77' $(B)/storeinfo/ok.dot \
+	  && [ $$(grep -c ' -> ' $(B)/storeinfo/ok.dot) -ge 2 ] \
+	  && echo "1 passed, 0 failed" || { echo "FAIL capgraph"; echo "0 passed, 1 failed"; exit 1; }
+
+# The `make run` system's derivation tree, rendered (Graphviz dot).
+capgraph: $(B)/host/storeinfo
+	tools/capgraph --storeinfo $(B)/host/storeinfo $(B)/store.img > $(B)/capgraph.dot
+	dot -Tsvg $(B)/capgraph.dot -o $(B)/capgraph.svg
+	@echo "wrote $(B)/capgraph.svg"
 
 # docs/abi.md is generated from include/tether/*.def: it must be current.
 docs:
@@ -100,6 +118,17 @@ test-docs:
 	@echo "== docs: docs/abi.md matches include/tether"
 	@if tools/abidoc.sh | diff -u docs/abi.md - > $(B)/abidoc.diff; then echo "1 passed, 0 failed"; \
 	else cat $(B)/abidoc.diff; echo "docs/abi.md is stale: run make docs"; echo "0 passed, 1 failed"; exit 1; fi
+
+# Prose quotes benchmark rows by name, numbers only as the table has them;
+# README's install line is .ci/run's (tools/check-prose.sh).
+test-prose:
+	@echo "== prose: benchmark figures quoted in docs, README's install line"
+	@tools/check-prose.sh
+
+# Every source file names its licence (LICENSE: BSD 2-Clause).
+test-spdx:
+	@echo "== licence: SPDX-License-Identifier in every source file"
+	@tools/check-spdx.sh
 
 # README's "Your first program" shows user/examples/first/first.c: it must be the file.
 test-readme:
@@ -130,10 +159,12 @@ $(B)/fuzz/%: tests/%.c $(FUZZ_DEPS)
 	@echo "  FUZZ    $@"
 	@$(CC) $(FUZZ_FLAGS) $< tests/tk.c $(CORE_SRCS) $(HOST_SRCS) -o $@
 FUZZ_SECONDS ?= 60
-FUZZ_KERNEL_CORPUS := tests/fuzz_corpus/kernel
-FUZZ_STORE_CORPUS := tests/fuzz_corpus/store
+# Saved inputs, one directory per target (tests/corpus/<target>/): seeds and
+# every crash found, replayed by test-fuzz. New inputs go to build/fuzz/.
+FUZZ_KERNEL_CORPUS := tests/corpus/fuzz_kernel
+FUZZ_STORE_CORPUS := tests/corpus/fuzz_store
 fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -artifact_prefix=$(B)/fuzz/
 	@mkdir -p $(B)/fuzz/kernel-corpus $(B)/fuzz/store-corpus
 	$(FUZZ_KERNEL_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -close_fd_mask=1 \
 	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/kernel-corpus $(FUZZ_KERNEL_CORPUS)
@@ -144,7 +175,7 @@ fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
 test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
 	@echo "== fuzz: fuzz_invoke 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1), fuzz_store corpus + 1500 inputs (seed 1)"
 	@p=0; f=0; \
-	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 > $(B)/fuzz/log 2>&1; then \
+	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -artifact_prefix=$(B)/fuzz/ > $(B)/fuzz/log 2>&1; then \
 	  tail -1 $(B)/fuzz/log; p=$$((p+1)); else tail -30 $(B)/fuzz/log; echo "FAIL fuzz_invoke"; f=$$((f+1)); fi; \
 	rm -rf $(B)/fuzz/ktest; mkdir -p $(B)/fuzz/ktest; \
 	if $(FUZZ_KERNEL_BIN) -runs=6000 -seed=1 -max_len=1024 -close_fd_mask=1 \
@@ -193,6 +224,13 @@ test: test-host test-qemu
 bench: bench-host bench-qemu
 	bench/mktable.sh $(B)/bench/*.txt > docs/benchmarks.md
 	@echo "wrote docs/benchmarks.md"
+# After editing only bench/notes.md or bench/targets.txt: the same table
+# rebuilt from its own rows (bench/rows.sh), every figure unchanged.
+bench-table:
+	@mkdir -p $(B)/bench
+	bench/rows.sh docs/benchmarks.md > $(B)/bench/rows.txt
+	bench/mktable.sh $(B)/bench/rows.txt > $(B)/bench/table.md
+	mv $(B)/bench/table.md docs/benchmarks.md
 
 clean:
 	rm -rf $(B)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench_core.c: instruction counts of the core operations on the host.
  *
  * Run under `valgrind --tool=callgrind --collect-atstart=no

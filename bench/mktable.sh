@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # mktable.sh FILE...: turn `bench: <name> <value> <unit>` lines into the
 # markdown table of docs/benchmarks.md (targets from bench/targets.txt).
 # Run by `make bench`; never edit docs/benchmarks.md by hand.

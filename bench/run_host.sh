@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run_host.sh BIN: run the host core benchmark under callgrind and print one
 # `bench: host.<name> <instructions> instr` line per measured operation.
 # Counts are instructions per operation, minus the empty-loop baseline.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/riscv64.mk: the riscv64 machine (QEMU virt). Included by the Makefile.
 #
 #   $(B)/riscv64/tether.elf        kernel + user/init + UPROGS   (make run, gdb)

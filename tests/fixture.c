@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fixture.c: see fixture.h. */
 #include "fixture.h"
 #include "harness.h"

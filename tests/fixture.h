@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fixture.h: shared setup for the unit tests that run threads
  * (tests/fixture.c). Tasks are built in the root CSpace with tk.h's calls,
  * each step CHECKed; the harness plays the CPU: sys() and sys6() make a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_invoke.c: libFuzzer target. Each input is a sequence of
  * invocations a hostile task could make (cap addresses, labels and argument
  * words taken from the input, biased towards values that reach deep into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_kernel.c: libFuzzer target over the WHOLE kernel entry.
  *
  * The harness plays the CPU and the root task. It boots a small kernel,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_store.c: libFuzzer target over the restore path (kernel_resume) with
  * damaged, stale, truncated and forged store images.
  *

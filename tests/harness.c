@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* harness.c: test registry and runner (see harness.h). */
 #include "harness.h"
 #include <stdlib.h>

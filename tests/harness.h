@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* harness.h: tiny test framework for host tests.
  *
  * TEST(name) { ... } registers a test; CHECK(cond) and CHECK_EQ(a, b) record

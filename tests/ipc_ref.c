@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ipc_ref.c: a reference model of IPC (DESIGN.md §3, §4; the lead's rules
  * for dead partners and re-checked senders), run side by side with the
  * kernel and compared after every step.

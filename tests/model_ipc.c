@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* model_ipc.c: the randomized IPC driver (DESIGN.md §4, §7).
  *
  * A handful of threads, endpoints, wrappers over endpoints, two AddrSpaces

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rng.h: the random drivers' generator (splitmix64). Each test file that
  * includes it has its own stream (`rng` is per file), seeded by that file.
  * A driver spread over several files defines RNG_LINKAGE empty in the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* storeinfo_test.c: tools/storeinfo on store images the core wrote on the
  * host store (`make test-storeinfo`): an intact checkpoint is reported as
  * such with its headers, manifest and derivation tree (compared with the

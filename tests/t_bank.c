@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_bank.c: banks (S1, S2), rescind (S3), and exhaustion of every
  * allocation path. */
 #include "harness.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_blk.c: the host store (kernel/host/hal_blk.c, host_blk.h) that
  * persistence tests will crash: hal_blk_* on it, the volatile write cache,
  * power cuts (kept / dropped / torn writes), a cut at the k-th block

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_boot.c: what the machine asks of the core at boot for boot modules
  * (kernel.h: kernel_boot_frame, kernel_boot_frame_drop): frames of the root
  * bank whose caps the root CSpace holds, with only the rights given (C1),

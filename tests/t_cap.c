@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_cap.c: derivation tree rules C1..C7 through the invocation interface. */
 #include "harness.h"
 #include "tk.h"

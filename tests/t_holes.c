@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_holes.c: regression tests for the holes a hostile task could use
  * (hardening issue): objects destroyed under blocked threads (I6, S3, S4),
  * memory items overlapping their own window (I3), queued calls escaping

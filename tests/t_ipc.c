@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_ipc.c: IPC (I1..I6) and wrapper forwarding (C8) on the host. The
  * harness plays the CPU (fixture.h): sys() makes a thread the running one,
  * puts a system call in its registers and enters the kernel. */

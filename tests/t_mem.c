@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_mem.c: frames, AddrSpaces and flexpages (C9, S1, S3, S4, I5 pagers) on
  * the host, against the host page tables (kernel/host/hal_pt.c). */
 #include "harness.h"

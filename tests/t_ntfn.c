@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_ntfn.c: notification objects (docs/design.md §2 "Notification"):
  * signal, wait, poll, badges, FIFO waiters, binding to a thread's recv,
  * destruction (I6), rights and types. The harness plays the CPU

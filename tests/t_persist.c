@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_persist.c: checkpoint and restart (DESIGN.md P1..P3) on the host store:
  * the restored system is the checkpointed one, object by object; a crash
  * at any moment keeps the last committed checkpoint; bad stores are refused;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_sched.c: CPU time as a capability (T1, T2): SchedContexts, budgets,
  * refills, timeout faults, time lent to passive servers. The harness plays
  * the CPU and the timer: kernel_timer() is one tick. */

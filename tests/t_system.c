@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_system.c: the System object (DESIGN.md §2): powering off and checking
  * the kernel need a cap to it; only the root CSpace has one at boot. */
 #include "harness.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_thread.c: threads and the scheduler on the host. The harness plays the
  * CPU: it sets a thread's registers as the user would and calls the kernel
  * entries (kernel_syscall, kernel_exception, kernel_timer). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_watch.c: revocation notification (T4, kernel/include/watch.h):
  * CS_WATCH registers a notification on the cap in a slot; the kernel
  * signals it once when that cap leaves the derivation tree (UNMAP, DELETE)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_wrapper.c: wrappers (C8). */
 #include "harness.h"
 #include "tk.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tk.c: see tk.h. */
 #include "tk.h"
 #include <stdlib.h>

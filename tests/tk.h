@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tk.h: helpers to drive the core from host tests, as a user task would:
  * everything goes through kernel_invoke() with cap addresses. */
 #ifndef TETHER_TK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* unit_main.c: runs every registered unit test (tests/t_*.c), then checks
  * the kernel's invariants (kernel_check) on the state each test left.
  * Usage: unit [substring]  -- run only tests whose name contains it. */

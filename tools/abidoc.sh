@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # abidoc.sh: print docs/abi.md from the ABI's X-macro tables in
 # include/tether/ (the one definition). `make docs` writes it; `make test`
 # fails if docs/abi.md is out of date.

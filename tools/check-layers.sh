@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # check-layers.sh OBJDIR [ARCHDIR]: the core's call edges point one way.
 #
 # From `nm` of the core objects (OBJDIR: build/host/core), every call (an

@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hostdemo.c: `make run-host` -- the portable core on Linux, showing a
  * derivation tree being built with COPY / MAP / GRANT / MINT and taken
  * apart with UNMAP, a wrapper revoked, and a bank destroyed. Every step is
  * a kernel_invoke() with cap addresses, as a user task would do it. */
 #include <stdio.h>
+#include <tether/version.h>
 #include "tk.h"
 
 static const char *err(int e)
@@ -49,7 +51,7 @@ static void tree(u32 root)
 int main(void)
 {
     tk_boot(16u << 20);
-    printf("Tether host demo: the portable core running on Linux\n");
+    printf(TETHER_VERSION_STRING " host demo: the portable core running on Linux\n");
     printf("  storage: %llu bytes in the root bank, %llu bytes of tables paid by no bank\n",
            (unsigned long long)bank_body(tk.root_bank)->limit, (unsigned long long)tk.unpaid_bytes);
 

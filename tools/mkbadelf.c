@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mkbadelf.c: mkbadelf GOOD.mod DIR -- write malformed copies of a boot
  * module (a static ELF64 RISC-V executable) to DIR/bad-*.mod, one for each
  * way the kernel's check (kernel/arch/riscv64/elf.c: elf_check) must

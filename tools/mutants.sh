@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # mutants.sh: mutation checks for the host suites (make mutants).
 #
 # Each mutant breaks one rule in a scratch copy of the tree

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # qemu-bench.sh KERNEL.elf OUT.txt: run the benchmark image twice, each on
 # a fresh store image of its own, and write its "bench: ..." lines to
 # OUT.txt:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # qemu-gdb.sh KERNEL.elf USER.elf [PROGRAM.elf...] [gdb args...]: start QEMU
 # halted at the first instruction with a gdb server (-s: tcp port 1234, -S:
 # wait), and attach gdb-multiarch with the kernel's and the root task's

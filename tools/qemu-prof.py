@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # qemu-prof.py: the gdb side of tools/qemu-prof.sh (see there).
 import gdb, collections
 gdb.execute("set pagination off")

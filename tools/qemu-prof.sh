@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # qemu-prof.sh KERNEL.elf LABEL [SYSNO [SKIP]]: instruction profile of one kernel
 # entry. (With FUNC=name it starts at that kernel function instead: no
 # condition to test on every trap, so it gets there faster; the count then

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # qemu-prog-test.sh KERNEL.elf PROG LINE: boot the `make run` image as
 # `make run PROG=PROG` does (QEMU -append prog=PROG, a fresh store of its
 # own) and check that user/init started the program, that it printed a line

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # qemu-run.sh [--fresh] STORE.img KERNEL.elf [QEMU args...]: boot a kernel
 # image on QEMU virt (the one QEMU command line of make run, run-fresh, gdb,
 # test-qemu and bench-qemu) with STORE.img attached as the store: a raw

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # qemu-test.sh KERNEL.elf [LOG]: boot a test image in QEMU and check the result.
 # Passes only if QEMU exits 0 (the root task ended with status 0), the last
 # "N passed, N failed" line says 0 failed and N > 0, the kernel's store

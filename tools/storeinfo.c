@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* storeinfo.c: inspect a Tether store image without booting it.
  *
  *   storeinfo STORE.img          headers, the newest committed checkpoint's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* storeinfo.h: what tools/storeinfo reads that differs between the machines
  * a store may come from: the kernel_id, and a thread's layout (its saved
  * registers, struct hal_regs, come first). storeinfo.c fills in the host's;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Tether ABI: the single definition shared by the kernel and user code.
  * The enums are expanded from the X-macro tables in this directory (which
  * also generate docs/abi.md); the layouts and constants below are defined

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* store.h: the on-store format of a checkpoint (P1..P3), see docs/store.md.
  *
  * This is the layout on the block device, apart from the kernel's in-memory

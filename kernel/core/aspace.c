@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* aspace.c: address spaces: mapping slots, flexpages, page tables. */
 #include "aspace.h"
 #include "charge.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bank.c: the Bank object: creating objects from it (BANK_CREATE,
  * BANK_WRAP), destroying them (BANK_DESTROY, restartable, S2), queries; and
  * the reap step that destroys a bank's objects. Accounting is charge.c. */

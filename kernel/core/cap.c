@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cap.c: the derivation tree (see cap.h for the representation). */
 #include "cap.h"
 #include "aspace.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* charge.c: bank accounting: charges along the bank chain, allocation of
  * objects and storage, reservations (see charge.h). */
 #include "charge.h"

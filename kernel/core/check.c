@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check.c: kernel_check(), see check.h. */
 #include "check.h"
 #include "aspace.h"

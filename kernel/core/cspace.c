@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cspace.c: capability spaces: radix lookup, growth, the slot-operation
  * invocations (COPY, MAP, GRANT, MINT, UNMAP, DELETE, INFO, WATCH) and
  * destruction. */

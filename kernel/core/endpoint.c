@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* endpoint.c: endpoints (queues, destruction, I6) and synchronous message
  * passing (I1..I6).
  *

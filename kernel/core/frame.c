@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* frame.c: frames (see frame.h). */
 #include "frame.h"
 #include "aspace.h"

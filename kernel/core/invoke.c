@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* invoke.c: the kernel's single invocation path (I4): look up the cap,
  * resolve wrappers, dispatch to the object type's decoder. */
 #include "invoke.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* kernel.c: boot-time construction of the root bank, the root CSpace, the
  * System object and the root task's objects. */
 #include "kernel.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* kprintf.c: a small printf for kernel messages, over hal_putc. */
 #include <stdarg.h>
 #include "hal.h"

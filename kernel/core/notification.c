@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* notification.c: notification objects (notification.h): signal, wait,
  * poll, binding to a thread, destruction (I6). */
 #include "notification.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* obj.c: object table and buddy storage allocator (see obj.h). */
 #include "obj.h"
 #include "hal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* objtype.c: the object-type table (objtype.def) and the destruction
  * step every type shares. The only file that names every object type. */
 #include "objtype.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* persist.c: checkpoint and restore of the whole system (see persist.h and
  * docs/store.md). */
 #include "persist.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sched.c: priority run queues (a two-level bitmap of non-empty priorities
  * and a FIFO per priority) and the choice of the next thread.
  *

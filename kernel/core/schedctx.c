@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* schedctx.c: SchedContext objects: budget accounting, periodic refill,
  * the release queue, and their invocations (see schedctx.h). */
 #include "schedctx.h"

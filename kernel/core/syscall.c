@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* syscall.c: the kernel entries a machine calls, and system calls.
  *
  * The machine saves the user registers of the current thread into its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* system.c: the System object's methods (see system.h). */
 #include "system.h"
 #include "charge.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* thread.c: thread objects and their invocations. */
 #include "thread.h"
 #include "cspace.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* watch.c: revocation notification (T4, watch.h): registrations, the
  * search tree that finds them from their slots, and the rule. */
 #include "watch.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* wrapper.c: wrapper objects (C8): creation and destruction (resolution
  * through wrappers is part of every lookup: cspace.c). */
 #include "wrapper.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hal_blk.c: the store of hal.h on the host, with a volatile write cache
  * and power failures (host_blk.h says what each call does).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hal_host.c: the hosted machine. The core runs inside a Linux process:
  * console is stdout, a panic aborts (tests catch it as a failure). */
 #include <stdio.h>

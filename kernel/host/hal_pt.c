@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hal_pt.c: page tables for the hosted machine. Same interface and checks
  * as riscv64's Sv39 code: three levels of 512 entries over 4 KiB pages;
  * an entry holds a kernel pointer | rights | valid bit. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* aspace.h: address spaces (C9, S1, S3, S4).
  *
  * An AddrSpace is a space of mapping slots indexed by virtual page number

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bank.h: space banks (S1, S2): the Bank object; its accounting is the
  * layer below every object (charge.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cap.h: capability slots and the derivation tree (C1..C7; the diagram is
  * in docs/design.md, section 5).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* charge.h: bank accounting, the layer below every object (S1).
  *
  * Every object, and every piece of kernel storage that grows with use

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check.h: a full consistency check of the kernel's state, for tests,
  * fuzzers and debugging (O(everything); never on a kernel path). */
 #ifndef TETHER_CHECK_H

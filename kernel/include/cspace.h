@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cspace.h: capability spaces.
  *
  * A CSpace maps cap addresses (indices below CAP_ADDR_LIMIT) to slots through

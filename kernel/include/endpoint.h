@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* endpoint.h: IPC endpoints and message passing (I1..I6, docs/design.md).
  *
  * An endpoint is a rendezvous point with one FIFO queue of waiting threads,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* frame.h: frames, pages of memory allocated from a bank (S1).
  *
  * A frame keeps, in its body, a master capability that no task can reach;

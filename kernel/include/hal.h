@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hal.h: the one interface between the portable core and a machine.
  *
  * Each machine (kernel/host for Linux, kernel/arch/riscv64 for QEMU virt)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* invoke.h: one decode -> check -> perform path for every invocation (I4).
  *
  * kernel_invoke() looks up the invoked cap in the caller's CSpace, resolves

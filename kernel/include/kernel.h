@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* kernel.h: how a machine enters the portable core. */
 #ifndef TETHER_KERNEL_H
 #define TETHER_KERNEL_H

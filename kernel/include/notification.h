@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* notification.h: notification objects (docs/design.md §2, "Notification"):
  * an asynchronous signal word, as seL4's notifications.
  *

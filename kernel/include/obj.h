@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* obj.h: kernel object table and object storage.
  *
  * Every kernel object (bank, CSpace, endpoint, wrapper, ...) is named by a

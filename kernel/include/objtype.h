@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* objtype.h: what the kernel knows about each object type, in one table
  * (objtype.def, expanded in objtype.c: the one file that names every type,
  * as seL4's objecttype.c and Coyotos's captype.def). Creation, destruction

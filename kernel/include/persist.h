@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* persist.h: checkpoints of the whole system to the store, and restart
  * (DESIGN.md P1, P3; the format is include/tether/store.h, docs/store.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sched.h: the scheduler: fixed priorities (0..255, higher runs first),
  * round robin within a priority, preemption by the machine's timer tick.
  * A thread runs only on a SchedContext with budget left (T1, schedctx.h):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* schedctx.h: scheduling contexts, CPU time as a capability (T1, T2).
  *
  * A SchedContext is a budget of timer ticks per period of ticks, allocated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* system.h: the System object (docs/design.md §2): the machine-wide authority.
  *
  * Exactly one exists, made at boot (kernel_init), paid for by the root bank

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* thread.h: threads (docs/design.md, T1..T3).
  *
  * A thread holds its saved user registers, copies of the caps of the CSpace

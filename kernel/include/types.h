@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Fixed-width types for the kernel. Only the compiler's freestanding
  * headers are used (no libc in the core). */
 #ifndef TETHER_TYPES_H

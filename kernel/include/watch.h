@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* watch.h: revocation notification (DESIGN.md T4; docs/design.md,
  * "Revocation notification").
  *

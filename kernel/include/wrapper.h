@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* wrapper.h: wrapper (forwarder) objects, C8.
  *
  * A wrapper holds a copy of its target capability (a node in the target's

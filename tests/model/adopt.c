@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* adopt.c: the model takes over what the core did, checking it (adopt.h). */
 #include "adopt.h"
 #include "coreview.h"

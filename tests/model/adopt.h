@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* adopt.h: after each call, the model takes over what the core did
  * (tests/model/adopt.c). Long operations are not mirrored budget for
  * budget: the model adopts the removals the core made, checking each was

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* coreview.c: the core's data at the model's tracked positions (coreview.h). */
 #include "coreview.h"
 #include "state.h"

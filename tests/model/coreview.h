@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* coreview.h: reading the core's data at the model's tracked positions
  * (tests/model/coreview.c): the slot a model slot stands for, which known
  * radix nodes and page tables exist, the store's free lists. */

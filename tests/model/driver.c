@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* driver.c: the random driver of the model test (driver.h). */
 #include "driver.h"
 #include "state.h"

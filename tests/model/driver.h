@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* driver.h: the random driver of the model test (tests/model/driver.c):
  * boots, random calls (valid ones, hostile ones: bad indices, wrong types,
  * missing rights, bad labels, badges; long operations left half done,

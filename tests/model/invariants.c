@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* invariants.c: the walk comparing the core with the model (invariants.h). */
 #include "invariants.h"
 #include "state.h"

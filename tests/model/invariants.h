@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* invariants.h: the walk comparing the core with the model after every call
  * (tests/model/invariants.c):
  *   - the observable state: every tracked slot of every CSpace, AddrSpace

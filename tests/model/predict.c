@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* predict.c: what each invocation must answer and change (predict.h). */
 #include "predict.h"
 #include "coreview.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* predict.h: what each invocation must answer and change
  * (tests/model/predict.c). The model follows the decoders' check order
  * (kernel/core/{bank,cspace,aspace,invoke}.c) to predict the error code and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rand.h: the model test's one random stream (tests/rng.h, splitmix64),
  * shared by every file of the model so that a seed replays the same run. */
 #ifndef TETHER_MODEL_RAND_H

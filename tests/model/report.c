@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report.c: failure reports of the model test (report.h). */
 #include "report.h"
 #include "state.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report.h: failure reports of the model test (tests/model/report.c): the
  * run's seed and position, mismatch messages, names for error codes, labels
  * and model slots. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* state.c: the reference model's state -- tracked positions and pages,
  * objects, slots, bank usage, sizes (state.h). */
 #include "state.h"

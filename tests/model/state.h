@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* state.h: the reference model's state (tests/model/state.c): the tracked
  * slot positions and pages, the model's objects and slots, the banks' usage
  * computed from them, and the sizes the core charges (S1). Plain arrays, an

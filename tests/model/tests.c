@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tests/model/tests.c: the randomized model test (DESIGN.md §7) -- its tests.
  *
  * A small reference model of banks, objects, CSpace slots and the derivation

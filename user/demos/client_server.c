@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* client_server.c: demos a and b -- client memory in a server (the seed's
  * "what happens if the client deallocates the storage while the server is
  * using it?").

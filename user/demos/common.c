@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* common.c: helpers and the list of demos (demos.h). */
 #include "demos.h"
 
@@ -12,6 +13,11 @@ const struct demo demo_list[] = {
     { "cpu_time", "CPU time is a capability: shares, no time no run, a passive server on its client's time", demo_cpu_time },
     { "mappable", "a client lends a server a thread and its time, pays for the work, takes it back mid-request", demo_mappable },
     { "lock", "a lent thread taken back while it holds a server lock: the seed's pattern, and revocation notification", demo_lock },
+    { "revocable", "revocable copy three ways (wrapper, forwarder task, MAP/UNMAP): one of N clients revoked", demo_revocable },
+    { "transport", "a cap through k proxies by GRANT, COPY and MAP: who may leave, who can revoke", demo_transport },
+    { "ep_revoked", "an endpoint destroyed under waiting clients: E_REVOKED, and the clients recover", demo_ep_revoked },
+    { "bank_outlives", "objects a thread allocated outlive the thread: they live as long as their bank", demo_bank_outlives },
+    { "map_nomem", "a task fills its bank with mappings: E_NOMEM, never a kernel out-of-memory", demo_map_nomem },
 };
 const unsigned demo_count = sizeof demo_list / sizeof demo_list[0];
 

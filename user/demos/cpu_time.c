@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cpu_time.c: demo e -- CPU time is a capability (T1, T2). Two spinners at a
  * priority above the root get SchedContexts of 3 and 6 ticks per 10-tick
  * period: they get those shares, and the root runs in the 10% they leave.

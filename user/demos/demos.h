@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* demos.h: the demos (user/demos), run by `make run` (user/init,
  * verbose) and as system tests (user/tests/t_demos.c, quiet). Each returns
  * the number of things that did not happen as expected (0 = success).
@@ -52,6 +53,11 @@ int demo_pager(void);          /* d: a user pager maps zero-filled pages on faul
 int demo_cpu_time(void);       /* e: SchedContext shares; time lent to a passive server   */
 int demo_lock(void);           /* g: a lent thread taken back while it holds a server lock */
 int demo_mappable(void);       /* f: a client lends a server its thread and time, takes it back */
+int demo_revocable(void);      /* 1: revocable copy three ways, one of N clients revoked */
+int demo_transport(void);      /* 3: a cap through k proxies by GRANT, COPY, MAP         */
+int demo_ep_revoked(void);     /* 4: an endpoint destroyed under waiting clients          */
+int demo_bank_outlives(void);  /* 5: objects outlive the thread that allocated them       */
+int demo_map_nomem(void);      /* 7: a task fills its bank with mappings: E_NOMEM         */
 /* The persistent part of make run's tour (not in demo_list: it checkpoints
  * the whole system, and a later boot resumes it there). */
 int demo_persist(void);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lock.c: demo f -- the seed's lock worry: "a server thread lent by a
  * client may be taken back while it holds a server lock". Clients lend
  * the server threads (T3: a thread and a SchedContext from the client's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mappable.c: demo f -- mappable threads (T3): a client lends a server a
  * thread with its CPU time, pays for what the server does for it, and takes
  * the thread back mid-request.

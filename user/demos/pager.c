@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pager.c: demo d -- a user-level pager (I5). A worker task touches N
  * pages of a big array (64 pages) that nothing maps. Its fault endpoint is
  * served by a pager task: per fault it creates a zero-filled frame from its

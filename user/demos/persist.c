@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* persist.c: the persistent part of the tour (P1..P3), played last by
  * `make run` (user/init). A counter task and a small key-value server keep
  * their state only in memory; the root checkpoints the whole system

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* shared.c: demo c -- shared memory between two tasks, both ways, and
  * revocation. Task A and task B each have a page of their own at OWN_VA
  * (the same address in both AddrSpaces, different frames). A calls B with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hello.c: the smallest program (a boot module; make run PROG=hello). It
  * runs as a task of its own, started by user/init with module_start: its
  * caps are at the well-known addresses MODULE_CAP_* (<tether/abi.h>), its

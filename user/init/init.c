@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* init.c: the root task of `make run`: a short tour of what the kernel
  * does, all through capabilities (the root task knows nothing else):
  * banks pay for everything (S1), COPY/MAP build the derivation tree

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* crt0.S: entry of every program, the root task and boot modules alike.
  * The kernel starts the root thread with sp = USER_STACK_TOP
  * (kernel/arch/riscv64/uapi/layout.h) and a0 = its boot information;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* module.c: boot modules as tasks of their own (module.h). */
 #include "module.h"
 #include "task.h"

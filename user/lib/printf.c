@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* printf.c: formatted output into a buffer, flushed with SYS_WRITE. */
 #include <stdarg.h>
 #include "tether.h"

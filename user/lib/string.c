@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* string.c: the string functions of the tiny libc. */
 #include "ulib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* syscall.c: the out-of-line parts of libtether (tether.h). */
 #include "tether.h"
 

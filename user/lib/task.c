@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* task.c: tasks in AddrSpaces of their own (task.h). */
 #include "task.h"
 #include "ulib.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tjmp.S: recovery points (task.h). */
     .text
     .globl tjmp_save, tjmp_resume, tjmp_recover

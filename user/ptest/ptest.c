@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ptest.c: the root task of the persistence system test (tools/qemu-persist-test.sh).
  *
  * It builds state -- a sub-bank, frames with data, a MAP/COPY tree, a

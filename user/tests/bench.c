@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bench.c: the root task of the benchmark image (make bench-qemu).
  *
  * Under QEMU -icount shift=0, rdcycle counts instructions (in every mode,
@@ -160,6 +161,8 @@ static inline long timed_call(uint64_t a0v, uint64_t w0, uint64_t w1, uint64_t w
 static struct acc b0_acc, b1_acc;
 static struct acc call0, rr0, rt0, call4, rr4, call_item, rt_item, call_wr, rt_wr;
 static struct acc flt_rt, dstep, call_don, rr_don, tmo_rt, step_unmap, step_bdestroy;
+static struct acc xfer_copy, xfer_map, xfer_grant;
+#define GRANT_SRC 3010u  /* refilled from ITEM_SRC before each GRANT (it moves away) */
 
 static void ipc_baselines(void)
 {
@@ -474,6 +477,11 @@ static void bench_ipc(void)
         ipc_sample(IPC_EP, 0, 4, 0, b0, b1, &call4, &rr4, 0);
         ipc_sample(IPC_WRAP, 0, 0, 0, b0, b1, &call_wr, 0, &rt_wr);
         ipc_sample(IPC_EP, 1, 0, ITEM(ITEM_SRC, ITEM_COPY, R_ALL), b0, b1, &call_item, 0, &rt_item);
+        /* transfer_*: one cap in one IPC, each way (call half, as call_item) */
+        ipc_sample(IPC_EP, 1, 0, ITEM(ITEM_SRC, ITEM_COPY, R_ALL), b0, b1, &xfer_copy, 0, 0);
+        ipc_sample(IPC_EP, 1, 0, ITEM(ITEM_SRC, ITEM_MAP, R_ALL), b0, b1, &xfer_map, 0, 0);
+        expect(tether_CS_COPY(CS, GRANT_SRC, CS, ITEM_SRC, R_ALL), "grant source");
+        ipc_sample(IPC_EP, 1, 0, ITEM(GRANT_SRC, ITEM_GRANT, R_ALL), b0, b1, &xfer_grant, 0, 0);
     }
     report("call0", &call0, 0);
     report("replyrecv0", &rr0, 0);
@@ -484,6 +492,9 @@ static void bench_ipc(void)
     report("call_wrapped_rt", &rt_wr, 0);
     report("call_item", &call_item, 0);
     report("call_item_rt", &rt_item, 0);
+    report("transfer_copy", &xfer_copy, 0);
+    report("transfer_map", &xfer_map, 0);
+    report("transfer_grant", &xfer_grant, 0);
 
     /* T2: the same server made passive (its SchedContext unbound while it
      * waits in reply_recv): each call lends it the root's time, each
@@ -682,6 +693,127 @@ static void bench_mem(uint64_t b)
     expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, PGR_SRV), "pager destroy");
 }
 
+/* ---- the debate (issue 14): revocable copy three ways ----------------------
+ *   invoke_direct     NTFN_POLL on a notification cap (no endpoint: the
+ *                     kernel answers in the same entry)
+ *   invoke_wrapper    the same through a wrapper over it (BANK_WRAP, C8)
+ *   invoke_forwarder  the same done by a forwarder task (EROS's wrapper as
+ *                     an IPC server, in an AddrSpace of its own, at the
+ *                     root's priority): call to its endpoint, it polls the
+ *                     notification and replies (one round trip)
+ *   revoke_1_of_N_wrapper  N wrappers over one notification, one per client;
+ *                     BANK_DESTROY of one of them (the others keep working)
+ *   revoke_1_of_N_unmap    N MAPs of one notification cap (N children);
+ *                     CS_UNMAP include_self of one child */
+#define DB_NTF    3000u
+#define DB_WRAP   3001u
+#define DB_FEP    3002u
+#define DB_TASK   3003u   /* 3 slots */
+#define DB_FTHR   3006u
+#define DB_CLI    0x280000u  /* N client slots (THREAD_SC_OF uses 0x200000 + thread) */
+#define DB_ROUNDS 64u
+
+static struct acc inv_d, inv_w, inv_f, rev_w[3], rev_u[3];
+
+struct fwd_param { uint32_t ep, target; };
+static long forwarder(void *p)
+{
+    struct fwd_param *f = p;
+    uint64_t r[4], w[6] = { 0 };
+    tether_recv(f->ep);
+    for (;;) {
+        w[0] = (uint64_t)tether_NTFN_POLL(f->target, r);
+        w[1] = r[0];
+        tether_reply_recv(f->ep, MSG_INFO(0, 0), w);
+    }
+}
+
+static void bench_debate(uint64_t b)
+{
+    uint64_t r[4];
+    long e;
+    struct task t;
+    struct task_thread th;
+    struct tether_msg m;
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_NOTIFICATION, CS, DB_NTF, 0), "db ntfn");
+    expect(tether_BANK_WRAP(ROOT_CAP_BANK, CS, DB_WRAP, CS, DB_NTF, 0, R_ALL), "db wrap");
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, DB_FEP, 0), "db fwd ep");
+    struct fwd_param fp = { DB_FEP, DB_NTF };
+    e = task_create(&t, ROOT_CAP_BANK, 4u << 20, DB_TASK);
+    if (e == E_OK)
+        e = task_spawn(&t, &th, DB_FTHR, forwarder, &fp, sizeof fp, ROOT_THREAD_PRIO);
+    expect(e, "db forwarder task");
+    if (e != E_OK)
+        return;  /* a call to its endpoint would wait forever */
+    tether_yield();  /* it waits in recv */
+    for (unsigned i = 0; i < 4; i++)  /* warm up every path */
+        tether_NTFN_POLL(DB_NTF, r), tether_NTFN_POLL(DB_WRAP, r), tether_call(DB_FEP, 0, 0);
+    for (unsigned i = 0; i < ITERS; i++) {
+        TIMED(inv_d, e = tether_NTFN_POLL(DB_NTF, r));
+        expect(e, "invoke direct");
+        TIMED(inv_w, e = tether_NTFN_POLL(DB_WRAP, r));
+        expect(e, "invoke wrapper");
+        TIMED(inv_f, m = tether_call(DB_FEP, MSG_INFO(0, 0), 0));
+        expect(m.err ? m.err : (long)m.w[0], "invoke forwarder");
+    }
+    report("invoke_direct", &inv_d, b);
+    report("invoke_wrapper", &inv_w, b);
+    report("invoke_forwarder", &inv_f, b);
+    expect(task_destroy(&t, ROOT_CAP_BANK), "db fwd task destroy");
+
+    static const unsigned ns[3] = { 1, 100, 10000 };
+    static const char *const wn[3] = { "revoke_1_of_1_wrapper", "revoke_1_of_100_wrapper",
+                                       "revoke_1_of_10k_wrapper" };
+    static const char *const un[3] = { "revoke_1_of_1_unmap", "revoke_1_of_100_unmap",
+                                       "revoke_1_of_10k_unmap" };
+    for (unsigned k = 0; k < 3; k++) {
+        unsigned n = ns[k];
+        for (unsigned i = 0; i < n; i++)
+            expect(tether_BANK_WRAP(ROOT_CAP_BANK, CS, DB_CLI + i, CS, DB_NTF, 0, R_ALL), "db wraps");
+        for (unsigned round = 0; round <= DB_ROUNDS; round++) {
+            uint32_t s = DB_CLI + (round * 7919u) % n, other = DB_CLI + (round * 7919u + 1) % n;
+            uint64_t t0 = rdcycle();
+            e = tether_BANK_DESTROY(ROOT_CAP_BANK, CS, s);
+            uint64_t t1 = rdcycle();
+            expect(e, "db wrapper destroy");
+            if (round)
+                acc_add(&rev_w[k], t1 - t0);
+            if (tether_NTFN_POLL(s, r) != E_REVOKED)
+                expect(E_INVAL, "db: the destroyed wrapper still works");
+            if (n > 1)
+                expect(tether_NTFN_POLL(other, r), "db: another client's wrapper");
+            expect(tether_BANK_WRAP(ROOT_CAP_BANK, CS, s, CS, DB_NTF, 0, R_ALL), "db rewrap");
+        }
+        report(wn[k], &rev_w[k], b);
+        for (unsigned i = 0; i < n; i++) {
+            expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, DB_CLI + i), "db wraps destroy");
+            expect(tether_CS_DELETE(CS, DB_CLI + i), "db void delete");
+        }
+
+        for (unsigned i = 0; i < n; i++)
+            expect(tether_CS_MAP(CS, DB_CLI + i, CS, DB_NTF, R_ALL), "db maps");
+        for (unsigned round = 0; round <= DB_ROUNDS; round++) {
+            uint32_t s = DB_CLI + (round * 7919u) % n, other = DB_CLI + (round * 7919u + 1) % n;
+            uint64_t t0 = rdcycle();
+            e = tether_CS_UNMAP(CS, s, 1);
+            uint64_t t1 = rdcycle();
+            expect(e, "db unmap one");
+            if (round)
+                acc_add(&rev_u[k], t1 - t0);
+            if (tether_NTFN_POLL(s, r) != E_EMPTY)
+                expect(E_INVAL, "db: the unmapped cap is still there");
+            if (n > 1)
+                expect(tether_NTFN_POLL(other, r), "db: another client's MAP");
+            expect(tether_CS_MAP(CS, s, CS, DB_NTF, R_ALL), "db remap");
+        }
+        report(un[k], &rev_u[k], b);
+        expect(tether_CS_UNMAP(CS, DB_NTF, 0), "db unmap all");
+    }
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, DB_WRAP), "db wrap destroy");
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, DB_NTF), "db ntfn destroy");
+    expect(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, DB_FEP), "db fwd ep destroy");
+}
+
 /* ---- persistence (P1, P2): checkpoints of a system with frames in use --- */
 
 #define CKPT_FRAMES_MAX (200u * 256u)  /* 200 MiB of frames */
@@ -860,6 +992,7 @@ int main(void)
     report("unmap_1child_notify", &acc_unmap_w, b);
     bench_ipc();
     bench_mem(b);
+    bench_debate(b);
     bench_persist(b);
     return errors ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* harness.c: runs every TEST() in the "tests" section, checks the kernel's
  * invariants after each (SYSTEM_CHECK), then ends the root task with status
  * 0 if all passed (the kernel powers off with it). */

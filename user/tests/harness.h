@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* harness.h: the system-test harness (runs inside the test root task).
  *
  *   TEST(name) { CHECK(cond); CHECK_EQ(a, b); }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* regs.S: long regs_survive_syscall(long number)
  * Puts a distinct value in every register (except a0, the result, a7, the
  * number, and sp), makes system call `number`, and returns 0 if every one of

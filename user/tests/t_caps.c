@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_caps.c: the capability operations, from user space, through the
  * generated wrappers (tether.h). Every test uses fresh slots of the root
  * CSpace and objects of the root bank or of a sub-bank it destroys. */

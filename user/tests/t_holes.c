@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_holes.c: holes closed in the kernel (commit d670968), one test per
  * variant, from user space.
  *

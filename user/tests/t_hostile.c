@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_hostile.c: hostile threads. Each is a thread of the test root task, in
  * its own AddrSpace and CSpace, at the root thread's priority, doing one
  * hostile thing. The kernel must stop it (THREAD_FAULTED with the right

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_ipc.c: IPC (DESIGN.md I1..I6, C8) between real threads of the test
  * root task, through the libtether stubs (tether_call, tether_recv, ...).
  *

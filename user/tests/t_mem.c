@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_mem.c: memory from user space (DESIGN.md C9, C5, S1..S4, I3, I5):
  * frames, AS_MAP_FRAME, flexpages between AddrSpaces, UNMAP, destroying
  * frames and banks, E_NOMEM, memory items, pagers.
@@ -323,7 +324,7 @@ TEST(s1_enomem_with_a_small_bank_changes_nothing)
      * tables and mapping-table nodes: AS_MAP_FRAME, AS_MAP and a memory
      * item all fail with E_NOMEM, and nothing changes. */
     struct task x;
-    new_task(&x, 256 * 1024);
+    new_task(&x, 1 << 20);  /* the bss is copied: room for it, then exhausted */
     uint32_t nm_ep = fresh_slot();
     CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_ENDPOINT, CS, nm_ep, 0), E_OK);
     struct task_thread rcv;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_module.c: boot modules (abi.h: boot information, MODULE_CAP_*) and
  * libtether's loader (module.h), from the root task.
  *

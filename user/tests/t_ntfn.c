@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_ntfn.c: notifications between real threads of the test root task
  * (libtether: tether_signal, tether_wait, tether_poll, THREAD_BIND_NTFN).
  * Helpers run at a higher priority than the root (101), so a woken waiter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_sched.c: SchedContexts (T1), time lent by calls to passive servers
  * (T2) and mappable threads (T3), from user space.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_store.c: the store is the kernel's alone. No capability names the
  * virtio-blk device's registers or the memory its queue lives in (kernel
  * memory, paid for by no bank), so no user thread can map or touch them:

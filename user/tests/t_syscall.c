@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_syscall.c: the system call boundary: null calls, bad user pointers,
  * unknown numbers, register preservation, invocations into the core. */
 #include "harness.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_watch.c: revocation notification (T4: CS_WATCH) from user space. A
  * watcher thread above the root (101) waits on the notification, so what
  * it got is recorded before the root's call returns; other tests poll.

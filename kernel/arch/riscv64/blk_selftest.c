@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* blk_selftest.c: boot-time use of the store that no user task can make:
  * the test image's check of the hal_blk_* contract on the real device,
  * and the benchmark image's raw disk rates. Both run before kernel_init,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* elf.c: load a static ELF64 RISC-V executable into a user address space
  * (the root task's), and check one (a boot module's).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* entry.S: first instructions of the kernel.
  *
  * OpenSBI jumps here in S-mode with paging off: pc = 0x80200000 (physical),

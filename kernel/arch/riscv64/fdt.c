@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fdt.c: a small flattened-device-tree reader.
  *
  * The blob is a header, a structure block of big-endian 32-bit tokens, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hal.c: the simple parts of hal.h for riscv64: console, panic, power. */
 #include "hal.h"
 #include "hal_arch.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The image for `make bench-qemu`: a root task that measures; the kernel
  * measures the store at boot. */
 #include "images.inc"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* main.c: riscv64 boot, from entry.S to the root task.
  *
  *   1. console (SBI), banner
@@ -16,6 +17,7 @@
  * After boot, the only memory no bank pays for is the kernel image and the
  * core's object table + allocator map (boot.unpaid_bytes). */
 #include <tether/abi.h>
+#include <tether/version.h>
 #include "blk.h"
 #include "fdt.h"
 #include "hal.h"
@@ -178,7 +180,7 @@ void arch_main(u64 hartid, u64 dtb_pa)
 {
     u64 boot_cycles = hal_cycles();
     sbi_init();
-    kprintf("\nTether microkernel: riscv64 on QEMU virt, hart %lu, console %s\n",
+    kprintf("\n" TETHER_VERSION_STRING " microkernel: riscv64 on QEMU virt, hart %lu, console %s\n",
             hartid, sbi_console_kind());
 
     const void *dtb = P2V(dtb_pa);

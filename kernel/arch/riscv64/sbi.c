@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sbi.c: the few SBI calls the kernel makes.
  *
  * Calling convention: a7 = extension id (EID), a6 = function id (FID),

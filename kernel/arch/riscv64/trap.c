@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap.c: every entry from U-mode, mapped onto the core's kernel entries.
  *
  * trapvec.S has saved the user registers into the struct hal_regs the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trapvec.S: every entry into the kernel and every exit to user mode.
  *
  * The kernel is event driven: while a user context runs, sscratch holds the

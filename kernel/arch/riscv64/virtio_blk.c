@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* virtio_blk.c: the store of hal.h (hal_blk_*) on QEMU virt: a virtio-blk
  * device on the virtio-mmio transport, virtio 1.x ("modern", MMIO register
  * layout version 2), one split virtqueue, completion by polling.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* vm.c: Sv39 page tables (see riscv.h for the PTE layout).
  *
  * The kernel table maps only kernel addresses (upper half); its page-table

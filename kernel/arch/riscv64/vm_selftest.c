@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* vm_selftest.c: a boot-time check of the hal_pt_* contract (hal_arch.h),
  * run once on root-bank pages, which it gives back. A failure is a kernel bug, so
  * it panics. User-visible behaviour is tested from user space (user/tests). */

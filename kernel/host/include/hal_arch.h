@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hal_arch.h for the hosted machine (kernel/include/hal.h declares what
  * every machine provides). The host "CPU" is the test harness: it puts a
  * system call into a thread's registers and enters kernel_syscall(). Its

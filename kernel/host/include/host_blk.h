@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* host_blk.h: the host machine's store (kernel/host/hal_blk.c), for tests.
  *
  * The host implements hal_blk_* (hal.h) on an image in memory, or on a

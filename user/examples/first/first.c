@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* first.c: a first program on Tether (README: "Your first program").
  *
  * A boot module, run as a task of its own: an endpoint, a server in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* module.h: starting boot modules as tasks of their own (libtether).
  *
  * A boot module is a program of the boot image (user/<dir>, listed in

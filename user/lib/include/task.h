@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* task.h: tasks -- threads in an AddrSpace of their own -- and recovery
  * points for fault handlers (libtether).
  *

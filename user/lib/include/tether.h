@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tether.h: libtether, the user side of the ABI (the .def tables in include/tether).
  *
  *   tether_syscall / tether_invoke      raw system calls (inline ecall)

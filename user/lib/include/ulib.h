@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ulib.h: the tiny freestanding C library of libtether. */
 #ifndef ULIB_H
 #define ULIB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* probe.c: a test module (TEST_UPROGS in mk/riscv64.mk) that does what its
  * starter asks: touch memory, map a page, query its caps, park, exit
  * (protocol: probe.h). user/tests/t_module.c runs two of it at once. */

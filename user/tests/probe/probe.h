@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* probe.h: the protocol of the test module `probe` (user/tests/probe),
  * which user/tests/t_module.c starts. The probe calls its starter on
  * MODULE_CAP_PARENT with label PROBE_MSG: first with words {&secret,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* blk.h: the riscv64 store (virtio_blk.c: hal_blk_* of hal.h) and its
  * boot-time check and benchmark (blk_selftest.c). */
 #ifndef TETHER_BLK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fdt.h: read-only access to a flattened device tree (devicetree spec v0.4). */
 #ifndef TETHER_FDT_H
 #define TETHER_FDT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hal_arch.h: the riscv64 machine's types for the HAL (kernel/include/hal.h
  * declares the functions every machine implements). Each machine has a
  * hal_arch.h with the same names; the Makefile picks the directory. */

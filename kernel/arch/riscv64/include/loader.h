@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* loader.h: loading the root task's ELF image and checking the boot
  * modules (riscv64). */
 #ifndef TETHER_LOADER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* riscv.h: RISC-V privileged architecture (S-mode view) and the QEMU virt
  * memory layout. Only the bits this kernel uses. */
 #ifndef TETHER_RISCV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sbi.h: calls into the M-mode firmware (OpenSBI), RISC-V SBI spec. */
 #ifndef TETHER_SBI_H
 #define TETHER_SBI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* trap.h: kernel entry from traps (riscv64). */
 #ifndef TETHER_TRAP_H
 #define TETHER_TRAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* vm.h: the kernel's own address space (riscv64). */
 #ifndef TETHER_VM_H
 #define TETHER_VM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* layout.h: how the riscv64 kernel lays out the root task's AddrSpace
  * (shared by the kernel's loader, main.c, and user code).
  *
