@@ -3,7 +3,8 @@
 #   make            build everything (host tests, benchmarks, riscv64 images)
 #   make test       run every test suite (host plain + ASan/UBSan, QEMU)
 #   make test-host  host suites only      make test-qemu  QEMU system tests only
-#   make run        boot Tether in QEMU on build/store.img (make run-fresh: empty it first)
+#   make run        boot Tether in QEMU on build/store.img (make run-fresh: empty it first;
+#                   make run PROG=name: init starts program name, mk/riscv64.mk UPROGS)
 #   make gdb        debug it
 #   make bench      run benchmarks and regenerate docs/benchmarks.md
 #   make bench-table  rebuild docs/benchmarks.md from its rows (notes, targets)
@@ -78,7 +79,7 @@ $(B)/host/storeinfo_test: $(B)/host/tests/storeinfo_test.o $(B)/host/tests/harne
                          $(B)/host/tests/fixture.o $(host_KOBJS)
 	$(CC) $^ -o $@
 
-.PHONY: all test test-host test-storeinfo test-capgraph capgraph test-fuzz test-docs test-prose test-spdx bench-table docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
+.PHONY: all test test-host test-storeinfo test-capgraph capgraph test-fuzz test-docs test-prose test-spdx test-readme bench-table docs soak bench bench-host run run-fresh run-host gdb clean fuzz mutants check-layers
 all: $(HOST_BINS) $(BENCH_BINS) $(TOOL_BINS)
 
 MODEL_STEPS ?= 200000
@@ -87,7 +88,7 @@ test-host: $(HOST_BINS)
 	  echo "== $$v: unit"; $(B)/$$v/unit; \
 	  echo "== $$v: model"; TETHER_STEPS=$(MODEL_STEPS) $(B)/$$v/model; \
 	done
-	@$(MAKE) --no-print-directory test-storeinfo test-capgraph test-fuzz test-docs test-prose test-spdx check-layers
+	@$(MAKE) --no-print-directory test-storeinfo test-capgraph test-fuzz test-docs test-prose test-spdx test-readme check-layers
 
 # tools/storeinfo on images the core writes (tests/storeinfo_test.c).
 test-storeinfo: $(B)/host/storeinfo $(B)/host/storeinfo_test
@@ -128,6 +129,14 @@ test-prose:
 test-spdx:
 	@echo "== licence: SPDX-License-Identifier in every source file"
 	@tools/check-spdx.sh
+
+# README's "Your first program" shows user/examples/first/first.c: it must be the file.
+test-readme:
+	@echo "== readme: README's example is user/examples/first/first.c"
+	@mkdir -p $(B)
+	@if sed -n '/^<!-- user\/examples\/first\/first.c -->$$/,/^```$$/p' README.md | sed '1,2d;$$d' | \
+	    diff -u - user/examples/first/first.c > $(B)/readme.diff; then echo "1 passed, 0 failed"; \
+	else cat $(B)/readme.diff; echo "README.md's copy of first.c is stale"; echo "0 passed, 1 failed"; exit 1; fi
 
 soak: $(B)/host/model
 	TETHER_STEPS=10000000 $(B)/host/model

@@ -1,12 +1,27 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # mk/riscv64.mk: the riscv64 machine (QEMU virt). Included by the Makefile.
 #
-#   $(B)/riscv64/tether.elf        kernel + user/init         (make run, gdb)
-#   $(B)/riscv64/tether-test.elf   kernel + user/tests        (make test-qemu)
-#   $(B)/riscv64/tether-bench.elf  kernel + the benchmark     (make bench-qemu)
+#   $(B)/riscv64/tether.elf        kernel + user/init + UPROGS   (make run, gdb)
+#   $(B)/riscv64/tether-test.elf   kernel + user/tests + UPROGS, TEST_UPROGS
+#                                  and malformed modules          (make test-qemu)
+#   $(B)/riscv64/tether-bench.elf  kernel + the benchmark        (make bench-qemu)
+#   $(B)/riscv64/tether-persist.elf kernel + user/ptest          (make test-qemu)
 #
-# All three share the kernel objects; only the embedded root task differs
-# (kernel/arch/riscv64/images_*.S).
+# All share the kernel objects; only the embedded root task
+# (kernel/arch/riscv64/images_*.S) and boot modules (modules_*.S, made here)
+# differ.
+
+# ---- programs -------------------------------------------------------------
+# A program is a directory under user/ (its .c and .S files, linked with
+# libtether) and one word here: every `make run` image embeds it as a boot
+# module named after the directory's last component, linked at a base of its
+# own (16 MiB apart, in list order) so gdb can hold every program's symbols.
+#   make run PROG=hello    boot; user/init starts `hello` first, waits for it
+#                          and powers off with its exit status
+#   make gdb PROG=hello    the same under gdb, with hello's symbols loaded
+UPROGS := hello examples/first
+# Programs only the test image embeds (user/tests/t_module.c starts them).
+TEST_UPROGS := tests/probe
 
 RV_DIR    := kernel/arch/riscv64
 RV_B      := $(B)/riscv64
@@ -53,10 +68,37 @@ $(RV_B)/arch/images_test.o:  $(RV_B)/user/tests.elf
 $(RV_B)/arch/images_bench.o: $(RV_B)/user/bench.elf
 $(RV_B)/arch/images_persist.o: $(RV_B)/user/ptest.elf
 
+# Which boot modules: names, each `name` (file $(RV_B)/prog/name.mod) or
+# `name:file` (another module's file under that name). The test image adds
+# malformed ones (tools/mkbadelf.c) and two bad names, which the kernel
+# must refuse (test module_malformed_ones_are_refused).
+BAD_MODS := $(addprefix bad-,magic short machine phdrs filesz kernel overlap entry)
+MODS_run     := $(notdir $(UPROGS))
+MODS_test    := $(notdir $(UPROGS) $(TEST_UPROGS)) $(BAD_MODS) hello \
+                a-name-longer-than-the-table-allows:hello
+MODS_bench   :=
+MODS_persist :=
+mod_name = $(firstword $(subst :, ,$(1)))
+mod_file = $(RV_B)/prog/$(lastword $(subst :, ,$(1))).mod
+
+.PHONY: FORCE
 define rv_kernel
-$(RV_B)/$(1).elf: $(RV_KOBJS) $(RV_B)/arch/images_$(2).o $(RV_DIR)/kernel.ld
+# modules_$(2).S changes only when its list does.
+$(RV_B)/gen/modules_$(2).S: FORCE
+	@mkdir -p $$(@D)
+	@{ echo '#include "images.inc"'; echo '    MODULES_BEGIN'; \
+	  $$(foreach m,$$(MODS_$(2)),echo '    MODULE "$$(call mod_name,$$(m))", "$$(notdir $$(call mod_file,$$(m)))"';) \
+	  echo '    MODULES_END'; } > $$@.tmp
+	@cmp -s $$@.tmp $$@ || mv $$@.tmp $$@; rm -f $$@.tmp
+$(RV_B)/arch/modules_$(2).o: $(RV_B)/gen/modules_$(2).S $(RV_DIR)/images.inc \
+                            $$(foreach m,$$(MODS_$(2)),$$(call mod_file,$$(m)))
+	@mkdir -p $$(@D)
+	@echo "  AS      $$@ ($$(words $$(MODS_$(2))) modules)"
+	@$(CC) $(RV_KARCH) -I$(RV_DIR) -I$(RV_B)/prog -c $$< -o $$@
+$(RV_B)/$(1).elf: $(RV_KOBJS) $(RV_B)/arch/images_$(2).o $(RV_B)/arch/modules_$(2).o $(RV_DIR)/kernel.ld
 	@echo "  LD      $$@"
-	@ld.lld $(RV_LDFLAGS) -T $(RV_DIR)/kernel.ld $(RV_KOBJS) $(RV_B)/arch/images_$(2).o -o $$@
+	@ld.lld $(RV_LDFLAGS) -T $(RV_DIR)/kernel.ld $(RV_KOBJS) $(RV_B)/arch/images_$(2).o \
+	  $(RV_B)/arch/modules_$(2).o -o $$@
 endef
 $(eval $(call rv_kernel,tether,run))
 $(eval $(call rv_kernel,tether-test,test))
@@ -91,6 +133,31 @@ $(RV_B)/user/$(1).elf: $$($(1)_OBJS) $(ULIB_OBJS) user/lib/user.ld
 endef
 $(foreach p,init tests bench ptest,$(eval $(call rv_user,$(p))))
 
+# Each program twice: $(RV_B)/prog/name.elf with symbols and debug
+# information (for gdb), name.mod stripped (the boot module); the same
+# layout, at base 0x1000000 * (its place in UPROGS TEST_UPROGS).
+ALL_PROGS := $(UPROGS) $(TEST_UPROGS)
+prog_objs = $(patsubst user/%,$(RV_B)/user/%.o,$(basename $(wildcard user/$(1)/*.c user/$(1)/*.S)))
+define rv_prog
+$(RV_B)/prog/$(notdir $(1)).elf: $(call prog_objs,$(1)) $(ULIB_OBJS) user/lib/user.ld
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@ (at $(2))"
+	@ld.lld $(RV_LDFLAGS) --defsym=TETHER_IMAGE_BASE=$(2) -T user/lib/user.ld \
+	  $(call prog_objs,$(1)) $(ULIB_OBJS) -o $$@
+$(RV_B)/prog/$(notdir $(1)).mod: $(RV_B)/prog/$(notdir $(1)).elf
+	@ld.lld $(RV_LDFLAGS) --strip-all --defsym=TETHER_IMAGE_BASE=$(2) -T user/lib/user.ld \
+	  $(call prog_objs,$(1)) $(ULIB_OBJS) -o $$@
+endef
+$(foreach i,$(shell seq $(words $(ALL_PROGS))),$(eval $(call rv_prog,$(word $(i),$(ALL_PROGS)),$(shell printf 0x%x $$(($(i) * 0x1000000))))))
+
+# Malformed boot modules for the test image, made from a good one.
+$(B)/host/mkbadelf: tools/mkbadelf.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(CSTD) $(WARN) -O1 $< -o $@
+$(foreach b,$(BAD_MODS),$(RV_B)/prog/$(b).mod): $(RV_B)/prog/hello.mod $(B)/host/mkbadelf
+	@$(B)/host/mkbadelf $< $(RV_B)/prog
+
 -include $(shell find $(RV_B) -name '*.d' 2>/dev/null)
 
 # ---- targets ------------------------------------------------------------
@@ -98,18 +165,32 @@ RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf
 all: $(RV_IMAGES)
 
 .PHONY: run run-fresh test-qemu gdb bench-qemu
+# With PROG=name: init starts that program (QEMU -append prog=name, the
+# boot information's cmdline). Such a boot is always fresh, on a store of
+# its own (a checkpoint on build/store.img would be resumed instead).
+ifneq ($(PROG),)
+ifeq ($(filter $(PROG),$(notdir $(UPROGS))),)
+$(error PROG=$(PROG) is not a program: UPROGS (mk/riscv64.mk) has $(notdir $(UPROGS)))
+endif
+PROG_STORE := $(B)/store-prog.img
+PROG_QEMU  := -append prog=$(PROG)
+endif
 run: $(RV_B)/tether.elf
-	tools/qemu-run.sh $(STORE_IMG) $<
+	tools/qemu-run.sh $(if $(PROG),--fresh $(PROG_STORE),$(STORE_IMG)) $< $(PROG_QEMU)
 
 run-fresh: $(RV_B)/tether.elf
-	tools/qemu-run.sh --fresh $(STORE_IMG) $<
+	tools/qemu-run.sh --fresh $(if $(PROG),$(PROG_STORE),$(STORE_IMG)) $< $(PROG_QEMU)
 
-test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf
+# The system tests, then the example program as `make run PROG=first` runs it.
+test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf $(RV_B)/tether.elf
 	tools/qemu-test.sh $<
+	tools/qemu-prog-test.sh $(RV_B)/tether.elf first "first: done"
 	tools/qemu-persist-test.sh $(RV_B)/tether-persist.elf $(B)/persist
 
-gdb: $(RV_B)/tether.elf
-	TETHER_STORE=$(STORE_IMG) tools/qemu-gdb.sh $< $(RV_B)/user/init.elf
+gdb: $(RV_B)/tether.elf $(if $(PROG),$(RV_B)/prog/$(PROG).elf)
+	TETHER_STORE=$(if $(PROG),$(PROG_STORE),$(STORE_IMG)) $(if $(PROG),TETHER_FRESH=1) \
+	  TETHER_QEMU_ARGS="$(PROG_QEMU)" tools/qemu-gdb.sh $< $(RV_B)/user/init.elf \
+	  $(if $(PROG),$(RV_B)/prog/$(PROG).elf)
 
 bench-qemu: $(RV_B)/tether-bench.elf
 	@mkdir -p $(B)/bench

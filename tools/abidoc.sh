@@ -178,3 +178,29 @@ cat <<'EOF2'
 |---:|---|
 EOF2
 sed -n 's/^#define \(ROOT_CAP_[A-Z_]*\) *\([0-9]*\)u *\/\* *\(.*\) *\*\/$/| \2 | `\1`: \3 |/p' $d/abi.h
+cat <<'EOF'
+
+## Well-known cap addresses of a task started from a boot module
+
+`module_start` (libtether `module.h`) puts these in the new task's CSpace; the root's
+numbers where they mean the same, no System cap.
+
+| address | cap |
+|---:|---|
+EOF
+sed -n 's/^#define \(MODULE_CAP_[A-Z_]*\) *\([0-9]*\)u *\/\* *\(.*\) *\*\/$/| \2 | `\1`: \3 |/p' $d/abi.h
+cat <<'EOF'
+
+## Boot information and boot modules (`abi.h`)
+
+The kernel maps one read-only page at `BOOTINFO_VA` (riscv64: 0x7ff01000,
+`kernel/arch/riscv64/uapi/layout.h`) into the root task and starts the
+root thread with `a0` = its address; a module's thread starts with `a0` = its
+`struct tether_modinfo` at the top of its stack. Copied from `abi.h`:
+
+```c
+EOF
+awk '/^#define BOOTINFO_MAGIC/,/^_Static_assert\(sizeof\(struct tether_bootinfo\)/' $d/abi.h
+echo
+awk '/^#define MODINFO_MAGIC/,/^#define MODULE_FAULT_BADGE/' $d/abi.h
+echo '```'

@@ -191,6 +191,75 @@ enum tether_fault {
 #define ROOT_CAP_SCHEDCTX 6u /* the root thread's CPU time: a SchedContext whose
                               * budget is its whole period (T1)          */
 #define ROOT_CAP_FIRST_FREE 16u
+#define ROOT_CAP_MODULES 1572864u /* 0x180000: the boot modules' frame caps, module after module (struct tether_bootinfo says where each one's are) */
+
+/* ---- Boot information and boot modules ----------------------------------
+ * Boot modules are ELF programs in the boot image besides the root task's
+ * (user/<dir>, listed in mk/riscv64.mk UPROGS). The kernel checks each
+ * (a malformed one is refused with a boot message and left out) and copies
+ * its file into frames of the root bank: frame i holds bytes
+ * [i * 4096, (i + 1) * 4096) of the file (the rest of the last one zero),
+ * and the root task holds its cap, R_READ | R_EXEC (a child of the frame's
+ * master cap), at cap address first_cap + i of the root CSpace, from
+ * ROOT_CAP_MODULES on. One read-only page, the boot information, describes
+ * them; the kernel maps it into the root task at BOOTINFO_VA (the machine's
+ * layout: kernel/arch/riscv64/uapi/layout.h) and starts the root thread
+ * with a0 = that address. libtether's module_start (module.h) starts a
+ * module as a task of its own. */
+#define BOOTINFO_MAGIC    0x6f666e69746f6f62ull  /* "bootinfo", little-endian */
+#define BOOTINFO_VERSION  1u
+#define BOOT_MODULES_MAX  32u   /* more are refused */
+#define MODULE_NAME_MAX   24u   /* bytes of a name, its NUL included */
+#define BOOT_CMDLINE_MAX  256u  /* bytes of the boot arguments, NUL included */
+
+struct tether_module_info {
+    char name[MODULE_NAME_MAX];  /* NUL-terminated, unique among the modules  */
+    unsigned long long size;     /* bytes of its ELF file                      */
+    unsigned long long entry;    /* its entry point (in an executable segment) */
+    unsigned long long lo, hi;   /* its segments lie in [lo, hi), page-aligned */
+    unsigned int first_cap;      /* root-CSpace cap address of its frame 0     */
+    unsigned int frames;         /* frames: (size + 4095) / 4096, caps first_cap.. */
+};
+
+struct tether_bootinfo {
+    unsigned long long magic;    /* BOOTINFO_MAGIC                             */
+    unsigned int version;        /* BOOTINFO_VERSION                           */
+    unsigned int nmodules;       /* entries of module[] in use                 */
+    unsigned int refused;        /* modules the kernel refused (not in module[]) */
+    unsigned int pad;
+    char cmdline[BOOT_CMDLINE_MAX];  /* boot arguments (QEMU -append: "prog=NAME"), NUL-terminated */
+    struct tether_module_info module[BOOT_MODULES_MAX];
+};
+_Static_assert(sizeof(struct tether_bootinfo) <= PAGE_SIZE_BYTES, "boot information is one page");
+
+/* Well-known cap addresses in the CSpace of a task started from a boot
+ * module (module_start): the root's numbers where they mean the same, and
+ * no System cap (address 5 is empty). */
+#define MODULE_CAP_CSPACE   1u  /* its own CSpace */
+#define MODULE_CAP_BANK     2u  /* its bank: pays for all of it, a sub-bank of the bank its starter chose */
+#define MODULE_CAP_ASPACE   3u  /* its AddrSpace */
+#define MODULE_CAP_THREAD   4u  /* its first thread */
+#define MODULE_CAP_SCHEDCTX 6u  /* that thread's SchedContext (T1) */
+#define MODULE_CAP_PARENT   7u  /* a badged endpoint cap to its starter (R_WRITE, R_GRANT): exit() and its first thread's faults go there */
+#define MODULE_CAP_ARG      8u  /* a cap its starter gave it (module_opts.give), else empty */
+
+/* How a module starts: pc = its entry, a0 = the address of a struct
+ * tether_modinfo at the top of its stack (USER_STACK_PAGES pages below
+ * USER_STACK_TOP, as the root's), sp just below it. */
+#define MODINFO_MAGIC 0x006f666e69646f6dull  /* "modinfo", little-endian */
+struct tether_modinfo {
+    unsigned long long magic;    /* MODINFO_MAGIC                              */
+    char name[MODULE_NAME_MAX];  /* the module's name                          */
+    unsigned long long badge;    /* the badge of its MODULE_CAP_PARENT         */
+    unsigned long long arg[4];   /* words from its starter (module_opts.arg)   */
+};
+/* A module's end, as its starter receives it on the endpoint of
+ * MODULE_CAP_PARENT: exit(status) calls it with label MODULE_EXIT and word
+ * 0 = status (and is never answered); a fault of its first thread comes as
+ * a fault message (label FAULT_*, I5) whose badge is the module's with
+ * MODULE_FAULT_BADGE set (a module's own badge is below it). */
+#define MODULE_EXIT 0x100u
+#define MODULE_FAULT_BADGE (1ull << 63)
 
 /* Priority of the root task's first thread (0..255, higher runs first). */
 #define ROOT_THREAD_PRIO 100u

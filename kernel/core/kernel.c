@@ -105,6 +105,37 @@ int kernel_boot_map(void *ctx, u64 va, u32 rights, void **page)
     return e;
 }
 
+int kernel_boot_frame(struct kernel_boot *b, u32 slot, u32 rights, void **page)
+{
+    struct slot *s;
+    oref f;
+    u32 budget = ~0u;
+    if (slot >= CAP_ADDR_LIMIT || (rights & ~(u32)R_ALL))
+        return E_INVAL;
+    int e = cspace_ensure(b->root_cs, slot, &s);
+    if (e != E_OK)
+        return e;
+    if (s->obj)
+        return E_FULL;
+    if ((e = bank_alloc_obj(b->root_bank, OBJ_FRAME, sizeof(struct frame), &f)) != E_OK)
+        return e;
+    if ((e = frame_init(f, b->root_bank, 0)) != E_OK) {
+        obj_destroy_step(f, &budget);
+        return e;
+    }
+    cap_map(&frame_body(f)->master, s, (u8)rights, 0);
+    *page = frame_page(f);
+    return E_OK;
+}
+
+void kernel_boot_frame_drop(struct kernel_boot *b, u32 slot)
+{
+    struct slot *s = slot < CAP_ADDR_LIMIT ? cspace_slot(b->root_cs, slot) : NULL;
+    u32 budget = ~0u;
+    if (s && s->obj && obj_get(s->obj)->type == OBJ_FRAME && cap_live(s))
+        obj_destroy_step(s->obj, &budget);
+}
+
 void *kernel_boot_page(struct kernel_boot *b)
 {
     sref r;
@@ -116,12 +147,12 @@ void kernel_boot_page_free(struct kernel_boot *b, void *page)
     bank_free_store(b->root_bank, ptr_sref(page), PAGE_BYTES);
 }
 
-struct hal_regs *kernel_start(struct kernel_boot *b, u64 pc, u64 sp)
+struct hal_regs *kernel_start(struct kernel_boot *b, u64 pc, u64 sp, u64 arg)
 {
     struct thread *th = thread_body(b->root_thread);
     th->regs.pc = pc;
     th->regs.x[REG_STACK] = sp;
-    th->regs.x[REG_ARG0] = 0;
+    th->regs.x[REG_ARG0] = arg;
     thread_start(b->root_thread);
     return sched_next();
 }

@@ -58,14 +58,25 @@ int kernel_root_task(struct kernel_boot *boot);
  * ctx is the struct kernel_boot. E_OK, E_NOMEM, E_FULL, E_INVAL. */
 int kernel_boot_map(void *ctx, u64 va, u32 rights, void **page);
 
+/* Boot modules: a new frame from the root bank whose cap, a child of the
+ * frame's master cap with `rights` (R_* mask), the root task finds at cap
+ * address `slot` of the root CSpace (CSpace nodes charged to the root
+ * bank). *page = its zeroed memory, for the machine to fill. E_OK, E_NOMEM,
+ * E_FULL (the slot holds a cap, even a void one), E_INVAL (slot or
+ * rights out of range). kernel_boot_frame_drop destroys such a frame
+ * again (a module refused halfway): every cap of it goes. */
+int kernel_boot_frame(struct kernel_boot *b, u32 slot, u32 rights, void **page);
+void kernel_boot_frame_drop(struct kernel_boot *b, u32 slot);
+
 /* Boot: a zeroed 4 KiB page charged to the root bank (NULL if none), and
  * back; for the machine's own start-up checks. */
 void *kernel_boot_page(struct kernel_boot *b);
 void kernel_boot_page_free(struct kernel_boot *b, void *page);
 
-/* Start the root thread at pc with stack pointer sp (its image mapped with
- * kernel_boot_map); returns the registers to enter user mode with. */
-struct hal_regs *kernel_start(struct kernel_boot *b, u64 pc, u64 sp);
+/* Start the root thread at pc with stack pointer sp and argument arg (its
+ * image mapped with kernel_boot_map; riscv64 passes the boot information's
+ * address); returns the registers to enter user mode with. */
+struct hal_regs *kernel_start(struct kernel_boot *b, u64 pc, u64 sp, u64 arg);
 
 /* Has the root thread stopped on a fault nobody handles? */
 bool kernel_root_stopped(const struct kernel_boot *b);

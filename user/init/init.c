@@ -3,8 +3,13 @@
  * does, all through capabilities (the root task knows nothing else):
  * banks pay for everything (S1), COPY/MAP build the derivation tree
  * (C2, C3), UNMAP takes derived caps back (C5), destroying a bank destroys
- * its objects and voids every cap to them (S2, S3). Powers off with 0. */
+ * its objects and voids every cap to them (S2, S3). Powers off with 0.
+ *
+ * With the boot argument prog=NAME (make run PROG=NAME) it starts that
+ * program (a boot module, mk/riscv64.mk UPROGS) instead, from a bank of its
+ * own, waits for it and powers off with its exit status. */
 #include "tether.h"
+#include "module.h"
 #include "ulib.h"
 #include "demos.h"
 
@@ -54,9 +59,38 @@ static void show_cspace(void)
     }
 }
 
+#define PROG_SLOTS 0x1000u           /* MODULE_SLOTS cap addresses  */
+#define PROG_BANK  (16ull << 20)      /* the program's bank: 16 MiB  */
+
+/* make run PROG=name: start it, wait for its end, power off with its status. */
+static int run_program(const char *name)
+{
+    struct module m;
+    long status = -1;
+    printf("init: starting program %s (module_start, a bank of %llu MiB)\n", name, PROG_BANK >> 20);
+    long e = module_start(name, ROOT_CAP_BANK, PROG_BANK, PROG_SLOTS, NULL, &m);
+    if (e != E_OK) {
+        printf("init: module_start %s -> %s\n", name, tether_error_name(e));
+        return 1;
+    }
+    e = module_wait(&m, &status);
+    if (e == E_FAULT)
+        printf("init: %s stopped: %s at %lx, pc %lx\n", name, tether_fault_name((unsigned long)status),
+               m.fault_addr, m.fault_pc);
+    else if (e != E_OK)
+        printf("init: waiting for %s -> %s\n", name, tether_error_name(e));
+    else
+        printf("init: %s exited with status %ld\n", name, status);
+    module_destroy(&m, ROOT_CAP_BANK);
+    return e == E_OK ? (int)status : 1;
+}
+
 int main(void)
 {
     uint64_t r[4];
+    char prog[MODULE_NAME_MAX];
+    if (boot_arg("prog", prog, sizeof prog) > 0)
+        return run_program(prog);
     printf("init: hello from the root task (user mode); my caps: CSpace %u, bank %u, "
            "AddrSpace %u, thread %u\n", ROOT_CAP_CSPACE, ROOT_CAP_BANK, ROOT_CAP_ASPACE,
            ROOT_CAP_THREAD);

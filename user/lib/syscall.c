@@ -32,10 +32,32 @@ long tether_invoke(uint32_t cap, uint32_t label, const uint64_t args[6], uint64_
     return tether_invoke6(cap, label, a[0], a[1], a[2], a[3], a[4], a[5], results);
 }
 
+const struct tether_bootinfo *tether_bootinfo;
+const struct tether_modinfo *tether_modinfo;
+
+_Noreturn void tether_start(const unsigned long long *arg)
+{
+    if (arg && *arg == BOOTINFO_MAGIC)
+        tether_bootinfo = (const struct tether_bootinfo *)arg;
+    else if (arg && *arg == MODINFO_MAGIC)
+        tether_modinfo = (const struct tether_modinfo *)arg;
+    exit(main());
+}
+
 _Noreturn void exit(int status)
 {
-    for (;;)
-        tether_SYSTEM_POWEROFF(ROOT_CAP_SYSTEM, (uint64_t)(unsigned)status);
+    uint64_t w[MSG_WORDS] = { (uint64_t)(long)status };
+    for (;;) {
+        if (!tether_modinfo) {
+            tether_SYSTEM_POWEROFF(ROOT_CAP_SYSTEM, (uint64_t)(unsigned)status);
+            continue;
+        }
+        /* A module: the end message, which its starter does not answer
+         * (should it, or should the cap be gone: stop the first thread). */
+        tether_call(MODULE_CAP_PARENT, MSG_INFO(MODULE_EXIT, 0), w);
+        tether_THREAD_SUSPEND(MODULE_CAP_THREAD);
+        tether_yield();
+    }
 }
 
 int system_ok(void)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* elf.c: load a static ELF64 RISC-V executable into a user address space.
+/* elf.c: load a static ELF64 RISC-V executable into a user address space
+ * (the root task's), and check one (a boot module's).
  *
  * Every PT_LOAD segment gets fresh zeroed pages mapped with the segment's
  * rights (src->map), filled from the file. Segments must not share a page
@@ -25,6 +26,9 @@ struct elf64_phdr {
 };
 
 #define PT_LOAD    1
+#define PT_DYNAMIC 2
+#define PT_INTERP  3
+#define ET_EXEC    2
 #define PF_X       1
 #define PF_W       2
 #define PF_R       4
@@ -92,4 +96,55 @@ int map_fresh(u64 va, u64 pages, u32 rights, const struct page_source *src)
             return err;
     }
     return E_OK;
+}
+
+/* A boot module is untrusted too, and its file need not be aligned: every
+ * header is copied out before it is read. */
+const char *elf_check(const u8 *img, usize size, u64 base, u64 top, u64 *entry, u64 *lo,
+                      u64 *hi)
+{
+    struct elf64_ehdr eh;
+    if (size < sizeof eh)
+        return "shorter than an ELF header";
+    copy((u8 *)&eh, img, sizeof eh);
+    if (img[0] != 0x7f || img[1] != 'E' || img[2] != 'L' || img[3] != 'F')
+        return "not an ELF file";
+    if (eh.ident[4] != 2 || eh.ident[5] != 1 || eh.machine != EM_RISCV)
+        return "not ELF64 little-endian RISC-V";
+    if (eh.type != ET_EXEC)
+        return "not an executable (ET_EXEC)";
+    if (eh.phentsize != sizeof(struct elf64_phdr) || eh.phnum == 0 || eh.phoff > size ||
+        eh.phnum > (size - eh.phoff) / sizeof(struct elf64_phdr))
+        return "program headers missing or outside the file";
+    u64 end = base, first = 0;
+    bool entry_ok = false;
+    for (unsigned i = 0; i < eh.phnum; i++) {
+        struct elf64_phdr ph;
+        copy((u8 *)&ph, img + eh.phoff + i * sizeof ph, sizeof ph);
+        if (ph.type == PT_DYNAMIC || ph.type == PT_INTERP)
+            return "not a static executable";
+        if (ph.type != PT_LOAD || ph.memsz == 0)
+            continue;
+        if (ph.filesz > ph.memsz || ph.offset > size || ph.filesz > size - ph.offset)
+            return "a segment's contents lie outside the file";
+        if (ph.vaddr < base || ph.vaddr >= top || ph.memsz > top - ph.vaddr)
+            return "a segment lies outside the module's part of the address space";
+        if (PAGE_ROUND_DOWN(ph.vaddr) < end)  /* end: the last segment's, or base */
+            return "segments overlap, share a page or are out of order";
+        if (!(ph.flags & PF_R))
+            return "a segment is not readable";
+        if (!first)
+            first = PAGE_ROUND_DOWN(ph.vaddr);
+        end = PAGE_ROUND_UP(ph.vaddr + ph.memsz);
+        if ((ph.flags & PF_X) && eh.entry >= ph.vaddr && eh.entry - ph.vaddr < ph.memsz)
+            entry_ok = true;
+    }
+    if (!first)
+        return "no loadable segment";
+    if (!entry_ok)
+        return "the entry point is not in an executable segment";
+    *entry = eh.entry;
+    *lo = first;
+    *hi = end;
+    return NULL;
 }

@@ -151,11 +151,26 @@ static inline struct tether_msg tether_reply_recv(uint32_t ep, uint64_t info, co
     return tether_ipc(SYS_REPLY_RECV, ep, info, w);
 }
 
-/* End the program: SYSTEM_POWEROFF(status) on the cap at ROOT_CAP_SYSTEM.
- * The root task holds the System cap there, so the kernel powers the machine
- * off and QEMU exits with `status` (0 = success). Without that cap (a task
- * with another CSpace) the call fails and exit retries forever: such a task
- * should suspend its thread instead. */
+/* ---- program start and end (crt0.S) ---------------------------------------
+ * Every program starts in tether_start, which records what the kernel or
+ * its starter passed in a0 and returns main()'s result through exit():
+ *   tether_bootinfo  the root task: the boot information (<tether/abi.h>:
+ *                    boot modules, cmdline), NULL in any other task
+ *   tether_modinfo   a task started from a boot module (module.h): its
+ *                    name and its starter's words, NULL in the root task
+ * (Tasks made with task_create have the snapshot of these the image had.) */
+int main(void);
+extern const struct tether_bootinfo *tether_bootinfo;
+extern const struct tether_modinfo *tether_modinfo;
+_Noreturn void tether_start(const unsigned long long *arg);
+
+/* End the program. The root task (no tether_modinfo): SYSTEM_POWEROFF(status)
+ * on the cap at ROOT_CAP_SYSTEM, so the kernel powers the machine off and
+ * QEMU exits with `status` (0 = success); without that cap the call fails
+ * and exit retries forever. A module: calls MODULE_CAP_PARENT with label
+ * MODULE_EXIT and word 0 = status (module_wait returns it), and never
+ * returns (the call is not answered; answered, it suspends the module's
+ * first thread). */
 _Noreturn void exit(int status);
 
 /* SYSTEM_CHECK on ROOT_CAP_SYSTEM: 1 if the kernel's invariants hold (the
