@@ -104,7 +104,8 @@ bench-host: $(B)/host/bench_core
 
 # libFuzzer: fuzz_invoke over the invocation interface, fuzz_kernel over
 # every kernel entry (threads making system calls, faults, timer ticks, the
-# root destroying objects under them). Both clang -fsanitize=fuzzer.
+# root destroying objects under them). Both clang -fsanitize=fuzzer; the
+# console (stdout: the Debug object's dumps, fault lines) is closed.
 FUZZ_BIN := $(B)/fuzz/fuzz_invoke
 FUZZ_KERNEL_BIN := $(B)/fuzz/fuzz_kernel
 FUZZ_STORE_BIN := $(B)/fuzz/fuzz_store
@@ -117,7 +118,7 @@ $(B)/fuzz/%: tests/%.c $(FUZZ_DEPS)
 FUZZ_SECONDS ?= 60
 FUZZ_KERNEL_CORPUS := tests/fuzz_corpus/kernel
 fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -close_fd_mask=1
 	@mkdir -p $(B)/fuzz/kernel-corpus
 	$(FUZZ_KERNEL_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -close_fd_mask=1 \
 	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/kernel-corpus $(FUZZ_KERNEL_CORPUS)
@@ -126,7 +127,7 @@ fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
 test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN)
 	@echo "== fuzz: fuzz_invoke 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1)"
 	@p=0; f=0; \
-	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 > $(B)/fuzz/log 2>&1; then \
+	if $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -close_fd_mask=1 > $(B)/fuzz/log 2>&1; then \
 	  tail -1 $(B)/fuzz/log; p=$$((p+1)); else tail -30 $(B)/fuzz/log; echo "FAIL fuzz_invoke"; f=$$((f+1)); fi; \
 	rm -rf $(B)/fuzz/ktest; mkdir -p $(B)/fuzz/ktest; \
 	if $(FUZZ_KERNEL_BIN) -runs=6000 -seed=1 -max_len=1024 -close_fd_mask=1 \

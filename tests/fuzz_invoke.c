@@ -59,6 +59,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
     tk_inv(17, THREAD_CONFIGURE, CS, 14, 0x1000, 0x2000, 10, 0);
     tk_create(10, OBJ_NOTIFICATION, 15, 0);  /* and a badged cap: CS_WATCH registers */
     tk_mint(18, 15, R_ALL, 1, MINT_COPY);
+    /* The Debug object twice more (its dumps walk all of the above), once
+     * without R_READ. */
+    tk_copy(19, ROOT_CAP_DEBUG, R_ALL);
+    tk_copy(20, ROOT_CAP_DEBUG, R_WRITE);
     while (left >= 4) {
         u32 cap = (u32)(take(1) % 40);
         u32 label = labels[take(1) % (sizeof labels / sizeof labels[0])];

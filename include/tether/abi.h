@@ -200,7 +200,7 @@ enum tether_fault {
 #define ROOT_CAP_SYSTEM  5u  /* the System object (power off, invariant check) */
 #define ROOT_CAP_SCHEDCTX 6u /* the root thread's CPU time: a SchedContext whose
                               * budget is its whole period (T1)          */
-#define ROOT_CAP_DEBUG   7u  /* the Debug object: kernel state as text on the console (docs/debug.md); the only way to it: withhold it */
+#define ROOT_CAP_DEBUG   7u  /* the Debug object: kernel state as text on the console (docs/debug.md); nothing else reaches it: give it to nobody else to withhold it */
 #define ROOT_CAP_FIRST_FREE 16u
 
 /* Priority of the root task's first thread (0..255, higher runs first). */

@@ -197,6 +197,14 @@ void debug_idle(void)
     kprintf("; %u stopped by a fault, %u inactive\n", faulted, inactive);
 }
 
+/* ---- the methods ----------------------------------------------------------- */
+
+/* Every method needs R_READ on the Debug cap (it is checked first). */
+static bool may_read(const struct inv *iv)
+{
+    return iv->t.rights & R_READ;
+}
+
 /* ---- DEBUG_THREAD ------------------------------------------------------ */
 
 static void print_thread(oref t)
@@ -243,7 +251,7 @@ static void print_thread(oref t)
 static int dbg_thread(struct inv *iv)
 {
     struct target t;
-    if (!(iv->t.rights & R_READ))
+    if (!may_read(iv))
         return E_RIGHTS;
     int e = inv_lookup(iv, ARG(iv, DEBUG_THREAD, thread), &t);
     if (e != E_OK)
@@ -266,7 +274,7 @@ static int dbg_bank(struct inv *iv)
 {
     struct target t;
     u64 start = ARG(iv, DEBUG_BANK, start), next = 0;
-    if (!(iv->t.rights & R_READ))
+    if (!may_read(iv))
         return E_RIGHTS;
     int e = inv_lookup(iv, ARG(iv, DEBUG_BANK, bank), &t);
     if (e != E_OK)
@@ -327,7 +335,7 @@ static int dbg_sched(struct inv *iv)
     u64 start = ARG(iv, DEBUG_SCHED, start), next = 0;
     u32 ph = (u32)(start >> 60), a = (u32)(start >> 32) & 0x0fffffffu, b = (u32)start;
     u32 looks = DEBUG_LOOKS;
-    if (!(iv->t.rights & R_READ))
+    if (!may_read(iv))
         return E_RIGHTS;
     if (start) {
         bool ok = ph == PH_RUNQ ? a < NPRIO && is_obj(b, OBJ_THREAD) && thread_body(b)->queued &&
@@ -562,7 +570,7 @@ static int dbg_tree(struct inv *iv)
     u64 start = ARG(iv, DEBUG_TREE, start), next = 0;
     oref o = (oref)(start >> 32);
     u32 idx = (u32)start;
-    if (!(iv->t.rights & R_READ))
+    if (!may_read(iv))
         return E_RIGHTS;
     int e = cspace_lookup(iv->caller_cs, ARG(iv, DEBUG_TREE, target), &s);
     if (e != E_OK)
