@@ -480,7 +480,7 @@ TEST(debug_idle_report_names_blocked_threads_once)
              "notification %u); 0 stopped by a fault, 0 inactive\n", obj(A), obj(E), obj(B), obj(N));
     CHECK(!strcmp(captured(), want));
     if (strcmp(out, want))
-        printf("    got: %s", out);
+        printf("    got: \"%s\"\n", out);
     capture();
     kernel_idle();  /* once */
     kernel_idle();
@@ -500,7 +500,7 @@ TEST(debug_idle_report_names_blocked_threads_once)
                                 "1 stopped by a fault, 0 inactive\n", obj(B), obj(A), obj(E));
     CHECK(!strcmp(captured(), want));
     if (strcmp(out, want))
-        printf("    got: %s", out);
+        printf("    got: \"%s\"\n", out);
 }
 
 TEST(debug_idle_report_waits_for_a_refill_that_is_due)
@@ -532,5 +532,5 @@ TEST(debug_idle_report_waits_for_a_refill_that_is_due)
                                 "never configured); 0 stopped by a fault, 0 inactive\n", obj(A), obj(44));
     CHECK(!strcmp(captured(), want));
     if (strcmp(out, want))
-        printf("    got: %s", out);
+        printf("    got: \"%s\"\n", out);
 }

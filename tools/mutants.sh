@@ -46,9 +46,9 @@ m22_removal_ends_watch_unsignalled @@ kernel/core/cap.c @@ T4 @@ watch_fire(s); 
 m23_destroy_forgets_watches @@ kernel/core/objtype.c @@ T4 S3 @@ if (x->watch && watch_object_step(o, budget) != E_OK) @@ if (0)
 m24_grant_signals_as_removal @@ kernel/core/cap.c @@ T4 C4 @@ watch_drop(src);  /* GRANT @@ watch_fire(src);  /* GRANT
 m25_watch_outlives_its_cspace @@ kernel/core/watch.c @@ T4 @@ if (n && obj_get(w->cs)->state == OS_LIVE) @@ if (n)
-m26_cs_tree_names_other_spaces_slots @@ kernel/core/cspace.c @@ CS_TREE @@ v->parent = p && radix_index_of(cspace_body(cs), p, &idx) ? idx : TREE_OUTSIDE; @@ v->parent = p ? slot_ref(p) : TREE_OUTSIDE; (void)idx;
-m27_debug_object_needs_no_rights @@ kernel/core/debug.c @@ Debug @@ return iv->t.rights & R_READ; @@ return (void)iv, true;
-m28_idle_report_ignores_refills @@ kernel/core/debug.c @@ idle @@ if (sched_busy() || schedctx_time_pending()) { @@ if (sched_busy()) {
+m40_cs_tree_names_other_spaces_slots @@ kernel/core/cspace.c @@ CS_TREE @@ radix_index_of(cspace_body(cs), p, &idx) ? idx : TREE_OUTSIDE; @@ radix_index_of(cspace_body(cs), p, &idx) ? idx : slot_ref(p);
+m41_debug_object_needs_no_rights @@ kernel/core/debug.c @@ Debug @@ return iv->t.rights & R_READ; @@ return (void)iv, true;
+m42_idle_report_ignores_refills @@ kernel/core/debug.c @@ idle @@ if (sched_busy() || schedctx_time_pending()) { @@ if (sched_busy()) {
 EOF
 )
 
