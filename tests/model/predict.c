@@ -213,7 +213,7 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
             return e;
         if (st.wraps + 1 > WRAP_MAX_DEPTH)
             return E_DEPTH;
-        if (a[4] && st.type != OBJ_ENDPOINT)
+        if (a[4] && st.type != OBJ_ENDPOINT && st.type != OBJ_NOTIFICATION)
             return E_TYPE;
         if (a[4] && st.badge)
             return E_INVAL;
@@ -276,8 +276,8 @@ static int predict_cs(const struct call *c, const struct mt *t, struct plan *p)
         if (!slot_live(p->src))
             return E_EMPTY;
         if (p->mint) {
-            if (mo[ms[p->src].obj].type != OBJ_ENDPOINT)
-                return E_TYPE;
+            if (mo[ms[p->src].obj].type != OBJ_ENDPOINT && mo[ms[p->src].obj].type != OBJ_NOTIFICATION)
+                return E_TYPE;  /* C7: endpoints and notifications take badges */
             if (!a[4] || ms[p->src].badge)
                 return E_INVAL;
         }
