@@ -148,7 +148,8 @@ bench-host: $(B)/host/bench_core
 # libFuzzer: fuzz_invoke over the invocation interface, fuzz_kernel over
 # every kernel entry (threads making system calls, faults, timer ticks, the
 # root destroying objects under them), fuzz_store over the restore path
-# (damaged and re-checksummed store images). All clang -fsanitize=fuzzer.
+# (damaged and re-checksummed store images). All clang -fsanitize=fuzzer;
+# the console (stdout: the Debug object's dumps, fault lines) is closed.
 FUZZ_BIN := $(B)/fuzz/fuzz_invoke
 FUZZ_KERNEL_BIN := $(B)/fuzz/fuzz_kernel
 FUZZ_STORE_BIN := $(B)/fuzz/fuzz_store
@@ -166,7 +167,7 @@ FUZZ_INVOKE_CORPUS := tests/corpus/fuzz_invoke
 FUZZ_STORE_CORPUS := tests/corpus/fuzz_store
 fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
 	@mkdir -p $(B)/fuzz/invoke-corpus $(B)/fuzz/kernel-corpus $(B)/fuzz/store-corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/invoke-corpus $(FUZZ_INVOKE_CORPUS)
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -close_fd_mask=1 -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/invoke-corpus $(FUZZ_INVOKE_CORPUS)
 	$(FUZZ_KERNEL_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -close_fd_mask=1 \
 	  -artifact_prefix=$(B)/fuzz/ $(B)/fuzz/kernel-corpus $(FUZZ_KERNEL_CORPUS)
 	$(FUZZ_STORE_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -close_fd_mask=1 \
@@ -178,8 +179,8 @@ fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
 test-fuzz: $(FUZZ_BIN) $(FUZZ_KERNEL_BIN) $(FUZZ_STORE_BIN)
 	@echo "== fuzz: fuzz_invoke seeds + 20000 inputs (seed 1), fuzz_kernel corpus + 6000 inputs (seed 1), fuzz_store corpus + 1500 inputs (seed 1)"
 	@p=0; f=0; \
-	if $(FUZZ_BIN) -artifact_prefix=$(B)/fuzz/ $(FUZZ_INVOKE_CORPUS)/* > $(B)/fuzz/log 2>&1 && \
-	   $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -artifact_prefix=$(B)/fuzz/ >> $(B)/fuzz/log 2>&1; then \
+	if $(FUZZ_BIN) -close_fd_mask=1 -artifact_prefix=$(B)/fuzz/ $(FUZZ_INVOKE_CORPUS)/* > $(B)/fuzz/log 2>&1 && \
+	   $(FUZZ_BIN) -runs=20000 -seed=1 -max_len=512 -close_fd_mask=1 -artifact_prefix=$(B)/fuzz/ >> $(B)/fuzz/log 2>&1; then \
 	  tail -1 $(B)/fuzz/log; p=$$((p+1)); else tail -30 $(B)/fuzz/log; echo "FAIL fuzz_invoke"; f=$$((f+1)); fi; \
 	rm -rf $(B)/fuzz/ktest; mkdir -p $(B)/fuzz/ktest; \
 	if $(FUZZ_KERNEL_BIN) -runs=6000 -seed=1 -max_len=1024 -close_fd_mask=1 \

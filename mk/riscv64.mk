@@ -5,7 +5,8 @@
 #   $(B)/riscv64/tether-test.elf   kernel + user/tests + UPROGS, TEST_UPROGS
 #                                  and malformed modules          (make test-qemu)
 #   $(B)/riscv64/tether-bench.elf  kernel + the benchmark        (make bench-qemu)
-#   $(B)/riscv64/tether-persist.elf kernel + user/ptest          (make test-qemu)
+#   $(B)/riscv64/tether-persist.elf, tether-idle.elf  kernel + user/ptest, user/idle
+#                                  (make test-qemu: qemu-persist-test.sh, qemu-idle-test.sh)
 #
 # All share the kernel objects; only the embedded root task
 # (kernel/arch/riscv64/images_*.S) and boot modules (modules_*.S, made here)
@@ -24,17 +25,26 @@ UPROGS := hello examples/first
 TEST_UPROGS := tests/probe
 
 RV_DIR    := kernel/arch/riscv64
+# DEBUG=1: the kernel at -Og, so that gdb shows arguments and locals (not
+# <optimized out>), built in a directory of its own: objects of the two
+# kinds never mix, and switching back and forth rebuilds nothing needlessly.
+ifeq ($(DEBUG),1)
+RV_B      := $(B)/riscv64-debug
+RV_KOPT   := -Og
+else
 RV_B      := $(B)/riscv64
+RV_KOPT   := -O2
+endif
 # The kernel assumes the bit-manipulation extensions Zba/Zbb/Zbs (part of
 # the RVA22 profile; QEMU's rv64 CPU has them): the scheduler's priority
 # bitmap uses clz. User programs are plain rv64imac.
 RV_ARCH   := --target=riscv64-unknown-elf -mabi=lp64 -mcmodel=medany -mno-relax
 RV_KARCH  := $(RV_ARCH) -march=rv64imac_zba_zbb_zbs
 RV_UARCH  := $(RV_ARCH) -march=rv64imac
-RV_CFLAGS := $(CSTD) $(WARN) $(FREESTANDING) -fno-pic -O2 -g -MMD -MP
+RV_CFLAGS := $(CSTD) $(WARN) $(FREESTANDING) -fno-pic -g -MMD -MP
 CKPT_MS ?= 0
-RV_KCFLAGS := $(RV_CFLAGS) $(RV_KARCH) -DCKPT_TICKS=$(CKPT_MS)
-RV_UCFLAGS := $(RV_CFLAGS) $(RV_UARCH)
+RV_KCFLAGS := $(RV_CFLAGS) $(RV_KOPT) $(RV_KARCH) -DCKPT_TICKS=$(CKPT_MS)
+RV_UCFLAGS := $(RV_CFLAGS) -O2 $(RV_UARCH)
 RV_KINC   := -Iinclude -Ikernel/include -I$(RV_DIR)/include -I$(RV_DIR)/uapi
 RV_UINC   := -Iinclude -Iuser/lib/include -I$(RV_DIR)/uapi
 RV_LDFLAGS := -m elf64lriscv --no-relax -z max-page-size=4096
@@ -67,6 +77,7 @@ $(RV_B)/arch/images_run.o:   $(RV_B)/user/init.elf
 $(RV_B)/arch/images_test.o:  $(RV_B)/user/tests.elf
 $(RV_B)/arch/images_bench.o: $(RV_B)/user/bench.elf
 $(RV_B)/arch/images_persist.o: $(RV_B)/user/ptest.elf
+$(RV_B)/arch/images_idle.o:  $(RV_B)/user/idle.elf
 
 # Which boot modules: names, each `name` (file $(RV_B)/prog/name.mod) or
 # `name:file` (another module's file under that name). The test image adds
@@ -104,6 +115,7 @@ $(eval $(call rv_kernel,tether,run))
 $(eval $(call rv_kernel,tether-test,test))
 $(eval $(call rv_kernel,tether-bench,bench))
 $(eval $(call rv_kernel,tether-persist,persist))
+$(eval $(call rv_kernel,tether-idle,idle))
 
 # ---- user programs ------------------------------------------------------
 ULIB_OBJS := $(patsubst user/lib/%.c,$(RV_B)/user/lib/%.o,$(wildcard user/lib/*.c)) \
@@ -125,13 +137,14 @@ tests_OBJS   := $(RV_B)/user/tests/regs.o $(demos_OBJS) \
                 $(patsubst user/%.c,$(RV_B)/user/%.o,$(wildcard user/tests/t_*.c) user/tests/harness.c)
 bench_OBJS   := $(RV_B)/user/tests/bench.o
 ptest_OBJS   := $(RV_B)/user/ptest/ptest.o
+idle_OBJS    := $(RV_B)/user/idle/idle.o
 
 define rv_user
 $(RV_B)/user/$(1).elf: $$($(1)_OBJS) $(ULIB_OBJS) user/lib/user.ld
 	@echo "  LD      $$@"
 	@ld.lld $(RV_LDFLAGS) -T user/lib/user.ld $$($(1)_OBJS) $(ULIB_OBJS) -o $$@
 endef
-$(foreach p,init tests bench ptest,$(eval $(call rv_user,$(p))))
+$(foreach p,init tests bench ptest idle,$(eval $(call rv_user,$(p))))
 
 # Each program twice: $(RV_B)/prog/name.elf with symbols and debug
 # information (for gdb), name.mod stripped (the boot module); the same
@@ -161,7 +174,8 @@ $(foreach b,$(BAD_MODS),$(RV_B)/prog/$(b).mod): $(RV_B)/prog/hello.mod $(B)/host
 -include $(shell find $(RV_B) -name '*.d' 2>/dev/null)
 
 # ---- targets ------------------------------------------------------------
-RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf $(RV_B)/tether-persist.elf
+RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf $(RV_B)/tether-persist.elf \
+             $(RV_B)/tether-idle.elf
 all: $(RV_IMAGES)
 
 .PHONY: run run-fresh test-qemu gdb bench-qemu
@@ -175,22 +189,27 @@ endif
 PROG_STORE := $(B)/store-prog.img
 PROG_QEMU  := -append prog=$(PROG)
 endif
+# make run ends when the root task powers off, or after RUN_TIMEOUT seconds
+# with a message (the kernel has said why, e.g. "no runnable thread").
+RUN_TIMEOUT ?= 120
 run: $(RV_B)/tether.elf
-	tools/qemu-run.sh $(if $(PROG),--fresh $(PROG_STORE),$(STORE_IMG)) $< $(PROG_QEMU)
+	tools/qemu-run.sh --timeout $(RUN_TIMEOUT) $(if $(PROG),--fresh $(PROG_STORE),$(STORE_IMG)) $< $(PROG_QEMU)
 
 run-fresh: $(RV_B)/tether.elf
-	tools/qemu-run.sh --fresh $(if $(PROG),$(PROG_STORE),$(STORE_IMG)) $< $(PROG_QEMU)
+	tools/qemu-run.sh --fresh --timeout $(RUN_TIMEOUT) $(if $(PROG),$(PROG_STORE),$(STORE_IMG)) $< $(PROG_QEMU)
 
 # The system tests, then the example program as `make run PROG=first` runs it.
-test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf $(RV_B)/tether.elf
+test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf $(RV_B)/tether-idle.elf $(RV_B)/tether.elf
 	tools/qemu-test.sh $<
 	tools/qemu-prog-test.sh $(RV_B)/tether.elf first "first: done"
 	tools/qemu-persist-test.sh $(RV_B)/tether-persist.elf $(B)/persist
+	tools/qemu-idle-test.sh $(RV_B)/tether-idle.elf
 
+# GDB_ARGS: more arguments for gdb, e.g. GDB_ARGS="-ex 'break kernel_idle' -ex c".
 gdb: $(RV_B)/tether.elf $(if $(PROG),$(RV_B)/prog/$(PROG).elf)
 	TETHER_STORE=$(if $(PROG),$(PROG_STORE),$(STORE_IMG)) $(if $(PROG),TETHER_FRESH=1) \
 	  TETHER_QEMU_ARGS="$(PROG_QEMU)" tools/qemu-gdb.sh $< $(RV_B)/user/init.elf \
-	  $(if $(PROG),$(RV_B)/prog/$(PROG).elf)
+	  $(if $(PROG),$(RV_B)/prog/$(PROG).elf) $(GDB_ARGS)
 
 bench-qemu: $(RV_B)/tether-bench.elf
 	@mkdir -p $(B)/bench

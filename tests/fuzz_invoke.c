@@ -135,6 +135,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
     tk_create(10, OBJ_ASPACE, 23, 0);
     tk_inv(22, THREAD_CONFIGURE, CS, 23, 0x1000, 0, 10, 0);
     tk_inv(22, THREAD_BIND_NTFN, 18, 0, 0, 0, 0, 0);
+    /* The Debug object twice more (its dumps walk all of the above), once
+     * without R_READ. */
+    tk_copy(26, ROOT_CAP_DEBUG, R_ALL);
+    tk_copy(27, ROOT_CAP_DEBUG, R_WRITE);
     while (left >= 4) {
         u32 cap = (u32)(take(1) % 40);
         u32 li = (u32)(take(1) % NL);

@@ -18,6 +18,8 @@
  *     maps and unmaps memory, binds notifications to threads and
  *     signals them, registers revocation notifications (CS_WATCH, T4) on
  *     the threads' slots, all under blocked and queued threads;
+ *   - threads call the Debug object (a cap at 0 in each CSpace, one
+ *     without R_READ): dumps of what the steps above leave behind;
 
  *     maps and unmaps memory, all under blocked and queued threads;
  *   - a timer tick, or many in a row (budgets run out and refill);
@@ -148,6 +150,8 @@ static void fill_cs(u32 cs, u32 other_cs, u32 as, u8 ops)
     tk_inv(cs, CS_MINT, 20, CS, NT, R_ALL, 1ull << (ops & 7), ops & 2 ? MINT_MAP : MINT_COPY);
     tk_inv(cs, CS_COPY, 21, CS, NT, R_ALL, 0, 0);
     tk_inv(cs, CS_COPY, 22, CS, NT, R_READ, 0, 0);
+    /* The Debug object at 0: all rights in CS0, none to read in CS1. */
+    tk_inv(cs, CS_COPY, 0, CS, ROOT_CAP_DEBUG, cs == CS0 ? R_ALL : R_WRITE, 0, 0);
 }
 
 static void map_frames(u32 slot)

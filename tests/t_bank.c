@@ -335,7 +335,7 @@ TEST(s1_exhaustion_of_the_storage_itself)
     CHECK(tk_usage(BANK) < base + 64 * 1024); /* only root CSpace growth left */
     CHECK_EQ(tk_inv(BANK, BANK_QUERY, 0, 0, 0, 0, 0, 0), E_OK);
     CHECK_EQ(tk_r[0] + store.free_bytes, tk_r[1] + OBJ_ENTRY_CHARGE * store.live_objs);
-    CHECK_EQ(store.live_objs, 3); /* the root bank, the root CSpace, the System object */
+    CHECK_EQ(store.live_objs, 4); /* the root bank, the root CSpace, the System and Debug objects */
 }
 
 /* Create one object of every type from bank `bank` into slots dst..dst+6. */

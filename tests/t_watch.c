@@ -193,7 +193,7 @@ TEST(t4_errors_change_nothing)
     tk_slot(NB1)->depth = MDB_MAX_DEPTH;
     CHECK_EQ(watch(E1, 1, NB1), E_DEPTH);                     /* the MAP it keeps can't be made */
     tk_slot(NB1)->depth = 0;
-    CHECK_EQ(tk_inv(CS, 0x18, E1, 1, NB1, 0, 0, 0), E_LABEL);
+    CHECK_EQ(tk_inv(CS, 0x1f, E1, 1, NB1, 0, 0, 0), E_LABEL);  /* no CSpace method */
     CHECK_EQ(tk_usage(BANK), before);
     CHECK_EQ(registrations(), 0);
     CHECK(!watched(E1) && !watched(63));

@@ -10,7 +10,7 @@
 #   1 charge                     bank accounting: charges, allocation
 #   2 cap watch                  the derivation tree, revocation registrations
 #   3 cspace                     CSpaces and every cap lookup
-#   4 bank wrapper endpoint notification thread sched schedctx aspace frame system  objects
+#   4 bank wrapper endpoint notification thread sched schedctx aspace frame system debug  objects
 #   5 objtype                    the one hub that names every type
 #   6 invoke                     decode -> perform for every invocation
 #   7 syscall kernel persist     kernel entries, boot, checkpoint/restore
@@ -25,7 +25,7 @@ set -u
 dir=$1 arch=${2:-}
 declare -A layer=(
   [obj]=0 [kprintf]=0 [charge]=1 [cap]=2 [watch]=2 [cspace]=3
-  [bank]=4 [wrapper]=4 [endpoint]=4 [notification]=4 [thread]=4 [sched]=4 [schedctx]=4 [aspace]=4 [frame]=4 [system]=4
+  [bank]=4 [wrapper]=4 [endpoint]=4 [notification]=4 [thread]=4 [sched]=4 [schedctx]=4 [aspace]=4 [frame]=4 [system]=4 [debug]=4
   [objtype]=5 [invoke]=6 [syscall]=7 [kernel]=7 [persist]=7 [check]=8)
 # from -> to: why (the upward edges the design allows)
 ALLOWED="

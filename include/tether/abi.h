@@ -178,6 +178,17 @@ enum tether_fault {
 #define WATCH_MAX   16u
 #define WATCH_BYTES 64u
 
+/* CS_TREE's parent result when the parent is no slot of the invoked
+ * CSpace (all above CAP_ADDR_LIMIT, so never a slot index). */
+#define TREE_ROOT     0xffffffffu /* no parent: a root of its derivation tree */
+#define TREE_OUTSIDE  0xfffffffeu /* the parent is elsewhere: where is not said */
+#define TREE_FAR      0xfffffffdu /* not looked for: more than TREE_WALK_MAX nodes back */
+#define TREE_WALK_MAX 1024u       /* derivation-list nodes CS_TREE looks back at, at most */
+
+/* Debug object dumps (DEBUG_*): each call prints at most DEBUG_LINES
+ * lines; a longer dump answers next != 0, to pass as start of the next. */
+#define DEBUG_LINES 64u
+
 /* MINT op argument. */
 #define MINT_COPY 0u
 #define MINT_MAP  1u
@@ -190,6 +201,7 @@ enum tether_fault {
 #define ROOT_CAP_SYSTEM  5u  /* the System object (power off, invariant check) */
 #define ROOT_CAP_SCHEDCTX 6u /* the root thread's CPU time: a SchedContext whose
                               * budget is its whole period (T1)          */
+#define ROOT_CAP_DEBUG   7u  /* the Debug object: kernel state as text on the console (docs/debug.md); nothing else reaches it: give it to nobody else to withhold it */
 #define ROOT_CAP_FIRST_FREE 16u
 #define ROOT_CAP_MODULES 1572864u /* 0x180000: the boot modules' frame caps, module after module (struct tether_bootinfo says where each one's are) */
 

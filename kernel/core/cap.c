@@ -125,3 +125,18 @@ struct slot *cap_parent(const struct slot *s)
             return slot_at(p);
     return NULL;
 }
+
+int cap_parent_within(const struct slot *s, u32 *budget, struct slot **p)
+{
+    *p = NULL;
+    for (sref r = s->depth ? s->prev : 0; r; r = slot_at(r)->prev) {
+        if (*budget == 0)
+            return E_CONTINUE;
+        (*budget)--;
+        if (slot_at(r)->depth < s->depth) {
+            *p = slot_at(r);
+            return E_OK;
+        }
+    }
+    return E_OK;
+}

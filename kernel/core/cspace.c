@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* cspace.c: capability spaces: radix lookup, growth, the slot-operation
- * invocations (COPY, MAP, GRANT, MINT, UNMAP, DELETE, INFO, WATCH) and
- * destruction. */
+ * invocations (COPY, MAP, GRANT, MINT, UNMAP, DELETE, INFO, WATCH, TREE)
+ * and destruction. */
 #include "cspace.h"
 #include "charge.h"
 #include "invoke.h"
@@ -142,6 +142,25 @@ int radix_reap_step(struct cspace *c, oref bank, u32 *budget)
         c->nodes--;
     }
     return E_OK;
+}
+
+bool radix_index_of(const struct cspace *r, const struct slot *p, u32 *idx)
+{
+    u64 off = (u64)((const u8 *)p - store.base);
+    sref leaf = (sref)((off & ~(u64)(CS_LEAF_BYTES - 1)) / GRANULE);
+    if (!leaf)
+        return false;  /* the arena's first page holds no leaf (sref 0 is "none") */
+    for (u32 i = 0; i < (1u << CS_L1_BITS); i++) {
+        if (!r->l1[i])
+            continue;
+        const sref *l2 = sref_ptr(r->l1[i]);
+        for (u32 j = 0; j <= L2_MASK; j++)
+            if (l2[j] == leaf) {
+                *idx = i << L2_SHIFT | j << CS_LEAF_BITS | (u32)(off % CS_LEAF_BYTES) / (u32)sizeof(struct slot);
+                return true;
+            }
+    }
+    return false;
 }
 
 int cspace_reap_step(oref cs, u32 *budget)
@@ -288,6 +307,47 @@ static int cs_info(struct inv *iv)
     return E_OK;
 }
 
+/* The rule of CS_TREE: what the holder of CSpace cs may learn about where
+ * slot s (of cs) is in its derivation tree. Its depth and whether it is
+ * derived are its own; of its parent only the index, and only if the
+ * parent is a slot of cs too. A parent anywhere else (another CSpace, an
+ * AddrSpace, a kernel object's kept cap, a frame's master) is
+ * TREE_OUTSIDE, whatever it is: no CSpace, index or object of another
+ * space comes out. The walk back to the parent is bounded (TREE_FAR). */
+void cs_tree_view(oref cs, const struct slot *s, struct tree_view *v)
+{
+    struct slot *p;
+    u32 budget = TREE_WALK_MAX, idx;
+    v->depth = s ? s->depth : 0;
+    v->derived = v->depth != 0;
+    v->parent = TREE_ROOT;
+    if (!v->derived)
+        return;
+    if (cap_parent_within(s, &budget, &p) != E_OK)
+        v->parent = TREE_FAR;
+    else
+        v->parent = p && radix_index_of(cspace_body(cs), p, &idx) ? idx : TREE_OUTSIDE;
+}
+
+static int cs_tree(struct inv *iv)
+{
+    struct slot *s;
+    struct tree_view v;
+    if (!(iv->t.rights & R_READ))
+        return E_RIGHTS;
+    int e = cspace_lookup(iv->t.obj, ARG(iv, CS_TREE, slot), &s);
+    if (e != E_OK)
+        return e;
+    if (s && !s->obj)
+        s = NULL;  /* an empty slot */
+    cs_tree_view(iv->t.obj, s, &v);
+    RES(iv, CS_TREE, status) = s ? slot_status(s) : SLOT_EMPTY;
+    RES(iv, CS_TREE, depth) = v.depth;
+    RES(iv, CS_TREE, derived) = v.derived;
+    RES(iv, CS_TREE, parent) = v.parent;
+    return E_OK;
+}
+
 /* CS_WATCH (T4): check everything (the range, the notification cap, the
  * storage the new registrations need, reserved all or nothing), then
  * register, replace or remove (watch.h). Out of line: its reservation's
@@ -361,6 +421,7 @@ int cspace_invoke(struct inv *iv)
     case CS_DELETE: return cs_unmap(iv, ARG(iv, CS_DELETE, slot), 1);
     case CS_INFO:   return cs_info(iv);
     case CS_WATCH:  return cs_watch(iv);
+    case CS_TREE:   return cs_tree(iv);
     default:        return E_LABEL;
     }
 }

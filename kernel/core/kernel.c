@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* kernel.c: boot-time construction of the root bank, the root CSpace, the
- * System object and the root task's objects. */
+ * System and Debug objects and the root task's objects. */
 #include "kernel.h"
 #include "aspace.h"
 #include "charge.h"
 #include "cspace.h"
+#include "debug.h"
 #include "frame.h"
 #include "objtype.h"
 #include "persist.h"
@@ -50,12 +51,19 @@ int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot)
         return E_NOMEM;
     s = cspace_slot(boot->root_cs, ROOT_CAP_SYSTEM);  /* same leaf as slot 1 */
     cap_make_root(s, sys, obj_get(sys)->epoch, R_ALL, 0);
+    oref dbg = debug_create(boot->root_bank);
+    if (!dbg)
+        return E_NOMEM;
+    s = cspace_slot(boot->root_cs, ROOT_CAP_DEBUG);  /* same leaf */
+    cap_make_root(s, dbg, obj_get(dbg)->epoch, R_ALL, 0);
+    debug_reset();
     return E_OK;
 }
 
 int kernel_resume(void *ram, u64 bytes, struct kernel_boot *boot)
 {
     int e = persist_restore(ram, bytes, boot);
+    debug_reset();
     if (e == E_OK)
         boot->unpaid_bytes = (u64)(store.base - store.region) + STORE_MIN +
                              (u64)(store.region - (u8 *)ram);

@@ -5,6 +5,7 @@
 #include "aspace.h"
 #include "charge.h"
 #include "cspace.h"
+#include "debug.h"
 #include "endpoint.h"
 #include "frame.h"
 #include "notification.h"

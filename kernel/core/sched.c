@@ -312,6 +312,16 @@ void sched_forget_aspace(const hal_pt_root *pt)
     }
 }
 
+oref sched_queue_head(u32 prio)
+{
+    return prio < NPRIO ? head[prio] : 0;
+}
+
+bool sched_busy(void)
+{
+    return sched_cur || summary;
+}
+
 /* For kernel_check (check.c): the run queues are well formed (links, the
  * priority of each member, its queued flag, tails, bitmap and summary);
  * *n gets the number of queued threads. NULL, or what is wrong. */

@@ -11,6 +11,14 @@ u64 sched_now;
  * insertion is O(waiting contexts), like seL4 MCS's release queue. */
 static oref release_head;
 
+bool schedctx_time_pending(void)
+{
+    for (oref o = release_head; o; o = schedctx_body(o)->rnext)
+        if (schedctx_body(o)->waiters)
+            return true;
+    return false;
+}
+
 oref schedctx_release_first(void)
 {
     return release_head;

@@ -10,6 +10,7 @@
  * invisible to user code. */
 #include "kernel.h"
 #include "aspace.h"
+#include "debug.h"
 #include "invoke.h"
 #include "endpoint.h"
 #include "sched.h"
@@ -162,7 +163,8 @@ struct hal_regs *kernel_exception(u32 fault, u64 addr)
             return sched_next();
         if (ipc_fault(t))
             return sched_next();
-        kprintf("tether: thread %u stopped: fault %u addr %lx pc %lx\n", t, fault, addr, th->regs.pc);
+        kprintf("tether: thread %u stopped: %s addr %lx pc %lx\n", t, debug_fault_name(fault), addr,
+                th->regs.pc);
         thread_fault(t, fault, addr, th->regs.pc);
     }
     return sched_next();
@@ -173,4 +175,9 @@ struct hal_regs *kernel_timer(void)
     sched_timer();
     persist_tick();
     return sched_next();
+}
+
+void kernel_idle(void)
+{
+    debug_idle();
 }

@@ -5,10 +5,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hal.h"
+#include "host_console.h"
+
+static char *cap_buf;
+static size_t cap_size, cap_len, cap_written;
+
+void host_console_capture(char *buf, size_t size)
+{
+    cap_buf = buf;
+    cap_size = size;
+    cap_len = cap_written = 0;
+    if (buf && size)
+        buf[0] = 0;
+}
+
+size_t host_console_written(void)
+{
+    return cap_written;
+}
 
 void hal_putc(char c)
 {
-    putchar(c);
+    if (!cap_buf) {
+        putchar(c);
+        return;
+    }
+    cap_written++;
+    if (cap_len + 1 < cap_size) {
+        cap_buf[cap_len++] = c;
+        cap_buf[cap_len] = 0;
+    }
 }
 
 _Noreturn void hal_panic(const char *msg)

@@ -183,5 +183,9 @@ static inline bool cap_can_derive(const struct slot *s) { return s->depth + 1u <
 /* Parent of s in the derivation tree, or NULL for a root (O(siblings);
  * for tests, tools and the capgraph dump, not for kernel paths). */
 struct slot *cap_parent(const struct slot *s);
+/* The same in bounded work: looks back at most *budget nodes, one unit
+ * each. E_OK with *p (NULL: s is a root), or E_CONTINUE if the parent is
+ * further back (CS_TREE, the Debug object's tree dump). */
+int cap_parent_within(const struct slot *s, u32 *budget, struct slot **p);
 
 #endif

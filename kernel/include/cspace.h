@@ -120,6 +120,20 @@ int cspace_ensure(oref cs, u64 idx, struct slot **s);
 u64 cspace_grow_bytes(oref cs, u64 idx);
 
 int cspace_reap_step(oref cs, u32 *budget);
+/* Is slot p one of space r's slots? Then *idx is its index. O(r's
+ * second-level nodes x 256): it looks for p's leaf among r's nodes. */
+bool radix_index_of(const struct cspace *r, const struct slot *p, u32 *idx);
+
+/* What the holder of a CSpace may learn of its slot's place in the
+ * derivation tree (CS_TREE): cs_tree_view in cspace.c is the rule. */
+struct tree_view {
+    u32 depth;    /* 0: a root (or no cap)                                */
+    u32 derived;  /* 1 if not a root                                      */
+    u32 parent;   /* index of the parent in the same CSpace, or TREE_ROOT,
+                   * TREE_OUTSIDE, TREE_FAR (abi.h)                        */
+};
+/* Slot s of CSpace cs (NULL: no cap there). */
+void cs_tree_view(oref cs, const struct slot *s, struct tree_view *v);
 
 /* ---- lookups: every cap address a kernel entry names ends here ------- */
 

@@ -16,7 +16,7 @@ struct kernel_boot {
 };
 
 /* Build the object store over [ram, ram + bytes), the root bank, the System
- * object and the root CSpace with its well-known caps (ROOT_CAP_* in
+ * and Debug objects and the root CSpace with its well-known caps (ROOT_CAP_* in
  * <tether/abi.h>; the root task's own AddrSpace and thread are made next,
  * by kernel_root_task). */
 int kernel_init(void *ram, u64 bytes, struct kernel_boot *boot);
@@ -46,6 +46,10 @@ struct hal_regs;
 struct hal_regs *kernel_syscall(void);
 struct hal_regs *kernel_exception(u32 fault, u64 addr);  /* FAULT_* kind */
 struct hal_regs *kernel_timer(void);
+/* The machine has nothing to run (an entry returned NULL) and is about to
+ * wait for the timer: if no thread will ever run again, the kernel says so
+ * once (`tether: no runnable thread; blocked: ...`, debug.h). */
+void kernel_idle(void);
 
 /* Create the root task's AddrSpace and thread from the root bank with caps
  * at ROOT_CAP_ASPACE / ROOT_CAP_THREAD; the machine then loads the image

@@ -71,6 +71,11 @@ void sched_reset(void);
 /* Make t the running thread as if the scheduler had chosen it (host tests
  * and debuggers play the CPU with this). */
 void sched_switch_to(oref t);
+/* The first thread queued at priority prio (0: none; the rest follow
+ * through qnext), for the Debug object's dump. */
+oref sched_queue_head(u32 prio);
+/* Is a thread running or queued? */
+bool sched_busy(void);
 /* kernel_check (check.c): the run queues' links, tails and bitmaps; *n:
  * how many threads are queued. NULL, or what is wrong. */
 const char *sched_check_queues(u64 *n);

@@ -72,7 +72,11 @@ static inline bool schedctx_has_time(oref o)
     const struct schedctx *s = schedctx_body(o);
     return s->period && (s->remaining || sched_now >= s->refill_at);
 }
-/* The first SchedContext on the release queue (kernel_check only). */
+/* Will a refill give a waiting thread time (a SchedContext on the
+ * release queue has waiters)? O(the release queue). */
+bool schedctx_time_pending(void);
+/* The first SchedContext on the release queue (kernel_check, the Debug
+ * object's dump). */
 oref schedctx_release_first(void);
 
 int schedctx_reap_step(oref s, u32 *budget);

@@ -180,6 +180,26 @@ static void perform(const struct call *c, const struct plan *p)
     }
 }
 
+/* CS_TREE's results against the model: status, derived and parent
+ * exactly; the depth is not modelled, only bounded below by the number of
+ * ancestors (and 0 exactly for a root); TREE_FAR only if the core's list
+ * really has at least TREE_WALK_MAX nodes between the slot and its parent. */
+static void check_tree(const struct plan *p, const u64 *r)
+{
+    u64 far = 0;
+    if (r[3] == TREE_FAR && p->src >= 0 && core_slot(p->src)) {
+        const struct slot *s = core_slot(p->src);
+        for (sref q = s->prev; q && slot_at(q)->depth >= s->depth; q = slot_at(q)->prev)
+            far++;
+    }
+    if (r[0] != p->r[0] || r[2] != p->r[2] || r[1] < p->r[1] || (r[1] == 0) != (p->r[2] == 0) ||
+        (r[3] != p->r[3] && !(r[3] == TREE_FAR && p->r[3] != TREE_ROOT && far >= TREE_WALK_MAX)))
+        mfail("CS_TREE: status %llu depth %llu derived %llu parent %#llx; model: status %llu depth >= %llu "
+              "derived %llu parent %#llx", (unsigned long long)r[0], (unsigned long long)r[1],
+              (unsigned long long)r[2], (unsigned long long)r[3], (unsigned long long)p->r[0],
+              (unsigned long long)p->r[1], (unsigned long long)p->r[2], (unsigned long long)p->r[3]);
+}
+
 void apply(const struct call *c, const struct plan *p, int rc, const u64 *r)
 {
     bool ok;
@@ -400,6 +420,10 @@ void apply(const struct call *c, const struct plan *p, int rc, const u64 *r)
         mo[p->target].sb = p->badge, mo[p->target].sp = p->mask;
     if (rc == E_OK && p->kind == K_NTFN)
         mo[p->target].word = p->badge;
+    if (rc == E_OK && p->kind == K_RESULTS && p->tree) {
+        check_tree(p, r);
+        return;
+    }
     if (rc == E_OK && (p->kind == K_RESULTS || p->kind == K_NTFN))
         for (int k = 0; k < p->nres; k++)
             if (r[k] != p->r[k]) {

@@ -44,6 +44,8 @@ static void mboot(void)
     ms[mo[rc].slot0 + pos_of(ROOT_CAP_BANK)] = (struct mslot){rb, -1, rc, pos_of(ROOT_CAP_BANK), 0, R_ALL};
     int sy = new_obj(OBJ_SYSTEM, rb, tk_slot(ROOT_CAP_SYSTEM)->obj);
     ms[mo[rc].slot0 + pos_of(ROOT_CAP_SYSTEM)] = (struct mslot){sy, -1, rc, pos_of(ROOT_CAP_SYSTEM), 0, R_ALL};
+    int dg = new_obj(OBJ_DEBUG, rb, tk_slot(ROOT_CAP_DEBUG)->obj);
+    ms[mo[rc].slot0 + pos_of(ROOT_CAP_DEBUG)] = (struct mslot){dg, -1, rc, pos_of(ROOT_CAP_DEBUG), 0, R_ALL};
     snprintf(desc, sizeof desc, "boot");
     check_all();
 }
@@ -509,7 +511,7 @@ static void gen_call(struct call *c)
         c->label = BANK_QUERY;
         c->cptr = pick_cap(c->ccs, OBJ_BANK, R_READ, &obj);
     } else if (w < 93) {
-        c->label = CS_INFO;
+        c->label = chance(50) ? CS_INFO : CS_TREE;
         c->cptr = pick_cap(c->ccs, OBJ_CSPACE, R_READ, &cs);
         c->a[0] = pick_idx(cs, W_ANY, false);
     } else if (w < 97) {                                   /* SchedContexts, notifications */

@@ -175,8 +175,8 @@ static int predict_destroy(const struct call *c, int b, int *target)
     int o = ms[sid].obj;
     if (mo[o].state == OS_FREE)
         return E_REVOKED;
-    if (mo[o].bank < 0 || mo[o].type == OBJ_SYSTEM)
-        return E_INVAL;  /* the root bank, the System object */
+    if (mo[o].bank < 0 || mo[o].type == OBJ_SYSTEM || mo[o].type == OBJ_DEBUG)
+        return E_INVAL;  /* the root bank, the System and Debug objects */
     if (!m_is_ancestor(b, mo[o].bank))
         return E_RIGHTS;
     *target = o;
@@ -192,7 +192,8 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
     case BANK_CREATE:
         if (!(t->rights & R_WRITE))
             return E_RIGHTS;
-        if (a[0] >= OBJ_COUNT || a[0] == OBJ_NONE || a[0] == OBJ_WRAPPER || a[0] == OBJ_SYSTEM)
+        if (a[0] >= OBJ_COUNT || a[0] == OBJ_NONE || a[0] == OBJ_WRAPPER || a[0] == OBJ_SYSTEM ||
+            a[0] == OBJ_DEBUG)
             return E_INVAL;
         if (a[0] == OBJ_BANK && mo[p->b].depth + 1 >= BANK_MAX_DEPTH)
             return E_DEPTH;
@@ -278,7 +279,7 @@ static int predict_cs(const struct call *c, const struct mt *t, struct plan *p)
             return E_EMPTY;
         if (p->mint) {
             if (mo[ms[p->src].obj].type != OBJ_ENDPOINT && mo[ms[p->src].obj].type != OBJ_NOTIFICATION)
-                return E_TYPE;
+                return E_TYPE;  /* C7: endpoints and notifications take badges */
             if (!a[4] || ms[p->src].badge)
                 return E_INVAL;
         }
@@ -317,6 +318,30 @@ static int predict_cs(const struct call *c, const struct mt *t, struct plan *p)
             p->r[0] = occupied(sid) ? SLOT_VOID : SLOT_EMPTY;
         }
         return E_OK;
+    case CS_TREE: {
+        /* The rule (cs_tree_view): a parent's index only if it is a slot
+         * of the invoked CSpace; the depth is at least the number of
+         * ancestors (adopt checks it and TREE_FAR against the core). */
+        if (!(t->rights & R_READ))
+            return E_RIGHTS;
+        if ((e = m_slot_at(t->obj, a[0], &sid)) != E_OK)
+            return e;
+        p->kind = K_RESULTS;
+        p->nres = 4;
+        p->tree = true;
+        p->src = sid;
+        p->r[0] = slot_live(sid) ? SLOT_LIVE : occupied(sid) ? SLOT_VOID : SLOT_EMPTY;
+        p->r[3] = TREE_ROOT;
+        if (!occupied(sid))
+            return E_OK;
+        for (int q = ms[sid].parent; q >= 0; q = ms[q].parent)
+            p->r[1]++;
+        p->r[2] = p->r[1] > 0;
+        int q = ms[sid].parent;
+        if (q >= 0)
+            p->r[3] = ms[q].owner == t->obj ? pidx[ms[q].pos] : TREE_OUTSIDE;
+        return E_OK;
+    }
     default:
         return E_LABEL;
     }

@@ -33,6 +33,7 @@ struct plan {
     bool foreign;      /* ... such a call: after the target is gone, any answer */
     int type, xop, self, nres;
     bool mint;
+    bool tree;         /* CS_TREE: r[1] is the least depth, TREE_FAR may come */
     u64 arg, badge, mask;
     u64 r[INVOKE_RESULTS];
     /* AddrSpaces: K_FLEX maps nfx (source slot, destination page, rights)

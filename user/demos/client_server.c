@@ -154,12 +154,12 @@ static long revoker(void *p)
     long e;
     if (r->destroy) {
         e = tether_BANK_DESTROY(r->bank, CS, r->bufbank);
-        SAY("  client 1: server is at page 2: BANK_DESTROY of my buffer's bank -> %s\n",
-            tether_error_name(e));
+        SAY("  client 1: server is at page 2: BANK_DESTROY of my buffer's bank (the server's next "
+            "access faults, intentionally) -> %s\n", tether_error_name(e));
     } else {
         e = tether_AS_UNMAP(r->as, BUF_VA, LOG2, 0);
-        SAY("  client 1: server is at page 2: AS_UNMAP of my buffer (not self) -> %s\n",
-            tether_error_name(e));
+        SAY("  client 1: server is at page 2: AS_UNMAP of my buffer, not self (the server's next "
+            "access faults, intentionally) -> %s\n", tether_error_name(e));
     }
     return e;
 }

@@ -105,9 +105,10 @@ int demo_shared_memory(void)
     SAY("  A: AS_UNMAP of its page -> %s; B's window: AS_INFO %s, page table %s\n",
         tether_error_name(e), st == SLOT_EMPTY ? "empty" : "LIVE", pte ? "MAPPED" : "unmapped");
     EXPECT(e == E_OK && st == SLOT_EMPTY && !pte, "B's mapping gone");
+    SAY("  B touches its window (an intentional fault: the kernel's line below says B stopped)\n");
     e = demo_probe(&tb, WIN_VA, 0, &v, &kind, &addr);
-    SAY("  B touches its window: %s (%s at %lx)\n", tether_error_name(e), tether_fault_name(kind),
-        addr);
+    SAY("  B touched its window: %s (%s at %lx), as expected\n", tether_error_name(e),
+        tether_fault_name(kind), addr);
     EXPECT(e == E_FAULT && kind == FAULT_READ && addr == WIN_VA, "B faults");
     EXPECT(demo_probe(&ta, WIN_VA, 0, &v, 0, 0) == E_OK && v == word("B's page"),
            "A still has B's page");

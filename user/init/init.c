@@ -2,8 +2,10 @@
 /* init.c: the root task of `make run`: a short tour of what the kernel
  * does, all through capabilities (the root task knows nothing else):
  * banks pay for everything (S1), COPY/MAP build the derivation tree
- * (C2, C3), UNMAP takes derived caps back (C5), destroying a bank destroys
- * its objects and voids every cap to them (S2, S3). Powers off with 0.
+ * (C2, C3; shown as a tree with CS_TREE, and as the kernel sees it with
+ * the Debug object), UNMAP takes derived caps back (C5), destroying a bank
+ * destroys its objects and voids every cap to them (S2, S3). Powers off
+ * with 0.
  *
  * With the boot argument prog=NAME (make run PROG=NAME) it starts that
  * program (a boot module, mk/riscv64.mk UPROGS) instead, from a bank of its
@@ -18,11 +20,25 @@
 
 enum { SUB = 20, EP = 21, COPY = 22, MAP1 = 23, MAP2 = 24, MINTED = 25, LAST = 25 };
 
-static const char *const type_names[] = {
+static const char *const type_texts[] = {
 #define X(name, val, text) [val] = text,
 #include <tether/types.def>
 #undef X
 };
+
+/* A type's short name: its types.def text up to the first ':'. */
+static const char *type_name(uint64_t t)
+{
+    static char buf[16];
+    const char *s = t < sizeof type_texts / sizeof type_texts[0] && type_texts[t] ? type_texts[t] : "?";
+    unsigned i = 0;
+    while (s[i] && s[i] != ':' && i < sizeof buf - 1) {
+        buf[i] = s[i];
+        i++;
+    }
+    buf[i] = 0;
+    return buf;
+}
 
 static int failures;
 
@@ -43,20 +59,74 @@ static void show_bank(const char *name, uint32_t cap)
         printf("init:   bank %-6s %s\n", name, tether_error_name(e));
 }
 
-/* The slots of the root CSpace, as CS_INFO shows them. */
-static void show_cspace(void)
+/* The tour's slots of the root CSpace: what each holds (CS_INFO) and where
+ * it is in its derivation tree (CS_TREE: depth, and its parent if that is
+ * a slot of this CSpace too). */
+static struct { uint64_t info[4], tree[4]; } slots[LAST + 1];
+
+static int shown(uint64_t s) { return s >= 1 && s <= LAST && slots[s].info[0] != SLOT_EMPTY; }
+
+/* v in base 10 or 16 into buf (at least 24 bytes); returns buf. */
+static char *num(char *buf, uint64_t v, unsigned base)
+{
+    char t[24];
+    unsigned n = 0, i = 0;
+    do
+        t[n++] = "0123456789abcdef"[v % base];
+    while ((v /= base) && n < sizeof t);
+    while (n)
+        buf[i++] = t[--n];
+    buf[i] = 0;
+    return buf;
+}
+
+/* Slot s, then its children in this CSpace below it, indented. */
+static void show_subtree(uint32_t s, unsigned indent)
 {
     static const char *const st[] = { "empty", "VOID", "live" };
-    uint64_t r[4];
-    printf("init:   slot  status  type       rights  badge\n");
-    for (uint32_t s = 1; s <= LAST; s++) {
-        if (tether_CS_INFO(CS, s, r) != E_OK || r[0] == SLOT_EMPTY)
-            continue;
-        printf("init:   %4u  %-6s  %-9s  %c%c%c%c    %lx\n", s, st[r[0]],
-               r[0] == SLOT_LIVE ? type_names[r[1]] : "-", r[2] & R_READ ? 'r' : '-',
-               r[2] & R_WRITE ? 'w' : '-', r[2] & R_EXEC ? 'x' : '-', r[2] & R_GRANT ? 'g' : '-',
-               r[3]);
-    }
+    const uint64_t *r = slots[s].info, *t = slots[s].tree;
+    char where[40], badge[24], depth[24], parent[24];
+    unsigned n = 0;
+    for (; n < indent && n < 16; n++)
+        where[n] = ' ';
+    num(where + n, s, 10);
+    const char *p = t[3] == TREE_ROOT ? "-" : t[3] == TREE_OUTSIDE ? "elsewhere" : t[3] == TREE_FAR ? "far"
+                  : num(parent, t[3], 10);
+    printf("init:   %-12s %-6s  %-9s  %c%c%c%c    %-5s  %-5s  %s\n", where, st[r[0]],
+           r[0] == SLOT_LIVE ? type_name(r[1]) : "-", r[2] & R_READ ? 'r' : '-', r[2] & R_WRITE ? 'w' : '-',
+           r[2] & R_EXEC ? 'x' : '-', r[2] & R_GRANT ? 'g' : '-', num(badge, r[3], 16), num(depth, t[1], 10), p);
+    for (uint32_t c = 1; c <= LAST; c++)
+        if (shown(c) && slots[c].tree[3] == s)
+            show_subtree(c, indent + 2);
+}
+
+/* The tree: every slot under its parent (a root, or a cap whose parent is
+ * not one of these slots, starts a line of its own). */
+static void show_cspace(void)
+{
+    for (uint32_t s = 1; s <= LAST; s++)
+        if (tether_CS_INFO(CS, s, slots[s].info) != E_OK || tether_CS_TREE(CS, s, slots[s].tree) != E_OK)
+            slots[s].info[0] = SLOT_EMPTY;
+    printf("init:   slot         status  type       rights  badge  depth  parent\n");
+    for (uint32_t s = 1; s <= LAST; s++)
+        if (shown(s) && !shown(slots[s].tree[3]))
+            show_subtree(s, 0);
+}
+
+/* The same tree as the kernel sees it, through the Debug object: every
+ * slot naming the endpoint, wherever it is (docs/debug.md). */
+static void show_kernel_tree(uint32_t cap)
+{
+    uint64_t r[4] = { 0 };
+    long e;
+    unsigned calls = 0;
+    do {
+        e = tether_DEBUG_TREE(ROOT_CAP_DEBUG, cap, r[0], r);
+        calls++;
+    } while (e == E_OK && r[0]);
+    printf("init: DEBUG_TREE of %u -> %s (%u calls of bounded work)\n", cap, tether_error_name(e), calls);
+    if (e != E_OK)
+        failures++;
 }
 
 #define PROG_SLOTS 0x1000u           /* MODULE_SLOTS cap addresses  */
@@ -92,8 +162,9 @@ int main(void)
     if (boot_arg("prog", prog, sizeof prog) > 0)
         return run_program(prog);
     printf("init: hello from the root task (user mode); my caps: CSpace %u, bank %u, "
-           "AddrSpace %u, thread %u\n", ROOT_CAP_CSPACE, ROOT_CAP_BANK, ROOT_CAP_ASPACE,
-           ROOT_CAP_THREAD);
+           "AddrSpace %u, thread %u, System %u, SchedContext %u, Debug %u\n", ROOT_CAP_CSPACE,
+           ROOT_CAP_BANK, ROOT_CAP_ASPACE, ROOT_CAP_THREAD, ROOT_CAP_SYSTEM, ROOT_CAP_SCHEDCTX,
+           ROOT_CAP_DEBUG);
     show_bank("root", BANK);
     show_cspace();
 
@@ -108,6 +179,8 @@ int main(void)
     step("CS_MAP 23 -> 24 (grandchild)", tether_CS_MAP(CS, MAP2, CS, MAP1, R_READ | R_GRANT));
     step("CS_MINT 21 -> 25 badge 0x42", tether_CS_MINT(CS, MINTED, CS, EP, R_ALL, 0x42, MINT_MAP));
     show_cspace();
+    printf("init: -- the kernel's own view of 21's tree, from the Debug object (ROOT_CAP_DEBUG)\n");
+    show_kernel_tree(EP);
 
     printf("init: -- UNMAP takes back everything derived from 21 (C5)\n");
     step("CS_UNMAP 21", tether_CS_UNMAP(CS, EP, 0));

@@ -68,11 +68,13 @@ static u32 fault_kind(u64 cause)
 
 /* Nothing can run: wait for the timer. Interrupts stay globally disabled
  * in S-mode (the kernel is never interrupted); wfi still wakes up when an
- * enabled interrupt (sie.STIE) is pending, and we take the tick here. */
+ * enabled interrupt (sie.STIE) is pending, and we take the tick here. If
+ * no thread will ever run again, the core says so, once (kernel_idle). */
 static struct hal_regs *idle(void)
 {
     struct hal_regs *r = NULL;
     while (!r) {
+        kernel_idle();
         while (!(csr_read(sip) & SIP_STIP))
             __asm__ volatile("wfi");
         timer_next();                /* also clears sip.STIP */
