@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_debug.c: what a task may see of its own derivation tree (CS_TREE,
  * cs_tree_view) and nothing of other tasks' slots; the Debug object
  * (ROOT_CAP_DEBUG): only its holder reaches it, every method checks its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # qemu-idle-test.sh KERNEL.elf [LOG]: boot the idle image (user/idle: every
 # thread blocks for good) with make run's timeout (qemu-run.sh --timeout)
 # and check that the kernel said, once, which threads wait on what, and that

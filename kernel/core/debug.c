@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* debug.c: the Debug object's methods (debug.h), fault names, and the
  * report when no thread can ever run again. Line formats: docs/debug.md. */
 #include "debug.h"

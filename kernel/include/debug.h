@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* debug.h: the Debug object (docs/debug.md): the kernel's state as text on
  * the console, for whoever holds a cap to it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* idle.c: the root task of the idle system test (tools/qemu-idle-test.sh).
  * It leaves the kernel with nothing that will ever run again: a second
  * thread waits in recv on an endpoint nobody sends to, and the root thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_debug.c: the derivation tree seen from user space (CS_TREE) and the
  * Debug object (ROOT_CAP_DEBUG) in QEMU: the root's dumps end and stay
  * bounded; a hostile task in its own CSpace, without the Debug cap (or with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* host_console.h: the hosted machine's console (hal_putc) into a buffer,
  * for tests that check what the kernel prints (the Debug object's dumps,
  * its reports). Host only. */
