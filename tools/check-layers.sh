@@ -33,7 +33,10 @@ cap->aspace        a mapping slot leaving the tree clears its PTE (aspace_unmapp
 watch->notification  a registration firing signals its notification (ntfn_notify, T4)
 bank->objtype      destroying a bank destroys its objects (obj_destroy_step)
 system->check      SYSTEM_CHECK runs the invariant checker
-system->persist    SYSTEM_CHECKPOINT asks for a checkpoint
+system->persist    SYSTEM_CHECKPOINT asks for a checkpoint, and waits for it
+obj->persist       a page about to change is saved first for the checkpoint being written (store_cow, P2)
+aspace->persist    the same for a user page's first write (store_cow, P2)
+debug->persist     the idle report knows a checkpoint is still being written
 persist->check     a restored checkpoint is checked before it runs
 "
 pass=0 fail=0

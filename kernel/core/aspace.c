@@ -408,7 +408,7 @@ static void grant_write(oref as, u32 vpn, const void *page)
         t->grants[t->ngrants++] = (struct track_grant){as, obj_get(as)->epoch, vpn, 0};
     else
         t->overflow = 1;  /* the checkpoint then protects every AddrSpace */
-    store_written((u64)((const u8 *)page - store.region) / 4096);
+    store_changing((u64)((const u8 *)page - store.region) / 4096);
 }
 
 bool aspace_refill(oref as, u64 va, u32 need)

@@ -9,6 +9,7 @@
 #include "hal.h"
 #include "invoke.h"
 #include "kernel.h"
+#include "persist.h"
 #include "sched.h"
 #include "schedctx.h"
 #include "thread.h"
@@ -164,7 +165,7 @@ void debug_reset(void)
 
 void debug_idle(void)
 {
-    if (sched_busy() || schedctx_time_pending()) {
+    if (sched_busy() || schedctx_time_pending() || persist_busy()) {
         idle_said = false;
         return;
     }

@@ -11,7 +11,7 @@ void store_writable(const void *p)
 {
     u64 page = (u64)((const u8 *)p - store.region) / 4096;
     if (!(store_track.bits[page / 8] >> (page % 8) & 1)) {
-        store_written(page);
+        store_changing(page);
         hal_track_unprotect(store.region + page * 4096);
     }
 }

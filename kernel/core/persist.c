@@ -36,7 +36,36 @@ static struct {
     u8 *dirbits;        /* ... and the directory blocks that did                */
     bool rescan;        /* compare every page next time (after a restore, whose
                          * page-table fix-ups happened before tracking began) */
+    /* The incremental checkpoint being written (P2, "copy-on-write"). */
+    bool busy;          /* its pause is over, its commit not yet             */
+    bool kinds_done;    /* every pending page's kind is fixed in pkind       */
+    int err;            /* the first error of its writes                     */
+    u64 gen;            /* its generation                                    */
+    u32 *pend;          /* the pages it saves (the pause took them from
+                         * store_track.list, which gets this array back)     */
+    u64 npend, pcur;    /* how many; the next one the writer looks at        */
+    u8 *pbits;          /* per page: pending, not yet on the device          */
+    u8 *pkind;          /* per page: its kind at the pause, once fixed (K_*) */
+    u32 *snap;          /* per page: 1 + the reserve slot of its copy, or 0  */
+    u8 *pool;           /* the copy reserve: npool pages                     */
+    u32 *pool_page;     /* the page each used slot copies                    */
+    u64 npool, pool_used;
+    u64 meta_lo, meta_hi; /* the pages of the buddy map and page-table bits  */
+    u64 nchg;           /* pages found changed so far (chg, nent)            */
+    u64 fl_k0, fl_k1;   /* the request in flight: pend[fl_k0 .. fl_k1)       */
+    bool fl_on;
+    struct kglobals gsnap; /* the globals at the pause                       */
+    u64 fin_gen;        /* the last checkpoint that ended, and how           */
+    int fin_err;
+    u64 fin_written;
 } P;
+/* Kinds of a page that depend on the buddy map and page-table bits only. */
+#define K_CACHE 1u
+#define K_FREE_START 2u  /* a free block starts here: its first word is kept */
+#define K_FREE 3u
+#define K_CONTENT 4u     /* ZERO or DATA, by its contents */
+#define POOL_MAX 1024u   /* copy reserve: at most 4 MiB ... */
+#define POOL_SHARE 64u   /* ... and at most 1/64 of RAM */
 #define MAX_GRANTS 8192u  /* user write grants recorded between checkpoints */
 static u64 last_gen;  /* the newest valid header's generation on the store */
 struct persist_stats persist_stats;
@@ -73,19 +102,25 @@ static bool header_ok(const struct store_header *h, u32 slot);
 void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot)
 {
     P.on = false;
+    P.busy = false;
     P.boot = boot;
     P.interval = 0;
+    store_track.on = store_track.window = 0;  /* a new boot: nothing tracked */
     u64 nb = hal_blk_blocks();
     if (nb > 0xffffffffull)
         nb = 0xffffffffull;  /* page entries name blocks in 32 bits */
     u64 pages = *bytes / 4096, ndir = (pages + STORE_DIR_ENTRIES - 1) / STORE_DIR_ENTRIES;
+    u64 npool = pages / POOL_SHARE < POOL_MAX ? pages / POOL_SHARE : POOL_MAX;
     u64 mblocks = up(manifest_bytes(ndir), STORE_BLOCK) / STORE_BLOCK;
     u64 bm = up((nb + 7) / 8, 8);
     u64 need = 2 * ndir * STORE_BLOCK + 2 * up(ndir * sizeof(struct store_ref), 8) + 2 * bm +
                mblocks * STORE_BLOCK + STORE_BLOCK +
                /* dirty tracking: written bits and list, changed pages, grants */
                up(pages / 8 + 8, 8) + 2 * 4 * pages + up(ndir / 8 + 8, 8) +
-               MAX_GRANTS * sizeof(struct track_grant);
+               MAX_GRANTS * sizeof(struct track_grant) +
+               /* copy-on-write: pending list, bits, kinds, copies, the reserve */
+               4 * pages + up(pages / 8 + 8, 8) + up(pages + 8, 8) + 4 * pages +
+               npool * (4096 + 4);
     u8 *p = (u8 *)(((uptr)*ram + 4095) & ~(uptr)4095);
     need = up(need, 4096);
     if (nb < STORE_HEADERS + 2 * mblocks + 2 || need + (u64)(p - (u8 *)*ram) + (2u << 20) > *bytes)
@@ -102,12 +137,18 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot)
     P.ndref = (struct store_ref *)((u8 *)P.dref + up(ndir * sizeof(struct store_ref), 8));
     P.used = (u8 *)P.ndref + up(ndir * sizeof(struct store_ref), 8);
     P.fresh = P.used + bm;
-    store_track.on = 0;
     store_track.bits = P.fresh + bm;
     store_track.list = (u32 *)(store_track.bits + up(pages / 8 + 8, 8));
     P.chg = store_track.list + pages;
     P.dirbits = (u8 *)(P.chg + pages);
     store_track.grants = (struct track_grant *)(P.dirbits + up(ndir / 8 + 8, 8));
+    P.pool = (u8 *)(store_track.grants + MAX_GRANTS);
+    P.pend = (u32 *)(P.pool + npool * 4096);
+    P.pbits = (u8 *)(P.pend + pages);
+    P.pkind = P.pbits + up(pages / 8 + 8, 8);
+    P.snap = (u32 *)(P.pkind + up(pages + 8, 8));
+    P.pool_page = P.snap + pages;
+    P.npool = npool;
     store_track.n = store_track.ngrants = 0;
     store_track.maxgrants = MAX_GRANTS;
     store_track.overflow = 0;
@@ -129,6 +170,16 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot)
 
 /* ---- classifying and writing pages -------------------------------------- */
 
+/* Byte q of the region as it was at the pause of the checkpoint being
+ * written: its copy if its page has one (only the buddy map and page-table
+ * bits are read this way), else the byte itself. */
+static inline u8 snap_byte(const u8 *q)
+{
+    u64 off = (u64)(q - store.region);
+    u32 s = P.snap[off / 4096];
+    return s ? P.pool[(u64)(s - 1) * 4096 + off % 4096] : *q;
+}
+
 /* The order of the free storage block that holds all of arena page `ap`, or
  * -1 if the page is (partly) allocated. */
 static int free_order(u64 ap, u64 *start)
@@ -136,7 +187,7 @@ static int free_order(u64 ap, u64 *start)
     u64 rel = ap * 4096;
     for (int k = 6; k <= STORE_MAX_ORDER; k++) {  /* 64 B << 6 = a page */
         u64 s = rel & ~(((u64)STORE_MIN << k) - 1);
-        if (store.map[s / STORE_MIN] == (u8)(k + 1)) {
+        if (snap_byte(&store.map[s / STORE_MIN]) == (u8)(k + 1)) {
             *start = s;
             return k;
         }
@@ -144,35 +195,47 @@ static int free_order(u64 ap, u64 *start)
     return -1;
 }
 
-/* What page i of the region is now (the blk of a data page is left 0). */
-static void classify(u64 i, struct store_page *e)
+/* What the buddy map and the page-table bits make page i (K_*). */
+static u8 kind_of(u64 i)
 {
     const u8 *p = store.region + i * 4096;
+    if (p < store.base)
+        return K_CONTENT;
+    u64 ap = (u64)(p - store.base) / 4096, start;
+    if (snap_byte(&store.ptbits[ap / 8]) >> (ap % 8) & 1)
+        return K_CACHE;
+    if (free_order(ap, &start) >= 0)
+        return start == ap * 4096 ? K_FREE_START : K_FREE;
+    return K_CONTENT;
+}
+
+/* What page i of the region is, its contents being src (the page itself,
+ * or its copy); the blk of a data page is left 0. */
+static void classify(u64 i, const u8 *src, struct store_page *e)
+{
+    u8 k = P.pkind[i] ? P.pkind[i] : kind_of(i);
     e->blk = 0;
     e->sum = 0;
-    if (p >= store.base) {
-        u64 ap = (u64)(p - store.base) / 4096, start;
-        if (store_is_pt(ap)) {
-            e->kind = PAGE_CACHE;
-            return;
-        }
-        if (free_order(ap, &start) >= 0) {
-            e->kind = PAGE_FREE;  /* only its free-list links matter */
-            if (start == ap * 4096)
-                e->sum = *(const u64 *)p;
-            return;
-        }
+    if (k == K_CACHE) {
+        e->kind = PAGE_CACHE;
+        return;
     }
-    const u64 *w = (const u64 *)p;
+    if (k != K_CONTENT) {
+        e->kind = PAGE_FREE;  /* only its free-list links matter */
+        if (k == K_FREE_START)
+            e->sum = *(const u64 *)src;
+        return;
+    }
+    const u64 *w = (const u64 *)src;
     u64 any = 0;
-    for (u32 k = 0; k < 512; k++)
-        any |= w[k];
+    for (u32 j = 0; j < 512; j++)
+        any |= w[j];
     if (!any) {
         e->kind = PAGE_ZERO;
         return;
     }
     e->kind = PAGE_DATA;
-    e->sum = store_sum(p, 4096);
+    e->sum = store_sum(src, 4096);
 }
 
 static inline bool taken(u64 b) { return bit(P.used, b) || bit(P.fresh, b); }
@@ -250,7 +313,7 @@ static int plan(u64 *need)
     for (u64 d = 0; d < P.ndir; d++) {
         bool changed = !P.dir_valid || !P.dref[d].blk;
         for (u64 i = d * STORE_DIR_ENTRIES; i < (d + 1) * STORE_DIR_ENTRIES && i < P.npages; i++) {
-            classify(i, &P.nent[i]);
+            classify(i, store.region + i * 4096, &P.nent[i]);
             if (!page_changed(i)) {
                 P.nent[i].blk = P.dir[i].blk;
                 continue;
@@ -266,7 +329,16 @@ static int plan(u64 *need)
 
 /* The manifest (layout, directory refs `refs`, globals), a flush, the
  * header of generation gen, a flush: the commit. */
-static int write_commit(u64 gen, struct store_header *h, const struct store_ref *drefs, u64 ndata)
+static void take_globals(struct kglobals *g)
+{
+    g->st = store;
+    g->revocations = store_revocations;
+    sched_save(&g->sched);
+    g->boot = *P.boot;
+}
+
+static int write_commit(u64 gen, struct store_header *h, const struct store_ref *drefs, u64 ndata,
+                        const struct kglobals *gs)
 {
     int e;
     /* The manifest: layout, directory refs, globals. */
@@ -286,11 +358,7 @@ static int write_commit(u64 gen, struct store_header *h, const struct store_ref 
     m->pages_data = ndata;
     struct store_ref *refs = (struct store_ref *)(m + 1);
     copy(refs, drefs, P.ndir * sizeof *refs);
-    struct kglobals *g = (struct kglobals *)(refs + P.ndir);
-    g->st = store;
-    g->revocations = store_revocations;
-    sched_save(&g->sched);
-    g->boot = *P.boot;
+    copy(refs + P.ndir, gs, sizeof *gs);
     u64 mb = blk_alloc(P.mblocks);
     if (!mb)
         return E_NOMEM;
@@ -357,15 +425,30 @@ static int write_all(u64 gen, struct store_header *h)
     if (e != E_OK)
         return e;
 
-    return write_commit(gen, h, P.ndref, persist_stats.written + persist_stats.kept);
+    take_globals(&P.gsnap);
+    return write_commit(gen, h, P.ndref, persist_stats.written + persist_stats.kept, &P.gsnap);
 }
 
-/* ---- tracked (incremental) checkpoints, P2 -------------------------------
- * With dirty tracking on, only the pages written since the last checkpoint
- * (store_track.list) are looked at: the cost is what changed, not what is
- * in use. The committed directory is changed in place; P.nent keeps the
- * old entries (and P.ndref the old directory refs) until the commit, so a
- * failure puts everything back. */
+/* ---- incremental checkpoints, copy-on-write (P2) -------------------------
+ * With dirty tracking on, a checkpoint looks only at the pages written since
+ * the last one (store_track.list). Its stop-the-world part, the pause
+ * (begin_tracked), takes that list and the globals and write-protects the
+ * listed pages again (the kernel's view, the user write grants): nothing is
+ * read or written there. The writer (writer_step) then saves the pages
+ * while threads run: at kernel entries of the waiting caller, on timer
+ * ticks and in the idle loop, with one device request in flight
+ * (hal_blk_write_start). A page about to change before it is saved is
+ * copied into the copy reserve first (store_cow), and its copy is saved;
+ * so are pages of the buddy map and page-table bits, from which the writer
+ * tells each page's kind as it was at the pause. A page in the request in
+ * flight waits for the device instead. With the reserve used up, a page is
+ * saved at once (a synchronous write), and the kinds of the pages not yet
+ * looked at are fixed (classify_rest) before the buddy map may change.
+ * When every page is saved: the directory blocks that changed, the
+ * manifest with the globals of the pause, a flush, the header, a flush
+ * (tracked_commit). The committed directory is changed in place; P.nent
+ * keeps the old entries (and P.ndref the old directory refs) until the
+ * commit, so a failure puts everything back. */
 
 static inline void clear_bit(u8 *m, u64 b) { m[b / 8] &= (u8)~(1u << (b % 8)); }
 
@@ -387,48 +470,199 @@ static void adopt(u64 b)
     }
 }
 
-static int tracked(u64 gen, struct store_header *h, u64 *nchg_out)
+static inline bool is_meta(u64 i) { return i >= P.meta_lo && i < P.meta_hi; }
+
+/* Page i's contents at the pause: its copy, or the page (unchanged since). */
+static const u8 *source(u64 i)
 {
-    u64 nchg = 0, need = P.mblocks;
-    persist_stats.written = persist_stats.kept = persist_stats.dir_written = 0;
-    /* Pass 1: what changed (new entries in nent[k], page in chg[k]). */
-    for (u64 k = 0; k < store_track.n; k++) {
-        u32 i = store_track.list[k];
-        struct store_page e;
-        classify(i, &e);
-        if (e.kind == P.dir[i].kind && e.sum == P.dir[i].sum)
-            continue;
-        P.chg[nchg] = i;
-        P.nent[nchg++] = e;
-        need += e.kind == PAGE_DATA;
-        if (!bit(P.dirbits, i / STORE_DIR_ENTRIES)) {
-            set_bit(P.dirbits, i / STORE_DIR_ENTRIES);
-            need++;
-        }
+    return P.snap[i] ? P.pool + (u64)(P.snap[i] - 1) * 4096 : store.region + i * 4096;
+}
+
+/* Page i as it was at the pause, found changed (or not) against the
+ * committed directory: a change is recorded in chg/nent, and the directory
+ * block it is in marked. The entry of a data page still needs its block. */
+static struct store_page *note(u64 i, const u8 *src)
+{
+    struct store_page e;
+    classify(i, src, &e);
+    if (e.kind == P.dir[i].kind && e.sum == P.dir[i].sum)
+        return NULL;
+    P.chg[P.nchg] = (u32)i;
+    P.nent[P.nchg] = e;
+    set_bit(P.dirbits, i / STORE_DIR_ENTRIES);
+    return &P.nent[P.nchg++];
+}
+
+/* The request in flight is done (status e): its pages are saved. */
+static void flight_done(int e)
+{
+    P.fl_on = false;
+    if (e != E_OK) {
+        if (P.err == E_OK)
+            P.err = e;
+        return;
     }
-    *nchg_out = nchg;
-    if (need > P.nblocks - STORE_HEADERS - P.nused) {
-        for (u64 k = 0; k < nchg; k++)
-            clear_bit(P.dirbits, P.chg[k] / STORE_DIR_ENTRIES);
+    for (u64 k = P.fl_k0; k < P.fl_k1; k++)
+        clear_bit(P.pbits, P.pend[k]);
+}
+
+static void flight_wait(void)
+{
+    if (P.fl_on)
+        flight_done(hal_blk_wait());
+}
+
+/* Save pending page i now, synchronously (no reserve left for a copy). */
+static void save_now(u64 i)
+{
+    flight_wait();
+    struct store_page *n = note(i, store.region + i * 4096);
+    clear_bit(P.pbits, i);
+    if (!n || n->kind != PAGE_DATA || P.err != E_OK)
+        return;
+    u64 b = blk_alloc(1);
+    int e = b ? hal_blk_write(b, store.region + i * 4096, 1) : E_NOMEM;
+    n->blk = (u32)b;
+    persist_stats.written++;
+    persist_stats.saved_now++;
+    if (e != E_OK && P.err == E_OK)
+        P.err = e;
+}
+
+/* Fix the kind of every pending page not yet looked at, from the buddy map
+ * and page-table bits as they still are: they are about to change, and no
+ * copy of them can be taken. */
+static void classify_rest(void)
+{
+    for (u64 k = P.pcur; k < P.npend; k++)
+        P.pkind[P.pend[k]] = kind_of(P.pend[k]);
+    P.kinds_done = true;
+}
+
+void store_cow(u64 i)
+{
+    if (!P.busy || P.snap[i])
+        return;
+    if (bit(P.pbits, i) && P.fl_on) {
+        flight_wait();  /* the device may still be reading it */
+        if (P.snap[i])
+            return;
+    }
+    bool meta = is_meta(i) && !P.kinds_done;
+    if (!bit(P.pbits, i) && !meta)
+        return;  /* saved already, or not part of this checkpoint */
+    if (P.pool_used < P.npool) {
+        u64 slot = P.pool_used++;
+        copy(P.pool + slot * 4096, store.region + i * 4096, 4096);
+        P.pool_page[slot] = (u32)i;
+        P.snap[i] = (u32)(slot + 1);
+        persist_stats.copies++;
+        return;
+    }
+    if (meta)
+        classify_rest();
+    if (bit(P.pbits, i))
+        save_now(i);
+}
+
+/* Give the pages back to tracking: protected again (pages the kernel wrote
+ * since the pause were unprotected by their faults), and the user write
+ * grants taken back. */
+static void revoke_grants(void)
+{
+    struct store_track *t = &store_track;
+    for (u64 k = 0; k < t->ngrants && !t->overflow; k++) {
+        const struct track_grant *g = &t->grants[k];
+        const struct obj *x = obj_get(g->as);
+        u32 rights;
+        u64 va = (u64)g->vpn << 12;
+        if (x->state == OS_LIVE && x->type == OBJ_ASPACE && x->epoch == g->epoch &&
+            hal_pt_lookup(&aspace_body(g->as)->pt, va, &rights))
+            hal_pt_protect(&aspace_body(g->as)->pt, va, rights & ~R_WRITE);
+    }
+    if (t->overflow)
+        for (oref o = 1; o < store.ntab; o++)
+            if (obj_get(o)->state == OS_LIVE && obj_get(o)->type == OBJ_ASPACE)
+                hal_pt_protect_all(&aspace_body(o)->pt);
+    t->ngrants = 0;
+    t->overflow = 0;
+}
+
+/* After a committed full checkpoint: every page written since is protected
+ * again, and the user write grants taken back. */
+static void track_rearm(void)
+{
+    struct store_track *t = &store_track;
+    for (u64 k = 0; k < t->n; k++) {
+        u32 i = t->list[k];
+        clear_bit(t->bits, i);
+        hal_track_protect(store.region + (u64)i * 4096);
+    }
+    t->n = 0;
+    revoke_grants();
+    if (sched_cur)
+        store_writable(&thread_body(sched_cur)->regs);  /* the next trap saves them */
+}
+
+/* Dirty tracking starts once a checkpoint is committed (or restored): the
+ * whole region is protected, and every user page loses R_WRITE. */
+static void track_begin(void)
+{
+    if (store_track.on || !hal_track_start(store.region, store.region_bytes))
+        return;
+    store_track.on = 1;
+    for (u64 i = 0; i < store.region_bytes / 4096; i++)
+        hal_track_protect(store.region + i * 4096);
+    store_track.n = 0;
+    store_track.ngrants = 0;
+    store_track.overflow = 1;  /* grants made before were not recorded */
+    track_rearm();
+}
+
+/* The pause: E_NOMEM (nothing done) if the store could lack room for every
+ * page written since the last checkpoint and its directory blocks. */
+static int begin_tracked(u64 gen)
+{
+    struct store_track *t = &store_track;
+    u64 n = t->n, need = n + (n < P.ndir ? n : P.ndir) + P.mblocks;
+    if (need > P.nblocks - STORE_HEADERS - P.nused)
         return E_NOMEM;
+    take_globals(&P.gsnap);
+    u32 *l = P.pend;
+    P.pend = t->list;
+    t->list = l;
+    P.npend = n;
+    t->n = 0;
+    for (u64 k = 0; k < n; k++) {
+        u32 i = P.pend[k];
+        clear_bit(t->bits, i);
+        set_bit(P.pbits, i);
+        hal_track_protect(store.region + (u64)i * 4096);
     }
-    /* Pass 2: the data, into blocks no checkpoint uses; then the entries
-     * go in (the old ones into nent, for undo). */
-    int e = E_OK;
-    for (u64 k = 0; k < nchg && e == E_OK; k++) {
-        if (P.nent[k].kind != PAGE_DATA)
-            continue;
-        u64 b = blk_alloc(1);
-        if (!b)
-            e = E_NOMEM;
-        else {
-            P.nent[k].blk = (u32)b;
-            persist_stats.written++;
-            e = run_add(b, store.region + (u64)P.chg[k] * 4096);
-        }
-    }
-    if (e == E_OK)
-        e = run_flush();
+    revoke_grants();
+    P.pcur = P.nchg = P.pool_used = 0;
+    P.fl_on = P.kinds_done = false;
+    P.err = E_OK;
+    P.gen = gen;
+    P.busy = true;
+    t->window = 1;
+    P.meta_lo = (u64)(store.map - store.region) / 4096;
+    P.meta_hi = (u64)(store.base - store.region) / 4096;
+    persist_stats.written = persist_stats.kept = persist_stats.dir_written = 0;
+    persist_stats.copies = persist_stats.saved_now = persist_stats.work = 0;
+    if (sched_cur)
+        store_writable(&thread_body(sched_cur)->regs);  /* the next trap saves them */
+    return E_OK;
+}
+
+/* The changed entries go into the directory (the old ones into nent, for
+ * undo), the directory blocks that changed and the manifest are written,
+ * the header commits; then the blocks are the committed checkpoint's, or
+ * (failure) everything is as before. */
+static int tracked_commit(int e)
+{
+    struct store_header *h = (struct store_header *)P.hbuf;
+    u64 nchg = P.nchg;
     for (u64 k = 0; k < nchg; k++) {
         struct store_page old = P.dir[P.chg[k]];
         P.dir[P.chg[k]] = P.nent[k];
@@ -453,8 +687,9 @@ static int tracked(u64 gen, struct store_header *h, u64 *nchg_out)
     u64 ndata = P.ndata;
     for (u64 k = 0; k < nchg; k++)
         ndata += (P.dir[P.chg[k]].kind == PAGE_DATA) - (P.nent[k].kind == PAGE_DATA);
+    P.new_mblk = 0;
     if (e == E_OK)
-        e = write_commit(gen, h, P.dref, ndata);
+        e = write_commit(P.gen, h, P.dref, ndata, &P.gsnap);
     /* Commit (the header landed) or undo; either way no block stays fresh. */
     for (u64 k = nchg; k-- > 0;) {
         u32 i = P.chg[k];
@@ -471,7 +706,7 @@ static int tracked(u64 gen, struct store_header *h, u64 *nchg_out)
                 P.ndref[d] = P.dref[d];
             }
         } else {
-            if (P.dir[i].kind == PAGE_DATA && bit(P.fresh, P.dir[i].blk))
+            if (P.dir[i].kind == PAGE_DATA && P.dir[i].blk && bit(P.fresh, P.dir[i].blk))
                 clear_bit(P.fresh, P.dir[i].blk);
             P.dir[i] = P.nent[k];
             if (dir_new) {
@@ -499,49 +734,124 @@ static int tracked(u64 gen, struct store_header *h, u64 *nchg_out)
     return e;
 }
 
-/* After a committed checkpoint: every page written since is protected
- * again, and the user write grants taken back (P2). */
-static void track_rearm(void)
+/* The checkpoint in progress ended with e: the reserve is free again, and
+ * after a failure its pages are written-since-the-last-checkpoint again. */
+static void end_tracked(int e)
 {
-    struct store_track *t = &store_track;
-    for (u64 k = 0; k < t->n; k++) {
-        u32 i = t->list[k];
-        clear_bit(t->bits, i);
-        hal_track_protect(store.region + (u64)i * 4096);
+    e = tracked_commit(e);
+    for (u64 k = 0; k < P.npend; k++) {
+        u32 i = P.pend[k];
+        clear_bit(P.pbits, i);
+        P.pkind[i] = 0;
+        if (e != E_OK) {
+            store_written(i);
+            hal_track_unprotect(store.region + (u64)i * 4096);
+        }
     }
-    t->n = 0;
-    for (u64 k = 0; k < t->ngrants && !t->overflow; k++) {
-        const struct track_grant *g = &t->grants[k];
-        const struct obj *x = obj_get(g->as);
-        u32 rights;
-        u64 va = (u64)g->vpn << 12;
-        if (x->state == OS_LIVE && x->type == OBJ_ASPACE && x->epoch == g->epoch &&
-            hal_pt_lookup(&aspace_body(g->as)->pt, va, &rights))
-            hal_pt_protect(&aspace_body(g->as)->pt, va, rights & ~R_WRITE);
+    for (u64 s = 0; s < P.pool_used; s++)
+        P.snap[P.pool_page[s]] = 0;
+    P.pool_used = 0;
+    P.busy = false;
+    store_track.window = 0;
+    P.fin_gen = P.gen;
+    P.fin_err = e;
+    P.fin_written = persist_stats.written;
+    if (e == E_OK) {
+        last_gen = P.gen;
+        persist_stats.kept = P.ndata - persist_stats.written;
+        persist_stats.generation = P.gen;
+        persist_stats.blocks_used = P.nused;
+    } else if (e == E_IO) {
+        kprintf("tether: checkpoint %lu: store I/O error; generation %lu stays\n", P.gen, last_gen);
     }
-    if (t->overflow)
-        for (oref o = 1; o < store.ntab; o++)
-            if (obj_get(o)->state == OS_LIVE && obj_get(o)->type == OBJ_ASPACE)
-                hal_pt_protect_all(&aspace_body(o)->pt);
-    t->ngrants = 0;
-    t->overflow = 0;
-    if (sched_cur)
-        store_writable(&thread_body(sched_cur)->regs);  /* the next trap saves them */
 }
 
-/* Dirty tracking starts once a checkpoint is committed (or restored): the
- * whole region is protected, and every user page loses R_WRITE. */
-static void track_begin(void)
+static void writer_run(void);
+
+/* One step of the writer: reap the request in flight, post the next one
+ * (a run of pages to consecutive blocks from consecutive addresses), or,
+ * with every page saved, commit. */
+static void writer_step(void)
 {
-    if (store_track.on || !hal_track_start(store.region, store.region_bytes))
-        return;
-    store_track.on = 1;
-    for (u64 i = 0; i < store.region_bytes / 4096; i++)
-        hal_track_protect(store.region + i * 4096);
-    store_track.n = 0;
-    store_track.ngrants = 0;
-    store_track.overflow = 1;  /* grants made before were not recorded */
-    track_rearm();
+    if (P.fl_on) {
+        if (hal_blk_busy())
+            return;
+        flight_done(hal_blk_wait());
+    }
+    u64 t0 = hal_cycles();
+    writer_run();
+    persist_stats.work += hal_cycles() - t0;
+}
+
+/* Post the next request, or commit. */
+static void writer_run(void)
+{
+    u64 k0 = P.pcur, blk0 = 0, n = 0;
+    const u8 *src0 = NULL;
+    while (P.err == E_OK && P.pcur < P.npend) {
+        u64 i = P.pend[P.pcur];
+        if (!n)
+            k0 = P.pcur;
+        if (!bit(P.pbits, i)) {
+            P.pcur++;  /* saved at once already */
+            continue;
+        }
+        const u8 *src = source(i);
+        if (n && (n == RUN_MAX || src != src0 + n * 4096 || P.cursor != blk0 + n ||
+                  P.cursor >= P.nblocks || taken(P.cursor)))
+            break;  /* not part of this run: the next one */
+        struct store_page *e = note(i, src);
+        if (!e || e->kind != PAGE_DATA) {
+            clear_bit(P.pbits, i);  /* nothing to write */
+            P.pcur++;
+            if (n)
+                break;
+            continue;
+        }
+        u64 b = blk_alloc(1);
+        if (!b) {
+            P.err = E_NOMEM;
+            break;
+        }
+        e->blk = (u32)b;
+        persist_stats.written++;
+        if (!n)
+            blk0 = b, src0 = src;
+        n++;
+        P.pcur++;
+    }
+    if (n && P.err == E_OK) {
+        int e = hal_blk_write_start(blk0, src0, (u32)n);
+        if (e == E_OK) {
+            P.fl_on = true;
+            P.fl_k0 = k0;
+            P.fl_k1 = P.pcur;
+            return;
+        }
+        P.err = e;
+    }
+    if (P.err != E_OK || P.pcur == P.npend)
+        end_tracked(P.err);
+}
+
+bool persist_busy(void)
+{
+    return P.busy;
+}
+
+void persist_step(void)
+{
+    if (P.busy)
+        writer_step();
+}
+
+/* Finish the checkpoint in progress, waiting for the device. */
+static void drain(void)
+{
+    while (P.busy) {
+        flight_wait();
+        writer_step();
+    }
 }
 
 bool persist_write_fault(u64 addr)
@@ -550,46 +860,23 @@ bool persist_write_fault(u64 addr)
     if (!store_track.on || p < store.region || p >= store.region + store.region_bytes)
         return false;
     u64 page = (u64)(p - store.region) / 4096;
-    store_written(page);
+    store_changing(page);
     hal_track_unprotect(store.region + page * 4096);
     return true;
 }
 
-int persist_checkpoint(oref caller)
+/* A full checkpoint (the first one, or the first after a restore: every
+ * page is looked at, stop-the-world). */
+static int full_checkpoint(u64 gen)
 {
-    if (!P.on)
-        return E_IO;
-    u64 t0 = hal_cycles(), need, gen = last_gen + 1;
-    P.npages = store.region_bytes / 4096;
-    u64 *resumed = caller ? result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, resumed)) : NULL;
-    if (caller)
-        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)) = gen;
-    if (resumed)
-        *resumed = 1;  /* what the thread sees when this checkpoint is resumed */
+    u64 need;
     P.new_mblk = 0;
-    bool incremental = store_track.on && P.dir_valid && !P.rescan;
-    u64 nchg = 0;
-    int e;
-    if (incremental) {
-        e = tracked(gen, (struct store_header *)P.hbuf, &nchg);
-    } else {
-        e = plan(&need);
-        if (e == E_OK)
-            e = write_all(gen, (struct store_header *)P.hbuf);
-    }
+    persist_stats.copies = persist_stats.saved_now = persist_stats.work = 0;
+    int e = plan(&need);
+    if (e == E_OK)
+        e = write_all(gen, (struct store_header *)P.hbuf);
     run.n = 0;
-    if (resumed)
-        *resumed = 0;
-    if (e == E_OK && caller) {  /* the running system's results: this checkpoint's */
-        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written)) = persist_stats.written;
-        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, pages)) = P.npages;
-    }
-    if (e == E_OK && incremental) {
-        last_gen = gen;
-        persist_stats.generation = gen;
-        persist_stats.blocks_used = P.nused;
-        track_rearm();
-    } else if (e == E_OK) {
+    if (e == E_OK) {
         /* Committed: the new directory is the committed one. */
         struct store_page *d = P.dir;
         P.dir = P.nent, P.nent = d;
@@ -614,9 +901,93 @@ int persist_checkpoint(oref caller)
     } else if (e == E_IO) {
         kprintf("tether: checkpoint %lu: store I/O error; generation %lu stays\n", gen, last_gen);
     }
+    P.fin_gen = gen;
+    P.fin_err = e;
+    P.fin_written = persist_stats.written;
+    return e;
+}
+
+/* Take a checkpoint: the pause of an incremental one (E_CONTINUE: the
+ * writer goes on) or a whole full one. The thread `caller`, if not 0, is
+ * in the checkpoint as past its SYSTEM_CHECKPOINT with resumed = 1; in the
+ * running system it calls again and waits (persist_wait). */
+static int start(oref caller)
+{
+    drain();
+    u64 t0 = hal_cycles(), gen = last_gen + 1;
+    P.npages = store.region_bytes / 4096;
+    struct thread *th = caller ? thread_body(caller) : NULL;
+    struct hal_regs saved;
+    if (th) {
+        if (store_track.on)
+            store_writable(&th->regs);  /* in this checkpoint's pages */
+        saved = th->regs;
+        th->regs.x[REG_MSGINFO] = E_OK;
+        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)) = gen;
+        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, resumed)) = 1;
+        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written)) = 0;
+        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, pages)) = P.npages;
+        hal_syscall_done(&th->regs);
+    }
+    int e;
+    if (store_track.on && P.dir_valid && !P.rescan) {
+        e = begin_tracked(gen);
+        if (e == E_OK) {
+            if (th)
+                store_cow((u64)((u8 *)&th->regs - store.region) / 4096);
+            e = E_CONTINUE;
+        } else {
+            P.fin_gen = gen;
+            P.fin_err = e;
+        }
+    } else {
+        e = full_checkpoint(gen);
+    }
+    if (th) {
+        th->regs = saved;
+        th->ckpt_gen = (u32)gen;
+    }
     persist_stats.pages = P.npages;
     persist_stats.cycles = hal_cycles() - t0;
     return e;
+}
+
+int persist_checkpoint(oref caller)
+{
+    if (!P.on)
+        return E_IO;
+    int e = start(caller);
+    if (e == E_CONTINUE && !caller) {
+        drain();
+        e = P.fin_err;
+    }
+    return e;
+}
+
+int persist_begin(void)
+{
+    return P.on ? start(0) : E_IO;
+}
+
+int persist_wait(oref caller, u64 *gen, u64 *written)
+{
+    struct thread *th = thread_body(caller);
+    u64 g = th->ckpt_gen;
+    if (P.busy && (u32)P.gen == g) {
+        writer_step();
+        if (P.busy)
+            return E_CONTINUE;
+    }
+    th->ckpt_gen = 0;
+    if ((u32)P.fin_gen == g) {
+        *gen = P.fin_err == E_OK ? P.fin_gen : 0;
+        *written = P.fin_written;
+        return P.fin_err;
+    }
+    /* A later checkpoint ended since (another caller drained this one). */
+    *gen = last_gen >= g ? g : 0;
+    *written = 0;
+    return last_gen >= g ? E_OK : E_IO;
 }
 
 void persist_request(oref caller)
@@ -629,10 +1000,16 @@ void persist_run_requested(void)
     oref t = persist_requested;
     persist_requested = 0;
     int e = persist_checkpoint(t);
-    if (e != E_OK && t) {
+    if (e != E_CONTINUE && t) {
+        /* Over already (full, or refused): the call returns now. */
         struct thread *th = thread_body(t);
+        th->ckpt_gen = 0;
         th->regs.x[REG_MSGINFO] = (u64)e;
-        *result_reg(t, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)) = 0;
+        *result_reg(t, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)) = e == E_OK ? P.fin_gen : 0;
+        *result_reg(t, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, resumed)) = 0;
+        *result_reg(t, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written)) = P.fin_written;
+        *result_reg(t, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, pages)) = P.npages;
+        hal_syscall_done(&th->regs);
     }
 }
 
@@ -644,10 +1021,15 @@ void persist_set_interval(u64 ticks)
 
 void persist_tick(void)
 {
+    if (P.busy) {
+        writer_step();
+        return;
+    }
     if (!P.interval || sched_now < P.next_at)
         return;
     P.next_at = sched_now + P.interval;
-    persist_checkpoint(0);
+    if (P.on)
+        start(0);
 }
 
 /* ---- restore ------------------------------------------------------------- */

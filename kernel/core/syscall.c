@@ -68,14 +68,15 @@ static struct hal_regs *sys_invoke(oref t, struct thread *th)
         iv.r = &x[REG_MSG(0)];  /* results go straight to a1..a4 (invoke.h) */
         e = kernel_dispatch(&iv);
     }
-    if (e == E_CONTINUE)
+    if (e == E_CONTINUE) {
+        if (__builtin_expect(persist_requested != 0, 0))
+            persist_run_requested();  /* SYSTEM_CHECKPOINT: between two entries */
         return sched_next();  /* pc stays on the ecall: it runs again */
+    }
     if (sched_cur != t)
         return sched_next();  /* the thread destroyed itself */
     x[REG_MSGINFO] = (u64)e;
     hal_syscall_done(&th->regs);
-    if (__builtin_expect(persist_requested != 0, 0))
-        persist_run_requested();  /* SYSTEM_CHECKPOINT: between two entries */
     return sched_next();
 }
 
@@ -179,5 +180,6 @@ struct hal_regs *kernel_timer(void)
 
 void kernel_idle(void)
 {
+    persist_step();  /* the checkpoint writer, if one is being written */
     debug_idle();
 }

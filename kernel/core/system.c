@@ -34,10 +34,25 @@ static int system_check(struct inv *iv)
     return E_OK;
 }
 
-/* The checkpoint is written when this kernel entry ends (syscall.c), so
- * that it holds this call's results and the state between two entries. */
+/* The checkpoint is taken when this kernel entry ends (syscall.c), so that
+ * it holds the state between two entries, with the caller past this call
+ * (resumed = 1). The caller's call runs again (E_CONTINUE), yielding, until
+ * the checkpoint is committed. */
 static int system_checkpoint(struct inv *iv)
 {
+    if (iv->caller && thread_body(iv->caller)->ckpt_gen) {  /* waiting for its own */
+        u64 gen, written;
+        int e = persist_wait(iv->caller, &gen, &written);
+        if (e == E_CONTINUE) {
+            sched_yield();
+            return E_CONTINUE;
+        }
+        RES(iv, SYSTEM_CHECKPOINT, generation) = gen;
+        RES(iv, SYSTEM_CHECKPOINT, resumed) = 0;
+        RES(iv, SYSTEM_CHECKPOINT, written) = written;
+        RES(iv, SYSTEM_CHECKPOINT, pages) = persist_stats.pages;
+        return e;
+    }
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
     if (!persist_stats.blocks)
@@ -53,7 +68,7 @@ static int system_checkpoint(struct inv *iv)
         return e;
     }
     persist_request(iv->caller);
-    return E_OK;
+    return E_CONTINUE;
 }
 
 static int system_stats(struct inv *iv)
@@ -67,6 +82,17 @@ static int system_stats(struct inv *iv)
     return E_OK;
 }
 
+static int system_ckpt_stats(struct inv *iv)
+{
+    if (!(iv->t.rights & R_READ))
+        return E_RIGHTS;
+    RES(iv, SYSTEM_CKPT_STATS, pause) = persist_stats.cycles;
+    RES(iv, SYSTEM_CKPT_STATS, work) = persist_stats.work;
+    RES(iv, SYSTEM_CKPT_STATS, copies) = persist_stats.copies;
+    RES(iv, SYSTEM_CKPT_STATS, saved_now) = persist_stats.saved_now;
+    return E_OK;
+}
+
 int system_invoke(struct inv *iv)
 {
     switch (iv->label) {
@@ -74,6 +100,7 @@ int system_invoke(struct inv *iv)
     case SYSTEM_CHECK:    return system_check(iv);
     case SYSTEM_CHECKPOINT: return system_checkpoint(iv);
     case SYSTEM_STATS:    return system_stats(iv);
+    case SYSTEM_CKPT_STATS: return system_ckpt_stats(iv);
     default:              return E_LABEL;
     }
 }

@@ -36,6 +36,10 @@ static struct {
     u64 cut_in;             /* blocks until the armed power failure, 0: none */
     bool dead;
     struct host_blk_stats st;
+    /* The write started (hal_blk_write_start) and not yet done: its data
+     * is read from the caller's buffer only when it completes, as a device
+     * reads it by DMA, so a buffer changed too early shows in the store. */
+    struct { u64 blk; const void *buf; u32 n; bool on; int err; } started;
 } s = {.fd = -1};
 
 static bool range_ok(u64 blk, u32 n)
@@ -60,6 +64,8 @@ static void drop_log(void)
 
 void host_blk_detach(void)
 {
+    s.started.on = false;
+    s.started.err = E_OK;
     drop_log();
     free(s.log);
     free(s.cur);
@@ -131,8 +137,51 @@ u64 hal_blk_blocks(void)
     return s.blocks;
 }
 
+static int write_now(u64 blk, const void *buf, u32 n);
+
+int hal_blk_write_start(u64 blk, const void *buf, u32 n)
+{
+    int e = hal_blk_wait();
+    if (e != E_OK)
+        return e;
+    if (!range_ok(blk, n))
+        return E_INVAL;
+    s.started.blk = blk, s.started.buf = buf, s.started.n = n;
+    s.started.on = true;
+    s.st.started++;
+    return E_OK;
+}
+
+/* A started write is in flight until the second poll after it. */
+bool hal_blk_busy(void)
+{
+    if (!s.started.on)
+        return false;
+    if (!s.started.err) {
+        s.started.err = E_CONTINUE;
+        return true;
+    }
+    s.started.on = false;
+    s.started.err = write_now(s.started.blk, s.started.buf, s.started.n);
+    return false;
+}
+
+int hal_blk_wait(void)
+{
+    if (s.started.on) {
+        s.started.on = false;
+        s.started.err = write_now(s.started.blk, s.started.buf, s.started.n);
+    }
+    int e = s.started.err == E_CONTINUE ? E_OK : s.started.err;
+    s.started.err = E_OK;
+    return e;
+}
+
 int hal_blk_read(u64 blk, void *buf, u32 n)
 {
+    int e = hal_blk_wait();
+    if (e != E_OK)
+        return e;
     if (!range_ok(blk, n))
         return E_INVAL;
     if (s.dead)
@@ -144,6 +193,12 @@ int hal_blk_read(u64 blk, void *buf, u32 n)
 }
 
 int hal_blk_write(u64 blk, const void *buf, u32 n)
+{
+    int e = hal_blk_wait();
+    return e != E_OK ? e : write_now(blk, buf, n);
+}
+
+static int write_now(u64 blk, const void *buf, u32 n)
 {
     if (!range_ok(blk, n))
         return E_INVAL;
@@ -188,6 +243,9 @@ int hal_blk_write(u64 blk, const void *buf, u32 n)
 
 int hal_blk_flush(void)
 {
+    int e = hal_blk_wait();
+    if (e != E_OK)
+        return e;
     if (!s.attached)
         return E_OK;
     if (s.dead)
@@ -213,6 +271,8 @@ static u64 next(u64 *x)
 struct host_blk_cut host_blk_power_cut(u64 seed)
 {
     struct host_blk_cut c = {0, 0, 0};
+    s.started.on = false;  /* a write in flight never reached the device */
+    s.started.err = E_OK;
     u64 x = seed;
     for (u32 i = 0; i < s.nlog; i++) {
         struct write *w = &s.log[i];

@@ -2,11 +2,15 @@
 /* hal_pt.c: page tables for the hosted machine. Same interface and checks
  * as riscv64's Sv39 code: three levels of 512 entries over 4 KiB pages;
  * an entry holds a kernel pointer | rights | valid bit. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <tether/abi.h>
 #include "hal.h"
 #include "hal_arch.h"
+#include "kernel.h"
 
 #define PG 4096ull
 #define USER_TOP (1ull << 38)
@@ -182,12 +186,62 @@ void hal_pt_protect_all(hal_pt_root *pt)
     }
 }
 
-/* The host cannot write-protect the core's memory from itself: checkpoints
- * compare every page instead. */
+/* ---- tracking the core's writes (P2) with mprotect ----------------------
+ * The region's pages lose PROT_WRITE; a store to one raises SIGSEGV, whose
+ * handler hands the address to the core (kernel_write_fault, as riscv64's
+ * trap does) and returns: the store is retried. A fault in the tracked
+ * range the core does not claim is a new kernel on the same memory (or the
+ * memory freed and reused): the old range is made writable and forgotten.
+ * TETHER_HOST_TRACK=0 turns tracking off (checkpoints then compare every
+ * page, as without it). */
+static u8 *trk_lo, *trk_hi;
+
+static void forget(void)
+{
+    if (trk_lo)
+        mprotect(trk_lo, (size_t)(trk_hi - trk_lo), PROT_READ | PROT_WRITE);
+    trk_lo = trk_hi = NULL;
+}
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc, (void)sig;
+    u8 *a = si->si_addr;
+    if (trk_lo && a >= trk_lo && a < trk_hi) {
+        if (!kernel_write_fault((u64)(uptr)a))
+            forget();
+        return;
+    }
+    fprintf(stderr, "host: SIGSEGV at %p (tracked %p..%p)\n", (void *)a, (void *)trk_lo, (void *)trk_hi);
+    abort();
+}
+
 bool hal_track_start(void *region, u64 bytes)
 {
-    (void)region, (void)bytes;
-    return false;
+    const char *env = getenv("TETHER_HOST_TRACK");
+    if ((env && env[0] == '0') || (uptr)region % PG || bytes % PG)
+        return false;
+    forget();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, NULL) != 0)
+        return false;
+    trk_lo = region;
+    trk_hi = trk_lo + bytes;
+    return true;
 }
-void hal_track_protect(void *page) { (void)page; }
-void hal_track_unprotect(void *page) { (void)page; }
+
+void hal_track_protect(void *page)
+{
+    if (mprotect(page, PG, PROT_READ) != 0)
+        hal_panic("hal_track_protect: mprotect failed");
+}
+
+void hal_track_unprotect(void *page)
+{
+    if (mprotect(page, PG, PROT_READ | PROT_WRITE) != 0)
+        hal_panic("hal_track_unprotect: mprotect failed");
+}

@@ -134,8 +134,9 @@ void hal_tlb_flush(u64 va);
 void hal_pt_activate(const hal_pt_root *pt);
 
 /* ---- the store: one block device (issue 12's persistence) ------------
- * Blocks of HAL_BLK_BYTES numbered from 0. Every request is synchronous: it
- * returns when the device has completed it. The device may hold written
+ * Blocks of HAL_BLK_BYTES numbered from 0. Every request but
+ * hal_blk_write_start is synchronous: it returns when the device has
+ * completed it. The device may hold written
  * data in a volatile cache: a write is durable only once a later
  * hal_blk_flush has returned E_OK (until then a power failure may keep it,
  * lose it, or keep only some of its 512-byte sectors). buf is a kernel
@@ -153,6 +154,16 @@ int hal_blk_write(u64 blk, const void *buf, u32 n);
 /* Everything written before the call is durable: E_OK (also with no store,
  * or a device without a volatile cache), or E_IO. */
 int hal_blk_flush(void);
+/* One write that runs while the kernel goes on (P2's background writer):
+ * hal_blk_write_start posts it and returns (E_INVAL as hal_blk_write). At
+ * most one is in flight; the device reads buf until it has completed, so
+ * buf must not change before then. hal_blk_busy: is it still in flight
+ * (it polls; false when none is). hal_blk_wait: wait for it, its status
+ * (E_OK with none in flight). Every synchronous call above waits for it
+ * first. */
+int hal_blk_write_start(u64 blk, const void *buf, u32 n);
+bool hal_blk_busy(void);
+int hal_blk_wait(void);
 
 /* Power off the machine: status 0 = success (QEMU exits 0), otherwise QEMU
  * exits with that status. */

@@ -105,6 +105,8 @@ struct track_grant {
 struct store_track {
     u32 on;
     u32 overflow;           /* a grant was not recorded (list full)       */
+    u32 window;             /* a checkpoint is being written (store_cow)  */
+    u32 pad;
     u8 *bits;               /* one bit per region page: written          */
     u32 *list;              /* those pages, in order                     */
     u64 n;
@@ -120,6 +122,18 @@ static inline void store_written(u64 page)
         store_track.bits[page / 8] |= m;
         store_track.list[store_track.n++] = (u32)page;
     }
+}
+/* Region page `page` is about to change while a checkpoint is being written
+ * (P2): if that checkpoint still needs its contents, they are saved first
+ * (persist.c: copied, or written out). */
+void store_cow(u64 page);
+/* Region page `page` is about to change: saved for the checkpoint being
+ * written if it needs it, and remembered for the next one. */
+static inline void store_changing(u64 page)
+{
+    if (__builtin_expect(store_track.window, 0))
+        store_cow(page);
+    store_written(page);
 }
 /* The page holding p will be written by a path that must not fault (a
  * thread's registers, saved by the trap entry): written, and writable. */

@@ -10,6 +10,10 @@
  * checksummed; only pages whose contents changed since the last committed
  * checkpoint are written (to blocks that checkpoint does not use), then the
  * directory blocks that changed, the manifest, a flush, the header, a flush.
+ * The first checkpoint (and the first after a restart) is written whole
+ * there; later ones, with dirty tracking (P2), only pause there to take
+ * the pages written since and protect them again, and are written while
+ * threads run, copy-on-write (persist.c).
  * Page-table pages are not kept: after a restart every AddrSpace starts with
  * empty tables, refilled from its mapping slots on the first access to each
  * page (aspace_refill). */
@@ -45,16 +49,30 @@ static inline u64 persist_kernel_id(void)
 }
 
 /* kernel_init / kernel_resume: when a store is attached, take the
- * persistence bookkeeping (paid by no bank, not checkpointed: 32 bytes per
- * page of RAM plus two bits per store block) from the front of
+ * persistence bookkeeping (paid by no bank, not checkpointed: about 42
+ * bytes per page of RAM, two bits per store block, and the copy reserve of
+ * P2, 1/64 of RAM and at most 4 MiB) from the front of
  * [*ram, *ram + *bytes) and leave the rest for store_init. */
 void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot);
 
-/* Write a checkpoint now (between kernel entries). The thread `caller`, if
- * not 0, sees resumed = 1 in the checkpointed copy of its SYSTEM_CHECKPOINT
- * results and 0 in the running system. E_OK; E_IO without a store or when
- * it fails; E_NOMEM when the store has no room (the last checkpoint stays). */
+/* Take a checkpoint now (between kernel entries). The thread `caller`, if
+ * not 0, is in the checkpoint as past its SYSTEM_CHECKPOINT with resumed =
+ * 1; in the running system its call is run again (E_CONTINUE) and waits
+ * for the commit (persist_wait). With caller 0 it returns once committed.
+ * E_OK; E_IO without a store or when it fails; E_NOMEM when the store has
+ * no room (the last checkpoint stays). A checkpoint still being written is
+ * finished first. */
 int persist_checkpoint(oref caller);
+/* The pause alone (tests): E_CONTINUE while the writer goes on
+ * (persist_step, persist_busy), or the result of a full checkpoint. */
+int persist_begin(void);
+bool persist_busy(void);
+/* One step of the writer (a kernel entry, a tick, the idle loop). */
+void persist_step(void);
+/* SYSTEM_CHECKPOINT called again by the thread that asked for the one in
+ * progress (its thread's ckpt_gen): E_CONTINUE until it ends, then its
+ * result, *gen (0 if it failed) and the pages it wrote. */
+int persist_wait(oref caller, u64 *gen, u64 *written);
 
 /* A kernel store faulted on a write-protected page at addr (P2 tracking):
  * the page is recorded as written and made writable: true. False: not a
@@ -84,7 +102,11 @@ struct persist_stats {
     u64 dir_written;     /* directory blocks it wrote                    */
     u64 blocks_used;     /* store blocks the committed checkpoint uses   */
     u64 blocks;          /* store size in blocks                         */
-    u64 cycles;          /* hal_cycles of the last checkpoint (the pause) */
+    u64 cycles;          /* hal_cycles of the last checkpoint's pause (all
+                          * of it for a full one)                        */
+    u64 work;            /* hal_cycles the writer spent after the pause  */
+    u64 copies;          /* pages copied before they changed (P2)        */
+    u64 saved_now;       /* pages written at once: no reserve left       */
 };
 extern struct persist_stats persist_stats;
 

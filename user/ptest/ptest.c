@@ -9,7 +9,11 @@
  * resumed, its SYSTEM_CHECKPOINT call returns again with resumed = 1, and
  * this program checks that everything is as it was at that step: every
  * frame holds that step, the tree is intact, the server is still blocked in
- * recv and answers, the kernel's invariants hold. It prints one line per
+ * recv and answers, the kernel's invariants hold. A scribbler thread of the
+ * root's priority writes a counter into two frames, A then B, all the time,
+ * checkpoints included (they are written while threads run, P2): in the
+ * resumed system A is B or B + 1, as at every instant, and it goes on
+ * counting. It prints one line per
  * step; it powers off after STEPS steps in one boot (status 0 = all as
  * expected). */
 #include "tether.h"
@@ -20,7 +24,9 @@
 #define NF     256u                   /* frames with data */
 #define VA     0x300000000UL          /* where the root maps them */
 #define STEPS  100u
-enum { SUB = 100, EP = 101, M1 = 102, M2 = 103, C1 = 104, SRV = 105, FR = 110 };
+#define SVA    0x380000000UL          /* the scribbler's two frames */
+enum { SUB = 100, EP = 101, M1 = 102, M2 = 103, C1 = 104, SRV = 105, SCR = 106, SA = 107, SB = 108,
+       FR = 110 };
 
 static struct {
     int built;
@@ -41,6 +47,19 @@ static long server(long ep)
     }
 }
 
+static volatile uint64_t *const scr_a = (volatile uint64_t *)SVA;
+static volatile uint64_t *const scr_b = (volatile uint64_t *)(SVA + 4096);
+
+static long scribbler(long unused)
+{
+    (void)unused;
+    for (;;) {
+        uint64_t x = scr_a[0] + 1;
+        scr_a[0] = x;
+        scr_b[0] = x;
+    }
+}
+
 static void build(void)
 {
     static char stack[4096] __attribute__((aligned(16)));
@@ -57,6 +76,15 @@ static void build(void)
     EXPECT(tether_CS_COPY(CS, C1, CS, EP, R_READ | R_WRITE) == E_OK, "copy");
     EXPECT(thread_spawn(&srv, SUB, SRV, server, EP, stack, sizeof stack, ROOT_THREAD_PRIO + 1) == E_OK,
            "server");
+    static char sstack[4096] __attribute__((aligned(16)));
+    static struct uthread scr;
+    EXPECT(tether_BANK_CREATE(SUB, OBJ_FRAME, CS, SA, 0) == E_OK &&
+               tether_BANK_CREATE(SUB, OBJ_FRAME, CS, SB, 0) == E_OK &&
+               tether_AS_MAP_FRAME(ROOT_CAP_ASPACE, SA, SVA, R_READ | R_WRITE, ITEM_MAP) == E_OK &&
+               tether_AS_MAP_FRAME(ROOT_CAP_ASPACE, SB, SVA + 4096, R_READ | R_WRITE, ITEM_MAP) == E_OK,
+           "scribbler frames");
+    EXPECT(thread_spawn(&scr, SUB, SCR, scribbler, 0, sstack, sizeof sstack, ROOT_THREAD_PRIO) == E_OK,
+           "scribbler");
     S.built = 1;
 }
 
@@ -73,6 +101,8 @@ static void write_step(uint64_t step)
 /* Everything is as it was at the checkpoint of step S.step. */
 static void check_resumed(uint64_t gen)
 {
+    uint64_t a = scr_a[0], b = scr_b[0];  /* first: before the scribbler runs again */
+    EXPECT(a == b || a == b + 1, "scribbler frames A %lu B %lu: not one instant", a, b);
     uint64_t r[4];
     unsigned bad = 0;
     for (uint32_t i = 0; i < NF; i++) {
@@ -91,6 +121,9 @@ static void check_resumed(uint64_t gen)
     EXPECT(m.err == E_OK && m.w[0] == 42, "server answer %lu (%s)", m.w[0], tether_error_name(m.err));
     EXPECT(tether_BANK_QUERY(SUB, r) == E_OK, "bank");
     EXPECT(system_ok(), "kernel check");
+    for (unsigned i = 0; i < 1000 && scr_a[0] == a; i++)
+        tether_yield();
+    EXPECT(scr_a[0] != a, "the scribbler does not go on");
     printf("ptest: resumed generation %lu at step %lu: %s\n", gen, S.step, failures ? "FAILED" : "ok");
 }
 

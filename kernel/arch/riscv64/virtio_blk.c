@@ -19,8 +19,11 @@
  * have nothing else to run in the kernel meanwhile. Interrupts (the PLIC,
  * IRQ 1 + slot) would buy overlap: return to user threads while the device
  * works and finish the request on its interrupt, which the checkpoint
- * writer of issue 12 (P2: writing while threads run) will want. The
- * driver asks the device for no interrupts (VIRTQ_AVAIL_F_NO_INTERRUPT).
+ * writer of issue 12 (P2: writing while threads run) would want; it gets
+ * its overlap from hal_blk_write_start instead: the request is posted, the
+ * kernel returns to the threads and polls the used ring at its next
+ * entries (hal_blk_busy). The driver asks the device for no interrupts
+ * (VIRTQ_AVAIL_F_NO_INTERRUPT).
  *
  * Memory: the queue (descriptors, rings, request headers, status bytes)
  * is a static array of the kernel image, paid for by no bank and named by
@@ -128,6 +131,9 @@ static u64 nblocks;
 static bool has_flush, broken;
 static u16 qsize, nreq, avail_idx, used_idx;
 static u64 ram_lo, ram_hi, timeout_ticks;
+static u32 inflight;          /* requests posted and not yet back */
+static u64 inflight_t0;       /* when they were posted (time CSR)  */
+static int last_err = E_OK;   /* of a started write, reaped by hal_blk_busy */
 struct blk_stats blk_stats;
 
 static u32 rd(u32 off)
@@ -293,36 +299,61 @@ static void post(u32 r, u32 type, u64 blk, u64 pa, u32 bytes)
     ((volatile struct avail *)&q.avail)->idx = avail_idx;
 }
 
-/* Tell the device, then poll the used ring until the k requests posted
- * last (0..k-1) are back; E_OK if each says VIRTIO_BLK_S_OK. A device
- * that does not answer in TIMEOUT_S is reset and never used again: it
- * must not write into memory the kernel reuses. */
-static int finish(u32 k)
+/* Tell the device about the k requests posted last (0..k-1). */
+static void notify(u32 k)
 {
     fence();
     wr(MMIO_QUEUE_NOTIFY, 0);
-    u64 c0 = hal_cycles(), t0 = csr_read(time);
+    inflight = k;
+    inflight_t0 = csr_read(time);
+}
+
+/* Are the requests in flight back? Then their status: E_OK if each says
+ * VIRTIO_BLK_S_OK. E_CONTINUE while they are not. A device that does not
+ * answer in TIMEOUT_S is reset and never used again: it must not write
+ * into memory the kernel reuses. */
+static int reap(void)
+{
     volatile u16 *used = &q.used.idx;
-    while ((u16)(*used - used_idx) < k) {
-        if (csr_read(time) - t0 > timeout_ticks) {
-            wr(MMIO_STATUS, 0);
-            broken = true;
-            kprintf("virtio-blk: device did not answer in %u s: store disabled\n", TIMEOUT_S);
-            return E_IO;
-        }
+    if ((u16)(*used - used_idx) < inflight) {
+        if (csr_read(time) - inflight_t0 <= timeout_ticks)
+            return E_CONTINUE;
+        wr(MMIO_STATUS, 0);
+        broken = true;
+        inflight = 0;
+        kprintf("virtio-blk: device did not answer in %u s: store disabled\n", TIMEOUT_S);
+        return E_IO;
     }
     fence();
-    blk_stats.wait_cycles += hal_cycles() - c0;
-    used_idx = (u16)(used_idx + k);
+    used_idx = (u16)(used_idx + inflight);
     int err = E_OK;
-    for (u32 r = 0; r < k; r++)
+    for (u32 r = 0; r < inflight; r++)
         if (q.status[r] != STATUS_OK)
             err = E_IO;
-    blk_stats.requests += k;
+    blk_stats.requests += inflight;
+    inflight = 0;
     return err;
 }
 
-static int transfer(u32 type, u64 blk, const void *buf, u32 n)
+/* Poll until the requests in flight are back: their status. */
+static int wait_all(void)
+{
+    u64 c0 = hal_cycles();
+    int err;
+    while ((err = reap()) == E_CONTINUE)
+        ;
+    blk_stats.wait_cycles += hal_cycles() - c0;
+    return err;
+}
+
+static int finish(u32 k)
+{
+    notify(k);
+    return wait_all();
+}
+
+/* The checks of every transfer: E_OK, or why not. */
+static int check(u64 blk, const void *buf, u32 n)
 {
     if (!regs || n == 0 || blk >= nblocks || n > nblocks - blk)
         return E_INVAL;
@@ -331,7 +362,17 @@ static int transfer(u32 type, u64 blk, const void *buf, u32 n)
     u64 pa = V2P(buf), bytes = (u64)n * HAL_BLK_BYTES;
     if (pa < ram_lo || pa > ram_hi || bytes > ram_hi - pa)
         hal_panic("hal_blk: buffer is not a kernel address in RAM");
-    int err = E_OK;
+    return E_OK;
+}
+
+static int transfer(u32 type, u64 blk, const void *buf, u32 n)
+{
+    int err = hal_blk_wait();
+    if (err == E_OK)
+        err = check(blk, buf, n);
+    if (err != E_OK)
+        return err;
+    u64 pa = V2P(buf), bytes = (u64)n * HAL_BLK_BYTES;
     while (n && err == E_OK) {
         u32 k = 0;
         for (; k < nreq && n; k++) {
@@ -343,6 +384,43 @@ static int transfer(u32 type, u64 blk, const void *buf, u32 n)
     }
     if (err == E_OK)
         blk_stats.bytes += bytes;
+    return err;
+}
+
+int hal_blk_write_start(u64 blk, const void *buf, u32 n)
+{
+    int err = hal_blk_wait();
+    if (err == E_OK)
+        err = check(blk, buf, n);
+    if (err != E_OK || n > REQ_MAX_BLOCKS * nreq)
+        return err != E_OK ? err : E_INVAL;
+    u64 pa = V2P(buf);
+    u32 k = 0;
+    for (; n; k++) {
+        u32 m = n < REQ_MAX_BLOCKS ? n : REQ_MAX_BLOCKS;
+        post(k, T_OUT, blk, pa, m * HAL_BLK_BYTES);
+        blk += m, pa += (u64)m * HAL_BLK_BYTES, n -= m;
+        blk_stats.bytes += (u64)m * HAL_BLK_BYTES;
+    }
+    notify(k);
+    return E_OK;
+}
+
+bool hal_blk_busy(void)
+{
+    if (!inflight)
+        return false;
+    int err = reap();
+    if (err == E_CONTINUE)
+        return true;
+    last_err = err;
+    return false;
+}
+
+int hal_blk_wait(void)
+{
+    int err = inflight ? wait_all() : last_err;
+    last_err = E_OK;
     return err;
 }
 
@@ -372,6 +450,9 @@ int hal_blk_flush(void)
         return E_OK;   /* nothing to flush: no store, or writes are durable at once */
     if (broken)
         return E_IO;
+    int err = hal_blk_wait();
+    if (err != E_OK)
+        return err;
     post(0, T_FLUSH, 0, 0, 0);
     blk_stats.flushes++;
     return finish(1);

@@ -68,6 +68,7 @@ struct host_blk_stats {
     u64 writes, blocks_written;
     u64 flushes;
     u64 power_cuts;
+    u64 started;  /* writes started with hal_blk_write_start */
 };
 struct host_blk_stats host_blk_stats(void);
 
