@@ -10,7 +10,7 @@
 #include "tk.h"
 
 static const u32 labels[] = {
-#define X(name, val, type, doc, in, out) name,
+#define X(name, val, type, doc, in, out, ...) name,
 #include <tether/labels.def>
 #undef X
     0, 0x7777,

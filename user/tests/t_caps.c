@@ -143,6 +143,27 @@ TEST(s1_s2_bank_create_query_destroy)
     CHECK_EQ(destroy(BANK, BANK), E_INVAL);                  /* never the root bank */
 }
 
+TEST(s1_bank_create_takes_an_argument_only_for_banks)
+{
+    /* The argument is a bank's limit; any other type refuses one (E_INVAL)
+     * and is created with 0. */
+    static const uint64_t types[] = {OBJ_CSPACE, OBJ_ENDPOINT, OBJ_THREAD, OBJ_ASPACE, OBJ_FRAME,
+                                     OBJ_NOTIFICATION, OBJ_SCHEDCTX};
+    unsigned first = fresh_slots(sizeof types / sizeof types[0]), b = fresh_slot();
+    for (unsigned i = 0; i < sizeof types / sizeof types[0]; i++) {
+        CHECK_EQ(tether_BANK_CREATE(BANK, types[i], CS, first + i, 4096), E_INVAL);
+        CHECK_EQ(status(first + i), SLOT_EMPTY);
+        CHECK_EQ(tether_BANK_CREATE(BANK, types[i], CS, first + i, 0), E_OK);
+        CHECK_EQ(tether_CS_INFO(CS, first + i, r), E_OK);
+        CHECK_EQ(r[TETHER_OUT_INDEX(CS_INFO, type)], types[i]);
+        CHECK_EQ(destroy(BANK, first + i), E_OK);
+    }
+    CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_BANK, CS, b, 12345), E_OK);
+    CHECK_EQ(tether_BANK_QUERY(b, r), E_OK);
+    CHECK_EQ(r[TETHER_OUT_INDEX(BANK_QUERY, limit)], 12345);
+    CHECK_EQ(destroy(BANK, b), E_OK);
+}
+
 TEST(s2_long_destroy_is_one_call)
 {
     /* 300 objects: the kernel needs several bounded steps (64 units each)
