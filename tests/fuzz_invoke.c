@@ -2,12 +2,15 @@
  * invocations a hostile task could make (cap addresses, labels and argument
  * words taken from the input, biased towards values that reach deep into
  * the decoders); after every one the kernel's invariants must hold
- * (kernel_check) and nothing may crash (ASan/UBSan). */
+ * (kernel_check), nothing may crash (ASan/UBSan), and every error is one
+ * the manual lists for the method (labels.def's ERR entries: abi_table.h)
+ * or, when the cap is no cap of the method's type, the lookup's own. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "tk.h"
+#include "abi_table.h"
 
 static const u32 labels[] = {
 #define X(name, val, type, doc, in, out, ...) name,
@@ -67,9 +70,17 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
         u64 a[6];
         for (int i = 0; i < 6; i++)
             a[i] = word();
+        struct target t;
+        int le = kernel_lookup(tk.root_cs, cap, &t);
+        const struct abi_method *m = abi_method(label);
         int e = tk_inv(cap, label, a[0], a[1], a[2], a[3], a[4], a[5]);
         if (e < 0 || e >= E_COUNT) {
             fprintf(stderr, "bad error code %d\n", e);
+            abort();
+        }
+        if (le != E_OK ? e != le : !m || t.type != m->type ? e != E_LABEL : e != E_OK && !abi_err_listed(m, e)) {
+            fprintf(stderr, "%s on cap %u (lookup %s): %s, not what docs/manual.md says\n",
+                    m ? m->name : "unknown label", cap, abi_err_name(le), abi_err_name(e));
             abort();
         }
         const char *why = kernel_check();
