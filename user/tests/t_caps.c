@@ -226,8 +226,9 @@ TEST(s1_small_bank_gives_nomem_and_changes_nothing)
 static uint64_t tstate(uint32_t t) { return tether_THREAD_INFO(t, r) == E_OK ? r[0] : ~0UL; }
 
 static volatile unsigned long spins;
-static long spin(long a)
+static long spin(void *arg)
 {
+    long a = (long)arg;
     for (;;)
         spins += (unsigned long)a;
 }
@@ -236,8 +237,9 @@ TEST(t_thread_destroyed_while_runnable)
 {
     static char stack[4096] __attribute__((aligned(16)));
     struct uthread t;
-    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), spin, 1, stack, sizeof stack,
-                          ROOT_THREAD_PRIO), E_OK);
+    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), spin, (void *)(uintptr_t)1, stack, sizeof stack,
+                          ROOT_THREAD_PRIO),
+             E_OK);
     /* It runs until a tick; under a loaded host the tick may come before
      * its first instruction, so yield a few times. */
     for (int i = 0; i < 100 && !spins; i++)
