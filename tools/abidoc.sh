@@ -10,6 +10,7 @@
 #                      what it changes, its cost (labels.def's entries)
 #   @constants         every constant of abi.h's "Constants" part
 #   @syscalls @errors @types @faults @registers @rootcaps   the tables of abi.md
+#   @layout            the root task's layout (kernel/arch/riscv64/uapi/layout.h)
 #   @example NAME      the code between "/* example: NAME */" and
 #                      "/* end of example */" in user/tests/t_manual.c (a
 #                      QEMU test: every example is compiled and run)
@@ -160,8 +161,8 @@ methods() {
         for (i = 1; i <= k; i++)
             if (kind[i] == "ERR") { fields(body[i]); print "| `" f[1] "` | " esc(strs(body[i])) " |" }
         print ""
-        print "**Changes.** " esc(changes) (changes ~ /[.)]$/ ? "" : "."); print ""
-        print "**Cost.** " esc(cost) (cost ~ /[.)]$/ ? "" : ".")
+        print "**Changes.** " esc(changes) (changes ~ /\.$/ ? "" : "."); print ""
+        print "**Cost.** " esc(cost) (cost ~ /\.$/ ? "" : ".")
     }
     { text = text $0 "\n" }
     END {
@@ -266,6 +267,8 @@ table() {  # $1 = which: a table of abi.md, with its header
     faults) printf '| value | name | meaning |\n|---:|---|---|\n'; rows $d/faults.def "2 1 t" ;;
     registers) printf '| index | name | register |\n|---:|---|---|\n'; registers ;;
     rootcaps) printf '| address | cap |\n|---:|---|\n'; rootcaps ;;
+    layout) printf '| name | value (riscv64) |\n|---|---|\n'
+        sed -n 's/^#define \([A-Z_]*\) *\([^ ][^ ]*\)$/| `\1` | `\2` |/p' kernel/arch/riscv64/uapi/layout.h ;;
     esac
 }
 
@@ -278,7 +281,7 @@ if [ "$mode" = manual ]; then
             methods $d/labels.def index ;;
         @reference) methods $d/labels.def reference ;;
         @constants) constants ;;
-        @syscalls | @errors | @types | @faults | @registers | @rootcaps) table "${line#@}" ;;
+        @syscalls | @errors | @types | @faults | @registers | @rootcaps | @layout) table "${line#@}" ;;
         @example\ *) example "${line#@example }" ;;
         *) printf '%s\n' "$line" ;;
         esac

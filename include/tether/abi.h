@@ -153,7 +153,7 @@ enum tether_fault {
 #define TREG_OTHER   10u         /* the machine's other registers from here, in its order (riscv64: 22, x1, x3..x9, x18..x31; the host: none) */
 #define TREG_COUNT_RISCV64 32u   /* indices on riscv64 (the host has 10) */
 
-/* Rights on a capability (C1: every transfer may only remove rights). */
+/* Rights on a capability: every transfer may only remove them (C1). */
 #define R_READ   0x1u            /* read slots, query */
 #define R_WRITE  0x2u            /* modify: write slots, allocate, destroy, configure, signal */
 #define R_EXEC   0x4u            /* (memory) execute */
