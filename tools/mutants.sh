@@ -46,6 +46,8 @@ m22_removal_ends_watch_unsignalled @@ kernel/core/cap.c @@ T4 @@ watch_fire(s); 
 m23_destroy_forgets_watches @@ kernel/core/objtype.c @@ T4 S3 @@ if (x->watch && watch_object_step(o, budget) != E_OK) @@ if (0)
 m24_grant_signals_as_removal @@ kernel/core/cap.c @@ T4 C4 @@ watch_drop(src);  /* GRANT @@ watch_fire(src);  /* GRANT
 m25_watch_outlives_its_cspace @@ kernel/core/watch.c @@ T4 @@ if (n && obj_get(w->cs)->state == OS_LIVE) @@ if (n)
+m26_create_ignores_a_meaningless_arg @@ kernel/core/bank.c @@ S1 @@ return type == OBJ_BANK || arg == 0; @@ return (void)type, (void)arg, true;
+m27_mint_checks_op_before_rights @@ kernel/core/cspace.c @@ C7 @@ return E_RIGHTS;  /* the invoked cap's rights come first, as everywhere */ @@ (void)0;
 EOF
 )
 

@@ -21,7 +21,10 @@ enum tether_objtype {
     OBJ_COUNT
 };
 
-/* Invocation labels (labels.def). */
+/* Invocation labels (labels.def). Every consumer of labels.def declares X
+ * with `...` after `out`: the seventh field, the manual entry (RIGHTS,
+ * CAPARG, ERR, CHANGES, COST), is read only by tools/abidoc.sh and the
+ * tests (tests/abi_table.h). */
 enum tether_label {
 #define X(name, val, type, doc, in, out, ...) name = val,
 #include <tether/labels.def>

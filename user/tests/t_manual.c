@@ -146,6 +146,8 @@ static long pager(void *arg)
     struct pager *p = arg;
     struct tether_msg m = tether_recv(p->ep);
     for (;;) {
+        if (m.err != E_OK)
+            return m.err;
         uint64_t stage = stage_alloc(1);
         if (frame_new_at(p->bank, p->scratch, ROOT_CAP_ASPACE, stage, R_READ | R_WRITE) != E_OK)
             return -1;  /* no reply: the faulting thread stays stopped */
