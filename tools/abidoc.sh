@@ -94,6 +94,8 @@ methods() {
         for (i = 1; i <= k; i++) out = out (i > 1 ? ", " : "") "`" ln[i] "`"
         return k ? out : "-"
     }
+    # A sentence: capital first letter, a full stop at the end.
+    function sentence(t) { t = toupper(substr(t, 1, 1)) substr(t, 2); return t ~ /\.$/ ? t : t "." }
     function mask(m) { return m == "0" ? "no rights" : "`" m "`" }
     # A comment before a group of entries: "Heading: text" or "Heading. text"
     # (the first ": " or ". " outside parentheses ends the heading).
@@ -134,7 +136,7 @@ methods() {
         proto = proto (nout ? ", uint64_t r[4])" : ")")
         print ""; print "#### `" a[1] "`"; print ""
         print "Label " a[2] " on `" a[3] "`: `" proto "`"; print ""
-        print esc(strs(a[4])); print ""
+        print esc(sentence(strs(a[4]))); print ""
         if (nin || nout) {
             print "| word | name | meaning |"; print "|---|---|---|"
             for (i = 1; i <= nin; i++) print "| a" (i - 1) " | `" wn[i] "` | " esc(wd[i]) " |"
@@ -161,8 +163,8 @@ methods() {
         for (i = 1; i <= k; i++)
             if (kind[i] == "ERR") { fields(body[i]); print "| `" f[1] "` | " esc(strs(body[i])) " |" }
         print ""
-        print "**Changes.** " esc(changes) (changes ~ /\.$/ ? "" : "."); print ""
-        print "**Cost.** " esc(cost) (cost ~ /\.$/ ? "" : ".")
+        print "**Changes.** " esc(sentence(changes)); print ""
+        print "**Cost.** " esc(sentence(cost))
     }
     { text = text $0 "\n" }
     END {
