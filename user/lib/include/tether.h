@@ -177,7 +177,8 @@ int system_ok(void);
  *                         uint64_t src, uint64_t rights);
  * and for a label with results (OUT(...)) a last parameter uint64_t r[4]
  * (may be NULL): r[TETHER_OUT_INDEX(CS_INFO, badge)] is CS_INFO's `badge`.
- * docs/abi.md describes every parameter. */
+ * docs/manual.md describes every parameter, the rights each method needs,
+ * every error it returns and when, what it changes and what it costs. */
 #define IN(n, doc) (n, doc)
 #define OUT(n, doc) (n, doc)
 /* The first name of a sequence (n, doc)(n, doc)..., and the rest of it. */
