@@ -67,7 +67,7 @@ enum tether_label {
  * TETHER_NOUT_<label> count the words. */
 #define IN(n, doc) (n, doc)
 #define OUT(n, doc) (n, doc)
-#define X(name, val, type, doc, in, out, ...)                                       \
+#define X(name, val, type, doc, in, out, ...)                                   \
     struct tether_in_##name { TETHER_SEQ_WORDS(in) unsigned long long end_; };  \
     struct tether_out_##name { TETHER_SEQ_WORDS(out) unsigned long long end_; }; \
     enum { TETHER_NIN_##name = TETHER_SEQ_COUNT(in), TETHER_NOUT_##name = TETHER_SEQ_COUNT(out) };

@@ -224,7 +224,7 @@ int system_ok(void);
 #define TT_RARG_2 r
 #define TT_RARG_3 r
 #define TT_RARG_4 r
-#define X(name, val, type, doc, in, out, ...)                                    \
+#define X(name, val, type, doc, in, out, ...)                                   \
     static inline long tether_##name(uint32_t cap TT_PARAMS(in) TT_RPARAM(out)) \
     {                                                                       \
         return tether_invoke6(cap, name, TT_WORDS(in) TT_RARG(out));        \
