@@ -19,6 +19,7 @@
 #include "fixture.h"
 #include "abi_table.h"
 #include "host_blk.h"
+#include "host_console.h"
 #include "notification.h"
 #include "aspace.h"
 #include "frame.h"
@@ -32,7 +33,7 @@
 enum {
     SUB = 20, TINY, TINY2, C2, CT, EP, EPB, N, NB, T_NEW, T_CFG, T_RUN, T_LOST, T_C2, AS1, AST,
     F1, F2, F3, SC1, SC2, W_EP, W_CS, W_T, W_B, W_AS, W_NB, W_DEAD, V_EP, V_CS, V_T, V_F, V_AS,
-    V_N, V_B, V_SC, W_C2, DEEP_B, WCHAIN, BIG, AS2, NBASE,
+    V_N, V_B, V_SC, W_C2, DEEP_B, WCHAIN, BIG, AS2, W_DBG, NBASE,
     DRV = 90, DRV2 = 91,
     REDUCED = 100,             /* 4 copies of each base cap with fewer rights */
     EMPTY0 = 600,              /* empty slots: 600..609 */
@@ -43,8 +44,8 @@ enum {
 #define VA_BIG 0x100000ull     /* AS1: 128 pages, each a copy of F1 */
 #define NKIDS 80               /* BIG has this many children: more than a step removes */
 
-static const u32 bases[] = {CS, BANK, ROOT_CAP_SYSTEM, SUB, C2, EP, N, NB, T_CFG, T_RUN, T_NEW,
-                            AS1, F1, SC1, SC2, W_EP, W_CS, W_T};
+static const u32 bases[] = {CS, BANK, ROOT_CAP_SYSTEM, ROOT_CAP_DEBUG, SUB, C2, EP, N, NB, T_CFG, T_RUN,
+                            T_NEW, AS1, F1, SC1, SC2, W_EP, W_CS, W_T};
 static const u8 reduced_rights[4] = {R_READ, R_WRITE, 0, R_READ | R_WRITE};
 
 static u32 pool[256];          /* every cap address of the world */
@@ -62,7 +63,7 @@ static void build_world(void)
     u32 v = TMP + 50;
     tk_boot(RAM);
     npool = 0;
-    for (u32 s = 1; s <= ROOT_CAP_SCHEDCTX; s++)
+    for (u32 s = 1; s <= ROOT_CAP_DEBUG; s++)
         if (tk_slot(s) && tk_slot(s)->obj)  /* the host has no root AddrSpace, thread, time */
             add(s);
     CHECK_EQ(tk_create(BANK, OBJ_BANK, SUB, 4 * MB), E_OK);
@@ -108,14 +109,15 @@ static void build_world(void)
     CHECK_EQ(tk_destroy(SUB, v++), E_OK);
     CHECK_EQ(tk_create(SUB, OBJ_THREAD, T_C2, 0), E_OK);
     /* Wrappers: of an endpoint, the root CSpace, a thread, a bank, an
-     * AddrSpace, a notification (with a badge), of a destroyed endpoint,
-     * and a chain as long as it may be. */
+     * AddrSpace, a notification (with a badge), the Debug object, of a
+     * destroyed endpoint, and a chain as long as it may be. */
     wrap(W_EP, EP, 0);
     wrap(W_CS, CS, 0);
     wrap(W_T, T_CFG, 0);
     wrap(W_B, SUB, 0);
     wrap(W_AS, AS1, 0);
     wrap(W_NB, N, 3);
+    wrap(W_DBG, ROOT_CAP_DEBUG, 0);  /* the Debug object, through a wrapper */
     CHECK_EQ(tk_create(SUB, OBJ_ENDPOINT, v, 0), E_OK);
     wrap(W_DEAD, v, 0);
     CHECK_EQ(tk_destroy(SUB, v++), E_OK);
@@ -188,9 +190,12 @@ static u64 generic(void)
     }
 }
 
-/* A cap address: mostly one of `type` (any rights, through wrappers, void). */
+/* A cap address: mostly one of `type` (any rights, through wrappers, void);
+ * OBJ_NONE: a cap of any type (CAPARG(..., OBJ_NONE, ...)). */
 static u64 cap_value(oref ccs, u32 type)
 {
+    if (type == OBJ_NONE && chance(65))
+        return pool[rn(npool)];
     if (chance(65))
         for (int k = 0; k < 40; k++) {
             u32 s = pool[rn(npool)];
@@ -432,6 +437,8 @@ static void rare(void)
         {CS_MINT, CT, {FAR0, CS, EP, R_ALL, 5, MINT_COPY}, E_NOMEM},
         {CS_WATCH, CT, {5, 1, NB}, E_NOMEM},
         {BANK_WRAP, BANK, {CS, EMPTY0, CS, WCHAIN, 0, R_ALL}, E_DEPTH},
+        /* TINY paid for CT and can pay for no wrapper. */
+        {BANK_WRAP, TINY, {CS, EMPTY0, CS, EP, 0, R_ALL}, E_NOMEM},
         {AS_MAP, AS1, {AS2, VA0, VA0, 0, R_ALL, ITEM_COPY}, E_FULL},
         {AS_MAP, AST, {AS1, VA0, VA0, 0, R_ALL, ITEM_COPY}, E_NOMEM},
         {CS_UNMAP, CS, {BIG, 0}, E_CONTINUE},
@@ -566,6 +573,9 @@ TEST(abi_errors_returned_are_the_errors_listed)
     memset(seen, 0, sizeof seen);
     generic_seen = 0;
     complaints = 0;
+    /* The Debug object's dumps and the kernel's fault lines: not on stdout. */
+    static char console[4096];
+    host_console_capture(console, sizeof console);
     for (u32 i = 0; i < ABI_NMETHODS; i++)
         for (u32 r = 0; r < ROUNDS; r++) {
             build_world();
@@ -576,6 +586,7 @@ TEST(abi_errors_returned_are_the_errors_listed)
     rare();
     waiters();
     full_store();
+    host_console_capture(NULL, 0);
     if (getenv("TETHER_ABI_STATS"))
         for (u32 i = 0; i < ABI_NMETHODS; i++)
             printf("    %-18s %5u + %5u calls, codes %#x\n", abi_methods[i].name, seen[i].calls[0],

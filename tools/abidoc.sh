@@ -154,7 +154,7 @@ methods() {
             if (kind[i] == "RIGHTS") r = "The invoked cap needs " mask(trim(body[i])) "."
             else if (kind[i] == "CAPARG") {
                 n = fields(body[i])
-                ncap = ncap " `" f[1] "`: a cap to `" f[2] "` with " mask(f[3]) (strs(f[4]) != "" ? " (" strs(f[4]) ")" : "") "."
+                ncap = ncap " `" f[1] "`: " (f[2] == "OBJ_NONE" ? "a cap of any type" : "a cap to `" f[2] "`") " with " mask(f[3]) (strs(f[4]) != "" ? " (" strs(f[4]) ")" : "") "."
             }
             else if (kind[i] == "CHANGES") changes = strs(body[i])
             else if (kind[i] == "COST") cost = strs(body[i])
