@@ -188,3 +188,34 @@ TEST(manual_pager)
     /* end of example */
     CHECK_EQ(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, bank), E_OK);
 }
+
+TEST(manual_debugging)
+{
+    uint64_t r[4];
+    uint32_t bank = fresh_slot();
+    CHECK_EQ(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_BANK, CS, bank, 1 << 20), E_OK);
+    /* example: debugging */
+    uint32_t ep = fresh_slot(), child = fresh_slot(), blind = fresh_slot();
+    CHECK_EQ(tether_BANK_CREATE(bank, OBJ_ENDPOINT, CS, ep, 0), E_OK);
+    CHECK_EQ(tether_CS_MAP(CS, child, CS, ep, R_ALL), E_OK);
+    /* CS_TREE: where a slot is in its derivation tree, as far as this
+     * CSpace may know: its parent is named only if it is a slot here. */
+    CHECK_EQ(tether_CS_TREE(CS, child, r), E_OK);
+    CHECK_EQ(r[TETHER_OUT_INDEX(CS_TREE, derived)], 1);
+    CHECK_EQ(r[TETHER_OUT_INDEX(CS_TREE, parent)], ep);
+    CHECK_EQ(tether_CS_TREE(CS, ep, r), E_OK);
+    CHECK_EQ(r[TETHER_OUT_INDEX(CS_TREE, parent)], TREE_ROOT);
+    /* The Debug object prints the whole tree of the endpoint on the
+     * console (docs/debug.md), at most DEBUG_LINES lines a call. */
+    uint64_t start = 0;
+    do {
+        CHECK_EQ(tether_DEBUG_TREE(ROOT_CAP_DEBUG, ep, start, r), E_OK);
+        start = r[TETHER_OUT_INDEX(DEBUG_TREE, next)];
+    } while (start);
+    /* Every Debug method needs R_READ on the Debug cap. */
+    CHECK_EQ(tether_CS_COPY(CS, blind, CS, ROOT_CAP_DEBUG, R_WRITE), E_OK);
+    CHECK_EQ(tether_DEBUG_SCHED(blind, 0, r), E_RIGHTS);
+    CHECK_EQ(tether_CS_DELETE(CS, blind), E_OK);
+    /* end of example */
+    CHECK_EQ(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, bank), E_OK);
+}
