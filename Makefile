@@ -104,7 +104,7 @@ test-capgraph: test-storeinfo
 	  && dot -Tcanon $(B)/storeinfo/ok.dot > /dev/null \
 	  && grep -q 'subgraph cluster_' $(B)/storeinfo/ok.dot && grep -q 'badge 0x77' $(B)/storeinfo/ok.dot \
 	  && [ $$(grep -c ' -> ' $(B)/storeinfo/ok.dot) -ge 2 ] \
-	  && echo "1 passed, 0 failed" || { echo "FAIL capgraph"; echo "0 passed, 1 failed"; exit 1; }
+	  && { echo "ok   capgraph"; echo "1 passed, 0 failed"; } || { echo "FAIL capgraph"; echo "0 passed, 1 failed"; exit 1; }
 
 # The `make run` system's derivation tree, rendered (Graphviz dot).
 capgraph: $(B)/host/storeinfo
@@ -142,8 +142,8 @@ test-readme:
 	@echo "== readme: README's example is user/examples/first/first.c"
 	@mkdir -p $(B)
 	@if sed -n '/^<!-- user\/examples\/first\/first.c -->$$/,/^```$$/p' README.md | sed '1,2d;$$d' | \
-	    diff -u - user/examples/first/first.c > $(B)/readme.diff; then echo "1 passed, 0 failed"; \
-	else cat $(B)/readme.diff; echo "README.md's copy of first.c is stale"; echo "0 passed, 1 failed"; exit 1; fi
+	    diff -u - user/examples/first/first.c > $(B)/readme.diff; then echo "ok   readme_first_c"; echo "1 passed, 0 failed"; \
+	else cat $(B)/readme.diff; echo "FAIL readme_first_c: README.md's copy of first.c is stale"; echo "0 passed, 1 failed"; exit 1; fi
 
 soak: $(B)/host/model
 	TETHER_STEPS=10000000 $(B)/host/model
