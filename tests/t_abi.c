@@ -10,7 +10,10 @@
  *   - on a call with a cap lacking the listed rights that did not fail (the
  *     invoked cap's: with exactly E_RIGHTS, checked first),
  *   - on an invocation whose cap did not resolve answering anything but
- *     the lookup's own error.
+ *     the lookup's own error,
+ *   - on a call that succeeded with an argument its entry refuses ("else
+ *     E_INVAL": manual_refuses below; BANK_CREATE's arg also for every
+ *     type, one call each).
  * A failure prints the method, the error and the call. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +278,35 @@ static u64 arg_value(const struct abi_method *m, int i, oref ccs)
 
 /* ---- making a call -------------------------------------------------------- */
 
+/* Arguments the manual refuses whatever the rest of the call (the IN docs
+ * and ERR entries of labels.def: "else E_INVAL"): a call with them must
+ * not succeed. */
+#define A(label, name) a[TETHER_IN_INDEX(label, name)]
+static bool manual_refuses(const struct abi_method *m, const u64 *a)
+{
+    switch (m->label) {
+    case BANK_CREATE: return A(BANK_CREATE, type) != OBJ_BANK && A(BANK_CREATE, arg) != 0;
+    case CS_MINT: return !A(CS_MINT, badge) || A(CS_MINT, op) > MINT_MAP;
+    case CS_UNMAP: return A(CS_UNMAP, include_self) > 1;
+    case AS_UNMAP: return A(AS_UNMAP, include_self) > 1;
+    case CS_WATCH: return !A(CS_WATCH, count) || A(CS_WATCH, count) > WATCH_MAX;
+    case SC_CONFIGURE:
+        return !A(SC_CONFIGURE, budget) || A(SC_CONFIGURE, budget) > A(SC_CONFIGURE, period) ||
+               A(SC_CONFIGURE, period) > SC_MAX_PERIOD;
+    case THREAD_CONFIGURE: return A(THREAD_CONFIGURE, priority) > PRIO_MAX;
+    case THREAD_READ_REGS: return !A(THREAD_READ_REGS, count) || A(THREAD_READ_REGS, count) > 4;
+    case THREAD_WRITE_REGS: return !A(THREAD_WRITE_REGS, count) || A(THREAD_WRITE_REGS, count) > 4;
+    case AS_MAP_FRAME:
+        return A(AS_MAP_FRAME, va) % PAGE_SIZE_BYTES || A(AS_MAP_FRAME, va) >= USER_VA_LIMIT ||
+               A(AS_MAP_FRAME, op) > ITEM_GRANT;
+    case AS_MAP:
+        return !(A(AS_MAP, rights) & R_READ) || A(AS_MAP, log2_pages) > FLEX_MAX_LOG2 ||
+               A(AS_MAP, op) > ITEM_GRANT;
+    default: return false;
+    }
+}
+#undef A
+
 struct seen {
     u32 codes;            /* bit e: the method answered e */
     u32 calls[2];         /* by the kernel's caller, by a thread */
@@ -342,7 +374,7 @@ static void one_call(const struct abi_method *mi, u32 mno)
         a[rn(6)] = generic();
     /* What the manual promises, decided before the call changes anything. */
     bool need_e_rights = le == E_OK && (t.rights & abi_rights(mi)) != abi_rights(mi);
-    bool must_fail = false;
+    bool must_fail = false, refused = manual_refuses(mi, a);
     for (const struct abi_caparg *c = mi->capargs; c->name; c++) {
         struct target ta;
         if (a[c->arg] != CAP_NONE && kernel_lookup(ccs, a[c->arg], &ta) == E_OK && ta.type == c->type &&
@@ -384,6 +416,8 @@ static void one_call(const struct abi_method *mi, u32 mno)
         complain(mi, "with an invoked cap lacking its RIGHTS answered", e, cap, a, thread);
     if (must_fail && e == E_OK)
         complain(mi, "with a cap argument lacking its CAPARG rights answered", e, cap, a, thread);
+    if (refused && e == E_OK)
+        complain(mi, "with an argument the manual refuses answered", e, cap, a, thread);
 }
 
 static void saw(const struct abi_method *m, int e)
@@ -453,6 +487,19 @@ static void rare(void)
                    abi_err_name(calls[i].e));
         CHECK_EQ(e, calls[i].e);
         saw(abi_method(calls[i].label), e);
+    }
+    /* BANK_CREATE's arg is a bank's limit and nothing else: for every
+     * other type (creatable or not: OBJ_DEBUG, OBJ_SYSTEM, unknown ones)
+     * a word there is E_INVAL, and nothing is made. */
+    build_world();
+    for (u32 type = 0; type < OBJ_COUNT + 2; type++) {
+        if (type == OBJ_BANK)
+            continue;
+        int e = tk_inv(BANK, BANK_CREATE, type, CS, EMPTY0, 1, 0, 0);
+        if (e != E_INVAL)
+            printf("    BANK_CREATE of type %u with arg 1: %s, not E_INVAL\n", type, abi_err_name(e));
+        CHECK_EQ(e, E_INVAL);
+        CHECK_EQ(tk_status(EMPTY0), SLOT_EMPTY);
     }
     /* A bank being destroyed pays for nothing: the AddrSpace it paid for
      * (still live: the newest objects go first) gets no page table. */
