@@ -8,6 +8,7 @@
 #   make gdb        debug it
 #   make bench      run benchmarks and regenerate docs/benchmarks.md
 #   make bench-table  rebuild docs/benchmarks.md from its rows (notes, targets)
+#   make docs       regenerate docs/abi.md and docs/manual.md
 #   make soak       long randomized model test (10M steps)
 
 CC      := clang
@@ -103,7 +104,7 @@ test-capgraph: test-storeinfo
 	  && dot -Tcanon $(B)/storeinfo/ok.dot > /dev/null \
 	  && grep -q 'subgraph cluster_' $(B)/storeinfo/ok.dot && grep -q 'badge 0x77' $(B)/storeinfo/ok.dot \
 	  && [ $$(grep -c ' -> ' $(B)/storeinfo/ok.dot) -ge 2 ] \
-	  && echo "1 passed, 0 failed" || { echo "FAIL capgraph"; echo "0 passed, 1 failed"; exit 1; }
+	  && { echo "ok   capgraph"; echo "1 passed, 0 failed"; } || { echo "FAIL capgraph"; echo "0 passed, 1 failed"; exit 1; }
 
 # The `make run` system's derivation tree, rendered (Graphviz dot).
 capgraph: $(B)/host/storeinfo
@@ -111,13 +112,19 @@ capgraph: $(B)/host/storeinfo
 	dot -Tsvg $(B)/capgraph.dot -o $(B)/capgraph.svg
 	@echo "wrote $(B)/capgraph.svg"
 
-# docs/abi.md is generated from include/tether/*.def: it must be current.
+# docs/abi.md (the tables) and docs/manual.md (the manual: docs/manual.in.md,
+# the reference of every method from labels.def, the constants of abi.h, the
+# examples of user/tests/t_manual.c) are generated: they must be current.
+GEN_DOCS := abi manual
 docs:
-	tools/abidoc.sh > docs/abi.md
+	@for d in $(GEN_DOCS); do tools/abidoc.sh $$d > docs/$$d.md && echo "wrote docs/$$d.md"; done
 test-docs:
-	@echo "== docs: docs/abi.md matches include/tether"
-	@if tools/abidoc.sh | diff -u docs/abi.md - > $(B)/abidoc.diff; then echo "1 passed, 0 failed"; \
-	else cat $(B)/abidoc.diff; echo "docs/abi.md is stale: run make docs"; echo "0 passed, 1 failed"; exit 1; fi
+	@mkdir -p $(B)
+	@echo "== docs: $(GEN_DOCS:%=docs/%.md) match include/tether, docs/manual.in.md, user/tests/t_manual.c"
+	@p=0; f=0; for d in $(GEN_DOCS); do \
+	  if tools/abidoc.sh $$d | diff -u docs/$$d.md - > $(B)/abidoc-$$d.diff; then echo "ok   docs/$$d.md"; p=$$((p+1)); \
+	  else cat $(B)/abidoc-$$d.diff; echo "FAIL docs/$$d.md is stale: run make docs"; f=$$((f+1)); fi; done; \
+	echo "$$p passed, $$f failed"; test $$f = 0
 
 # Prose quotes benchmark rows by name, numbers only as the table has them;
 # README's install line is .ci/run's (tools/check-prose.sh).
@@ -135,8 +142,8 @@ test-readme:
 	@echo "== readme: README's example is user/examples/first/first.c"
 	@mkdir -p $(B)
 	@if sed -n '/^<!-- user\/examples\/first\/first.c -->$$/,/^```$$/p' README.md | sed '1,2d;$$d' | \
-	    diff -u - user/examples/first/first.c > $(B)/readme.diff; then echo "1 passed, 0 failed"; \
-	else cat $(B)/readme.diff; echo "README.md's copy of first.c is stale"; echo "0 passed, 1 failed"; exit 1; fi
+	    diff -u - user/examples/first/first.c > $(B)/readme.diff; then echo "ok   readme_first_c"; echo "1 passed, 0 failed"; \
+	else cat $(B)/readme.diff; echo "FAIL readme_first_c: README.md's copy of first.c is stale"; echo "0 passed, 1 failed"; exit 1; fi
 
 soak: $(B)/host/model
 	TETHER_STEPS=10000000 $(B)/host/model

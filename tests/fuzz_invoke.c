@@ -3,7 +3,9 @@
  * invocations a hostile task could make (cap addresses, labels and argument
  * words taken from the input, biased towards values that reach deep into
  * the decoders); after every one the kernel's invariants must hold
- * (kernel_check) and nothing may crash (ASan/UBSan).
+ * (kernel_check), nothing may crash (ASan/UBSan), and every error is one
+ * the manual lists for the method (labels.def's ERR entries: abi_table.h)
+ * or, when the cap is no cap of the method's type, the lookup's own.
  *
  * The objects made first include SchedContexts (one bound to a thread, so
  * binding it elsewhere is E_BUSY; one never configured), a notification
@@ -24,9 +26,10 @@
 #include "notification.h"
 #include "schedctx.h"
 #include "thread.h"
+#include "abi_table.h"
 
 static const u32 labels[] = {
-#define X(name, val, type, doc, in, out) name,
+#define X(name, val, type, doc, in, out, ...) name,
 #include <tether/labels.def>
 #undef X
     0, 0x7777,
@@ -151,8 +154,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
         bool timely = (label >= NTFN_SIGNAL && label <= SC_QUERY) || label == THREAD_BIND_SC ||
                       label == THREAD_BIND_NTFN || label == THREAD_SET_TIMEOUT;
         u64 before = timely ? time_state() : 0;
-        struct target tg;
-        bool to_sc = cap_lookup(tk.root_cs, cap, &tg) == E_OK && tg.type == OBJ_SCHEDCTX;
+        struct target t;
+        int le = kernel_lookup(tk.root_cs, cap, &t);
+        bool to_sc = le == E_OK && t.type == OBJ_SCHEDCTX;
+        const struct abi_method *m = abi_method(label);
         int e = tk_inv(cap, label, a[0], a[1], a[2], a[3], a[4], a[5]);
         if (timely && e != E_OK && time_state() != before) {
             fprintf(stderr, "label %#x on cap %u answered %d but changed SchedContexts, notifications or threads\n",
@@ -168,6 +173,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
             abort();
         }
         stat[li][e]++;
+        if (le != E_OK ? e != le : !m || t.type != m->type ? e != E_LABEL : e != E_OK && !abi_err_listed(m, e)) {
+            fprintf(stderr, "%s on cap %u (lookup %s): %s, not what docs/manual.md says\n",
+                    m ? m->name : "unknown label", cap, abi_err_name(le), abi_err_name(e));
+            abort();
+        }
         const char *why = kernel_check();
         if (why) {
             fprintf(stderr, "kernel_check: %s (cap %u label %#x)\n", why, cap, label);

@@ -53,7 +53,7 @@
 #include "thread.h"
 
 static const u32 labels[] = {
-#define X(name, val, type, doc, in, out) name,
+#define X(name, val, type, doc, in, out, ...) name,
 #include <tether/labels.def>
 #undef X
     0, 0x7777,

@@ -44,6 +44,10 @@ int harness_run(int argc, char **argv)
     qsort(tests, (size_t)ntests, sizeof(tests[0]), by_name);
     const char *only = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0, expected = 0;
+    for (int i = 0; i < ntests; i++)
+        expected += !only || strstr(tests[i].name, only);
+    printf("tests: %d\n", expected);
+    expected = 0;
     for (int i = 0; i < ntests; i++) {
         if (only && !strstr(tests[i].name, only))
             continue;

@@ -2,9 +2,11 @@
 /* harness.h: tiny test framework for host tests.
  *
  * TEST(name) { ... } registers a test; CHECK(cond) and CHECK_EQ(a, b) record
- * failures (with file:line) and continue. The runner prints one line per test
- * and the final line "N passed, N failed", exits non-zero on any failure, and
- * checks that every registered test ran (a test that did not run fails). */
+ * failures (with file:line) and continue. The runner prints "tests: N" (the
+ * tests selected), one line per test ("ok   name" or "FAIL name") and the
+ * final line "P passed, F failed" (P + F = N, plus one failure for a
+ * "FAIL meta" line), exits non-zero on any failure, and checks that every
+ * registered test ran (a test that did not run fails). */
 #ifndef TETHER_HARNESS_H
 #define TETHER_HARNESS_H
 

@@ -51,6 +51,35 @@ TEST(s1_over_limit_fails_and_changes_nothing)
     CHECK_EQ(tk_create(20, OBJ_ENDPOINT, 23, 0), E_OK);
 }
 
+TEST(s1_create_arg_is_a_bank_limit_and_nothing_else)
+{
+    /* BANK_CREATE's arg is the new bank's limit (any value); every other
+     * type takes none: a word it would ignore is E_INVAL, nothing changes. */
+    static const u64 types[] = {OBJ_CSPACE, OBJ_ENDPOINT, OBJ_THREAD, OBJ_ASPACE, OBJ_FRAME,
+                                OBJ_NOTIFICATION, OBJ_SCHEDCTX};
+    static const u64 args[] = {1, 4096, 1ull << 63, ~0ull};
+    tk_boot(4 * MB);
+    u64 before = tk_usage(BANK);
+    for (u32 i = 0; i < ARRAY_LEN(types); i++) {
+        for (u32 k = 0; k < ARRAY_LEN(args); k++) {
+            CHECK_EQ(tk_create(BANK, types[i], 20 + i, args[k]), E_INVAL);
+            CHECK_EQ(tk_status(20 + i), SLOT_EMPTY);
+        }
+        CHECK_EQ(tk_usage(BANK), before);
+        CHECK_EQ(tk_create(BANK, types[i], 20 + i, 0), E_OK);
+        CHECK_EQ(tk_inv(CS, CS_INFO, 20 + i, 0, 0, 0, 0, 0), E_OK);
+        CHECK_EQ(tk_r[1], types[i]);
+        before = tk_usage(BANK);
+    }
+    for (u32 k = 0; k < ARRAY_LEN(args); k++) {
+        CHECK_EQ(tk_create(BANK, OBJ_BANK, 40 + k, args[k]), E_OK);
+        CHECK_EQ(tk_inv(40 + k, BANK_QUERY, 0, 0, 0, 0, 0, 0), E_OK);
+        CHECK_EQ(tk_r[TETHER_OUT_INDEX(BANK_QUERY, limit)], args[k]);
+    }
+    CHECK_EQ(tk_create(BANK, OBJ_BANK, 50, 0), E_OK);  /* a bank that can pay for nothing */
+    CHECK_EQ(tk_create(50, OBJ_ENDPOINT, 51, 0), E_NOMEM);
+}
+
 TEST(s1_root_bank_holds_all_storage)
 {
     tk_boot(8 * MB);
@@ -343,7 +372,7 @@ static void create_every_type(u32 bank, u32 dst)
 {
     static const u64 types[] = {OBJ_BANK, OBJ_CSPACE, OBJ_ENDPOINT, OBJ_THREAD, OBJ_ASPACE, OBJ_FRAME};
     for (u32 i = 0; i < ARRAY_LEN(types); i++)
-        CHECK_EQ(tk_create(bank, types[i], dst + i, MB), E_OK);
+        CHECK_EQ(tk_create(bank, types[i], dst + i, types[i] == OBJ_BANK ? MB : 0), E_OK);
     CHECK_EQ(tk_inv(bank, BANK_WRAP, CS, dst + ARRAY_LEN(types), CS, CS, 0, R_ALL), E_OK);
 }
 

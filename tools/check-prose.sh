@@ -7,7 +7,7 @@
 #     notes (bench/notes.md) and targets (bench/targets.txt) are current.
 #   * In every prose file (README.md, CONTRIBUTING.md, CHANGELOG.md,
 #     kernel/arch/riscv64/README.md, bench/notes.md, docs/*.md but the
-#     generated benchmarks.md and abi.md), a benchmark row (`qemu.x`,
+#     generated benchmarks.md, abi.md and manual.md), a benchmark row (`qemu.x`,
 #     `host.x`, or a prefix `qemu.x_*`) names a row of docs/benchmarks.md, and
 #     a number right after it ("`qemu.call0` (308)", "is 32", "about 300")
 #     is that row's value exactly. Better: name the row, quote no number.
@@ -65,7 +65,7 @@ bench/mktable.sh "$tmp/rows" | diff -u docs/benchmarks.md - > "$tmp/p" || {
 result benchmarks_md_notes_and_targets_current "$tmp/p"
 
 for f in README.md CONTRIBUTING.md CHANGELOG.md kernel/arch/riscv64/README.md bench/notes.md docs/*.md; do
-    case $f in docs/benchmarks.md|docs/abi.md) continue ;; esac
+    case $f in docs/benchmarks.md|docs/abi.md|docs/manual.md) continue ;; esac
     [ -f "$f" ] || continue
     figures "$f" "$tmp/values" > "$tmp/p"
     result "prose_figures_current: $f" "$tmp/p"

@@ -54,6 +54,8 @@ m29_sc_configure_forgets_waiters @@ kernel/core/schedctx.c @@ T1 @@ wake_all(s);
 m30_call_fast_path_runs_without_time @@ kernel/core/endpoint.c @@ T1 @@ if (!lends && !schedctx_body(rt->sc.obj)->remaining) @@ if (0)
 m31_bind_keeps_the_lent_time @@ kernel/core/thread.c @@ T2 @@ th->lent = 0; @@ (void)0;
 m32_sc_bound_twice @@ kernel/core/thread.c @@ T1 @@ if (sc && sc_bound_elsewhere(sc->obj, t)) @@ if (sc && 0 && sc_bound_elsewhere(sc->obj, t))
+m33_create_ignores_a_meaningless_arg @@ kernel/core/bank.c @@ S1 @@ return type == OBJ_BANK || arg == 0; @@ return (void)type, (void)arg, true;
+m34_mint_checks_op_before_rights @@ kernel/core/cspace.c @@ C7 @@ return E_RIGHTS;  /* the invoked cap's rights come first, as everywhere */ @@ (void)0;
 m40_cs_tree_names_other_spaces_slots @@ kernel/core/cspace.c @@ CS_TREE @@ radix_index_of(cspace_body(cs), p, &idx) ? idx : TREE_OUTSIDE; @@ radix_index_of(cspace_body(cs), p, &idx) ? idx : slot_ref(p);
 m41_debug_object_needs_no_rights @@ kernel/core/debug.c @@ Debug @@ return iv->t.rights & R_READ; @@ return (void)iv, true;
 m42_idle_report_ignores_refills @@ kernel/core/debug.c @@ idle @@ if (sched_busy() || schedctx_time_pending()) { @@ if (sched_busy()) {

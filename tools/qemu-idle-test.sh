@@ -14,8 +14,8 @@ trap 'rm -f "$store"' EXIT
 status=$?
 sed -n '/^Tether/,$p' "$log"
 pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 n=$(grep -ac '^tether: no runnable thread; blocked: ' "$log")
 [ "$n" -eq 1 ] && ok "idle_reported_once" || bad "idle_reported_once ($n reports)"
 line=$(grep -a '^tether: no runnable thread; blocked: ' "$log" | head -n 1)

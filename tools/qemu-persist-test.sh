@@ -23,6 +23,9 @@ RANDOM=$seed
 echo "qemu-persist-test: $cuts power cuts, seed $seed"
 
 boot() {  # boot N: run QEMU in the background on the store, log to $dir/boot-N.log
+    # Empty the log first, here: the background job's own redirection may come
+    # after the wait below has read a previous run's log and cut at once.
+    : >"$dir/boot-$1.log"
     tools/qemu-run.sh "$store" "$kernel" -m 64M </dev/null >"$dir/boot-$1.log" 2>&1 &
     qpid=$!
 }

@@ -5,7 +5,7 @@
 # own) and check that user/init started the program, that it printed a line
 # starting with LINE, that init reported its exit status 0 and that QEMU
 # exited 0, all within 60 seconds. Prints the console, then
-# "ok - prog_PROG" or "FAIL prog_PROG: why", then "N passed, N failed".
+# "ok   prog_PROG" or "FAIL prog_PROG: why", then "N passed, N failed".
 set -u
 kernel=$1 prog=$2 line=$3
 log=${kernel%.elf}-prog-$prog.log
@@ -22,5 +22,5 @@ elif ! grep -q "^$line" "$log"; then why="no line '$line'"
 elif ! grep -q "^init: $prog exited with status 0" "$log"; then why="its exit status was not 0"
 elif [ "$status" -ne 0 ]; then why="QEMU status $status"
 fi
-if [ -z "$why" ]; then echo "ok - prog_$prog"; echo "1 passed, 0 failed"; exit 0; fi
+if [ -z "$why" ]; then echo "ok   prog_$prog"; echo "1 passed, 0 failed"; exit 0; fi
 echo "FAIL prog_$prog: $why"; echo "0 passed, 1 failed"; exit 1

@@ -70,6 +70,14 @@ static int alloc_with_slot(oref b, u8 type, u64 arg, oref dcs, u64 idx, oref *o,
     return E_OK;
 }
 
+/* BANK_CREATE's arg for each type (labels.def): a bank's limit; every
+ * other type takes none, and a word it would ignore is refused (E_INVAL),
+ * so that giving it a meaning later changes no working program. */
+static bool create_arg_ok(u64 type, u64 arg)
+{
+    return type == OBJ_BANK || arg == 0;
+}
+
 static int bank_create(struct inv *iv)
 {
     oref b = iv->t.obj, dcs, o;
@@ -78,7 +86,7 @@ static int bank_create(struct inv *iv)
     struct slot *d;
     if (!(iv->t.rights & R_WRITE))
         return E_RIGHTS;
-    if (!t || !t->creatable)
+    if (!t || !t->creatable || !create_arg_ok(type, ARG(iv, BANK_CREATE, arg)))
         return E_INVAL;
     if (type == OBJ_BANK && bank_body(b)->depth + 1 >= BANK_MAX_DEPTH)
         return E_DEPTH;

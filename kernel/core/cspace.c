@@ -413,6 +413,8 @@ int cspace_invoke(struct inv *iv)
     case CS_MAP:    return cs_transfer(iv, X_MAP, ARG(iv, CS_MAP, rights), 0, false);
     case CS_GRANT:  return cs_transfer(iv, X_GRANT, ARG(iv, CS_GRANT, rights), 0, false);
     case CS_MINT:
+        if (!(iv->t.rights & R_WRITE))
+            return E_RIGHTS;  /* the invoked cap's rights come first, as everywhere */
         if (ARG(iv, CS_MINT, op) > MINT_MAP)
             return E_INVAL;
         return cs_transfer(iv, ARG(iv, CS_MINT, op) == MINT_MAP ? X_MAP : X_COPY,

@@ -17,7 +17,7 @@
 #include "hal.h"
 #include "persist.h"
 
-#define WRITE_MAX 4096u  /* bytes per SYS_WRITE: bounds the time in the kernel */
+/* WRITE_MAX (abi.h): bytes per SYS_WRITE, bounds the time in the kernel. */
 
 static __attribute__((noinline)) u64 sys_write(struct thread *th, u64 va, u64 n)
 {

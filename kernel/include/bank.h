@@ -26,7 +26,7 @@
 
 #include "obj.h"
 
-#define BANK_MAX_DEPTH 32u /* nesting limit: charges walk every ancestor */
+/* BANK_MAX_DEPTH (abi.h) bounds the nesting: charges walk every ancestor. */
 
 /* The destruction a bank's BANK_DESTROY has in progress (obj 0: none). */
 struct bank_pending {

@@ -41,7 +41,7 @@ struct slot {
 #define MAPPING_WHERE(as, vpn) ((u64)(as) << 32 | (u32)(vpn))
 _Static_assert(sizeof(struct slot) == 32, "a slot is 32 bytes, like seL4's");
 
-#define MDB_MAX_DEPTH 0xfff0u /* MAP beyond this depth fails with E_DEPTH */
+/* MDB_MAX_DEPTH (abi.h): MAP beyond this depth fails with E_DEPTH. */
 #define REVOKE_BUDGET 64u     /* units of work (a node removed, a block or an
                                * object freed) per step of a long operation */
 

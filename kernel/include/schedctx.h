@@ -40,7 +40,7 @@ struct schedctx {
                           * wsc names it; linked through wnext/wprev)    */
     oref rprev, rnext;   /* release queue, by refill_at                   */
 };
-#define SC_MAX_PERIOD (1ull << 32)  /* ticks (49 days at 1 kHz) */
+/* SC_MAX_PERIOD (abi.h): the longest period. */
 
 static inline struct schedctx *schedctx_body(oref s) { return (struct schedctx *)obj_body(s); }
 

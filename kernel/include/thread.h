@@ -15,7 +15,7 @@
 #include "cap.h"
 #include "hal.h"
 
-#define NPRIO 256u
+#define NPRIO (PRIO_MAX + 1u)  /* PRIO_MAX: abi.h */
 
 struct thread {
     struct hal_regs regs;   /* user context, saved by the machine on entry */

@@ -6,13 +6,11 @@
  * UNMAP by wrapping) with the rights mask applied, and an optional badge.
  * Invoking a wrapper cap invokes the target; destroying the wrapper rescinds
  * every copy of the wrapper cap at once (S3). Chains are resolved up to
- * WRAP_MAX_DEPTH wrappers. */
+ * WRAP_MAX_DEPTH (abi.h) wrappers. */
 #ifndef TETHER_WRAPPER_H
 #define TETHER_WRAPPER_H
 
 #include "cap.h"
-
-#define WRAP_MAX_DEPTH 8u
 
 struct wrapper {
     struct slot target;  /* copy of the target cap, rights already masked */

@@ -451,7 +451,8 @@ static void gen_call(struct call *c)
         if (chance(50))  /* mostly into the caller's own CSpace: it can use the cap */
             pick_cap_to(c->ccs, c->ccs, &c->a[1], &cs);
         c->a[2] = pick_idx(cs, W_FREE, true);
-        c->a[3] = pick_limit();
+        /* A bank's limit; the other types take 0 (now and then not: E_INVAL). */
+        c->a[3] = type == OBJ_BANK ? pick_limit() : chance((u32)hostile) ? pick_limit() : 0;
     } else if (w < 22) {                                   /* BANK_WRAP */
         c->label = BANK_WRAP;
         c->cptr = pick_cap(c->ccs, OBJ_BANK, R_WRITE, &obj);

@@ -195,6 +195,8 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
         if (a[0] >= OBJ_COUNT || a[0] == OBJ_NONE || a[0] == OBJ_WRAPPER || a[0] == OBJ_SYSTEM ||
             a[0] == OBJ_DEBUG)
             return E_INVAL;
+        if (a[0] != OBJ_BANK && a[3] != 0)
+            return E_INVAL;  /* only a bank takes an argument: its limit */
         if (a[0] == OBJ_BANK && mo[p->b].depth + 1 >= BANK_MAX_DEPTH)
             return E_DEPTH;
         if ((e = m_lookup_cs(c->ccs, a[1], R_WRITE, &p->dcs)) != E_OK || (e = m_dst(p->dcs, a[2], p)) != E_OK)
@@ -262,6 +264,8 @@ static int predict_cs(const struct call *c, const struct mt *t, struct plan *p)
     int e, scs, sid;
     switch (c->label) {
     case CS_COPY: case CS_MAP: case CS_GRANT: case CS_MINT:
+        if (c->label == CS_MINT && !(t->rights & R_WRITE))
+            return E_RIGHTS;
         if (c->label == CS_MINT && a[5] > MINT_MAP)
             return E_INVAL;
         p->xop = c->label == CS_MAP || (c->label == CS_MINT && a[5] == MINT_MAP) ? X_MAP

@@ -38,7 +38,7 @@ const char *ename(int e)
 const char *lname(u32 l)
 {
     switch (l) {
-#define X(n, v, t, d, in, out) case v: return #n;
+#define X(n, v, t, d, in, out, ...) case v: return #n;
 #include <tether/labels.def>
 #undef X
     }

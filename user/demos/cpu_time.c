@@ -9,8 +9,9 @@
 #include "demos.h"
 
 static volatile unsigned long count[3];
-static long spin(long i)
+static long spin(void *arg)
 {
+    long i = (long)arg;
     for (;;)
         count[i]++;
 }
@@ -30,9 +31,9 @@ static long destroy(uint32_t c)
 }
 
 /* The passive server: squares numbers, slowly. */
-static long server(long p)
+static long server(void *arg)
 {
-    struct srv_param *sp = (struct srv_param *)p;
+    struct srv_param *sp = arg;
     uint64_t w[MSG_WORDS] = {0};
     struct tether_msg m = tether_recv(sp->ep);
     for (;;) {
@@ -55,8 +56,9 @@ int demo_cpu_time(void)
         "and none\n", PRIO + 1);
     for (unsigned i = 0; i < 3; i++) {
         count[i] = 0;
-        EXPECT(thread_create(&sp[i], ROOT_CAP_BANK, t + i, CS, ROOT_CAP_ASPACE, spin, i, stacks[i],
-                             sizeof stacks[i], PRIO + 1) == E_OK, "spinner");
+        EXPECT(thread_create(&sp[i], ROOT_CAP_BANK, t + i, CS, ROOT_CAP_ASPACE, spin,
+                             (void *)(uintptr_t)i, stacks[i], sizeof stacks[i], PRIO + 1) == E_OK,
+               "spinner");
         if (budget[i])
             EXPECT(thread_give_time(ROOT_CAP_BANK, t + i, budget[i], 10) == E_OK, "time");
         else
@@ -83,8 +85,9 @@ int demo_cpu_time(void)
     spar.ep = demo_ep();
     spar.work = 0;
     uint32_t s = demo_slots(1);
-    EXPECT(thread_spawn(&srv, ROOT_CAP_BANK, s, server, (long)&spar, stacks[3], sizeof stacks[3],
-                        PRIO + 1) == E_OK, "server");
+    EXPECT(thread_spawn(&srv, ROOT_CAP_BANK, s, server, (void *)&spar, stacks[3], sizeof stacks[3],
+                        PRIO + 1) == E_OK,
+           "server");
     /* It ran to its first recv on time of its own; now it gives that up. */
     EXPECT(tether_THREAD_BIND_SC(s, CAP_NONE) == E_OK, "passive");
     uint64_t before = consumed(ROOT_CAP_SCHEDCTX);

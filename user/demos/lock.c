@@ -72,7 +72,7 @@ static uint32_t keeper_ep;  /* the keeper's local endpoint (answer 1) */
 /* The keeper: does global operations for the lent threads, on its own
  * thread and time. Request words: amount, pause, client. Answer: status,
  * the ledger. */
-static long keeper(long unused)
+static long keeper(void *unused)
 {
     (void)unused;
     uint64_t w[MSG_WORDS] = {0};
@@ -103,8 +103,9 @@ static struct lent lt[5];
 
 /* What a lent thread runs (pc set by THREAD_CONFIGURE, a0 = k): forever
  * receive a request of its client and answer it. */
-static long worker(long k)
+static long worker(void *arg)
 {
+    long k = (long)(uintptr_t)arg;
     struct lent *l = &lt[k];
     uint64_t w[MSG_WORDS] = {0};
     struct tether_msg m = tether_recv(l->ep);
@@ -131,7 +132,7 @@ static long worker(long k)
  * leaves the server's CSpace (T4), it cleans up after that thread. */
 static uint32_t janitor_ntfn;
 static volatile unsigned janitor_cleanups;
-static long janitor(long unused)
+static long janitor(void *unused)
 {
     (void)unused;
     for (;;) {
@@ -207,9 +208,9 @@ static void take_back(uint32_t k)
 
 /* A client's caller thread: one request to its lent thread. */
 struct call { uint32_t k; uint64_t amount, pause; volatile long err; volatile uint64_t ledger; };
-static long caller(long p)
+static long caller(void *arg)
 {
-    struct call *c = (struct call *)p;
+    struct call *c = arg;
     uint64_t w[MSG_WORDS] = {c->amount, c->pause};
     struct tether_msg m = tether_call(lt[c->k].ep, MSG_INFO(REQ, 0), w);
     c->err = m.err ? m.err : (long)m.w[0];
@@ -221,7 +222,7 @@ static void request(struct uthread *t, struct call *c)
 {
     static char stacks[5][4096] __attribute__((aligned(16)));
     c->err = -1;
-    EXPECT(thread_spawn(t, ROOT_CAP_BANK, demo_slots(1), caller, (long)c, stacks[c->k],
+    EXPECT(thread_spawn(t, ROOT_CAP_BANK, demo_slots(1), caller, c, stacks[c->k],
                         sizeof stacks[c->k], PRIO + 1) == E_OK, "caller");
 }
 
@@ -253,7 +254,7 @@ int demo_lock(void)
     SAY("  (1) the seed's pattern: the ledger belongs to the keeper, a thread the server owns; "
         "lent threads ask it by a local call\n");
     keeper_ep = demo_ep();
-    EXPECT(thread_spawn(&kt, ROOT_CAP_BANK, demo_slots(1), keeper, 0, kstack, sizeof kstack,
+    EXPECT(thread_spawn(&kt, ROOT_CAP_BANK, demo_slots(1), keeper, NULL, kstack, sizeof kstack,
                         PRIO + 3) == E_OK, "keeper");
     lend(1, 1, 0);
     lend(2, 1, 0);
@@ -281,7 +282,7 @@ int demo_lock(void)
     /* (2) Revocation notification. */
     SAY("  (2) revocation notification (T4): lent threads take the lock themselves; the server "
         "watches the slot of each one's cap (CS_WATCH) for its janitor\n");
-    EXPECT(thread_spawn(&jt, ROOT_CAP_BANK, demo_slots(1), janitor, 0, jstack, sizeof jstack,
+    EXPECT(thread_spawn(&jt, ROOT_CAP_BANK, demo_slots(1), janitor, NULL, jstack, sizeof jstack,
                         PRIO + 4) == E_OK, "janitor");
     lend(3, 0, 1);
     lend(4, 0, 1);

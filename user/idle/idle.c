@@ -14,7 +14,7 @@ enum { EP = 20, NT = 21, T = 22 };
 
 static char stack[4096] __attribute__((aligned(16)));
 
-static long receiver(long a)
+static long receiver(void *a)
 {
     (void)a;
     tether_recv(EP);
@@ -27,7 +27,7 @@ int main(void)
         tether_BANK_CREATE(BANK, OBJ_NOTIFICATION, CS, NT, 0) != E_OK)
         return 1;
     struct uthread t;
-    if (thread_spawn(&t, BANK, T, receiver, 0, stack, sizeof stack, ROOT_THREAD_PRIO) != E_OK)
+    if (thread_spawn(&t, BANK, T, receiver, NULL, stack, sizeof stack, ROOT_THREAD_PRIO) != E_OK)
         return 1;
     tether_yield();  /* it runs and blocks */
     printf("idle: thread %u waits in recv on endpoint %u, the root waits on notification %u: "

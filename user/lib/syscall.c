@@ -76,7 +76,7 @@ static _Noreturn void thread_main(struct uthread *t)
 }
 
 long thread_create(struct uthread *t, uint32_t bank, uint32_t cap, uint32_t cs, uint32_t as,
-                   long (*fn)(long), long arg, void *stack, unsigned long size, unsigned prio)
+                   tether_thread_fn fn, void *arg, void *stack, unsigned long size, unsigned prio)
 {
     uint64_t sp = ((uint64_t)stack + size) & ~15UL;
     t->cap = cap;
@@ -105,7 +105,7 @@ long thread_give_time(uint32_t bank, uint32_t cap, uint64_t budget, uint64_t per
     return e;
 }
 
-long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(long), long arg,
+long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, tether_thread_fn fn, void *arg,
                   void *stack, unsigned long size, unsigned prio)
 {
     long e = thread_create(t, bank, cap, ROOT_CAP_CSPACE, ROOT_CAP_ASPACE, fn, arg, stack, size,

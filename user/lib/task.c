@@ -88,14 +88,14 @@ static _Noreturn void task_thread_main(struct task_hdr *h)
         tether_THREAD_SUSPEND(h->cap);
 }
 
-long task_thread_create(struct task *t, struct task_thread *th, uint32_t cap, long (*fn)(void *),
+long task_thread_create(struct task *t, struct task_thread *th, uint32_t cap, tether_thread_fn fn,
                         const void *param, unsigned size, unsigned prio)
 {
     return task_thread_create_in(t, th, cap, CS, fn, param, size, prio);
 }
 
 long task_thread_create_in(struct task *t, struct task_thread *th, uint32_t cap, uint32_t cs,
-                           long (*fn)(void *), const void *param, unsigned size, unsigned prio)
+                           tether_thread_fn fn, const void *param, unsigned size, unsigned prio)
 {
     if (size > TASK_PARAM_MAX)
         return E_INVAL;
@@ -127,7 +127,7 @@ long task_thread_create_in(struct task *t, struct task_thread *th, uint32_t cap,
     return e == E_OK ? thread_give_time(t->bank, cap, THREAD_FULL_TIME, THREAD_FULL_TIME) : e;
 }
 
-long task_spawn(struct task *t, struct task_thread *th, uint32_t cap, long (*fn)(void *),
+long task_spawn(struct task *t, struct task_thread *th, uint32_t cap, tether_thread_fn fn,
                 const void *param, unsigned size, unsigned prio)
 {
     long e = task_thread_create(t, th, cap, fn, param, size, prio);

@@ -37,8 +37,9 @@ static int failures;
 
 #define EXPECT(c, ...) do { if (!(c)) { printf("ptest: FAILED %s: ", #c); printf(__VA_ARGS__); printf("\n"); failures++; } } while (0)
 
-static long server(long ep)
+static long server(void *arg)
 {
+    long ep = (long)arg;
     uint64_t w[MSG_WORDS] = {0};
     struct tether_msg m = tether_recv((uint32_t)ep);
     for (;;) {
@@ -50,7 +51,7 @@ static long server(long ep)
 static volatile uint64_t *const scr_a = (volatile uint64_t *)SVA;
 static volatile uint64_t *const scr_b = (volatile uint64_t *)(SVA + 4096);
 
-static long scribbler(long unused)
+static long scribbler(void *unused)
 {
     (void)unused;
     for (;;) {
@@ -74,7 +75,8 @@ static void build(void)
     EXPECT(tether_CS_MAP(CS, M1, CS, EP, R_ALL) == E_OK, "map");
     EXPECT(tether_CS_MAP(CS, M2, CS, M1, R_READ | R_WRITE) == E_OK, "map 2");
     EXPECT(tether_CS_COPY(CS, C1, CS, EP, R_READ | R_WRITE) == E_OK, "copy");
-    EXPECT(thread_spawn(&srv, SUB, SRV, server, EP, stack, sizeof stack, ROOT_THREAD_PRIO + 1) == E_OK,
+    EXPECT(thread_spawn(&srv, SUB, SRV, server, (void *)(uintptr_t)EP, stack, sizeof stack,
+                        ROOT_THREAD_PRIO + 1) == E_OK,
            "server");
     static char sstack[4096] __attribute__((aligned(16)));
     static struct uthread scr;

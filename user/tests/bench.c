@@ -115,8 +115,9 @@ static volatile uint64_t s_in, s_out;
 static char srv_stack[4096] __attribute__((aligned(16)));
 static char flt_stack[4096] __attribute__((aligned(16)));
 
-static long bench_server(long ep)
+static long bench_server(void *arg)
 {
+    long ep = (long)arg;
     register uint64_t a0 __asm__("a0") = (uint64_t)ep;
     register uint64_t a1 __asm__("a1") = 0, a2 __asm__("a2") = 0, a3 __asm__("a3") = 0;
     register uint64_t a4 __asm__("a4") = 0, a5 __asm__("a5") = 0, a6 __asm__("a6") = 0;
@@ -196,8 +197,9 @@ static void ipc_sample(uint32_t cap, uint64_t items, uint64_t w3, uint64_t w5, u
 }
 
 /* The fault handler: resume the faulting thread 4 bytes on (SETPC). */
-static long fault_server(long ep)
+static long fault_server(void *arg)
 {
+    long ep = (long)arg;
     register uint64_t a0 __asm__("a0") = (uint64_t)ep;
     register uint64_t a7 __asm__("a7") = SYS_RECV;
     __asm__ volatile("ecall\n"
@@ -222,8 +224,9 @@ static volatile uint32_t dest_ep;
 static struct uthread waiters[NWAITERS];
 static char wstacks[NWAITERS][1024] __attribute__((aligned(16)));
 
-static long waiter(long i)
+static long waiter(void *arg)
 {
+    long i = (long)arg;
     for (;;) {
         register uint64_t a0 __asm__("a0") = dest_ep;
         register uint64_t a7 __asm__("a7") = SYS_RECV;
@@ -251,8 +254,9 @@ static long waiter(long i)
 #define TMO_THR 39u
 static volatile uint64_t tmo[3];  /* last stamp, resumption wanted, resumption stamp */
 static char tmo_stack[4096] __attribute__((aligned(16)));
-static long tmo_spin(long p)
+static long tmo_spin(void *arg)
 {
+    long p = (long)arg;
     __asm__ volatile("1: rdcycle t0\n"
                      "   sd   t0, 0(%0)\n"
                      "   ld   t1, 8(%0)\n"
@@ -291,8 +295,9 @@ static void bench_timeout(uint64_t b0)
     struct uthread t;
     uint64_t c0, h_in, h_out, dummy;
     expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, TMO_EP, 0), "timeout ep");
-    expect(thread_create(&t, ROOT_CAP_BANK, TMO_THR, CS, ROOT_CAP_ASPACE, tmo_spin, (long)tmo,
-                         tmo_stack, sizeof tmo_stack, ROOT_THREAD_PRIO), "timeout thread");
+    expect(thread_create(&t, ROOT_CAP_BANK, TMO_THR, CS, ROOT_CAP_ASPACE, tmo_spin, (void *)tmo,
+                         tmo_stack, sizeof tmo_stack, ROOT_THREAD_PRIO),
+           "timeout thread");
     expect(tether_SC_CONFIGURE(THREAD_SC_OF(TMO_THR), 1, 1000), "timeout sc");
     expect(tether_THREAD_SET_TIMEOUT(TMO_THR, TMO_EP), "set timeout");
     expect(tether_THREAD_START(TMO_THR), "timeout start");
@@ -413,8 +418,9 @@ static volatile uint64_t sig_ts, sig_word;
 static char sig_stack[4096] __attribute__((aligned(16)));
 static struct acc sig_hi;
 
-static long sig_waiter(long n)
+static long sig_waiter(void *arg)
 {
+    long n = (long)arg;
     for (;;) {
         register uint64_t a0 __asm__("a0") = (uint64_t)n | (uint64_t)NTFN_WAIT << 32;
         register uint64_t a1 __asm__("a1");
@@ -432,8 +438,9 @@ static void bench_signal(uint64_t b0)
     struct uthread w;
     expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_NOTIFICATION, CS, NTF, 0), "notification");
     expect(tether_CS_MINT(CS, NTFB, CS, NTF, R_ALL, 0x5, MINT_COPY), "notification mint");
-    expect(thread_spawn(&w, ROOT_CAP_BANK, NTF_SRV, sig_waiter, NTF, sig_stack, sizeof sig_stack,
-                        ROOT_THREAD_PRIO + 1), "signal waiter");  /* runs, waits */
+    expect(thread_spawn(&w, ROOT_CAP_BANK, NTF_SRV, sig_waiter, (void *)(uintptr_t)NTF, sig_stack,
+                        sizeof sig_stack, ROOT_THREAD_PRIO + 1),
+           "signal waiter"); /* runs, waits */
     for (int i = 0; i < ITERS + 4; i++) {
         uint64_t c0;
         register uint64_t a0 __asm__("a0") = NTFB | (uint64_t)NTFN_SIGNAL << 32;
@@ -465,8 +472,9 @@ static void bench_ipc(void)
     expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, IPC_EP, 0), "ipc ep");
     expect(tether_BANK_WRAP(ROOT_CAP_BANK, CS, IPC_WRAP, CS, IPC_EP, 0, R_ALL), "wrap");
     expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, ITEM_SRC, 0), "item src");
-    expect(thread_spawn(&srv, ROOT_CAP_BANK, IPC_SRV, bench_server, IPC_EP, srv_stack,
-                        sizeof srv_stack, ROOT_THREAD_PRIO), "server");
+    expect(thread_spawn(&srv, ROOT_CAP_BANK, IPC_SRV, bench_server, (void *)(uintptr_t)IPC_EP,
+                        srv_stack, sizeof srv_stack, ROOT_THREAD_PRIO),
+           "server");
     expect(tether_THREAD_SET_IPC(IPC_SRV, CAP_NONE, IPC_WIN, 1, 0, MWIN_OFF), "server window");
     tether_yield();  /* the server runs and waits in recv */
 
@@ -512,8 +520,9 @@ static void bench_ipc(void)
     /* Fault round trip: the root faults (a load from an unmapped page);
      * its handler, at the same priority, resumes it past the load. */
     expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, FLT_EP, 0), "fault ep");
-    expect(thread_spawn(&flt, ROOT_CAP_BANK, FLT_SRV, fault_server, FLT_EP, flt_stack,
-                        sizeof flt_stack, ROOT_THREAD_PRIO), "fault server");
+    expect(thread_spawn(&flt, ROOT_CAP_BANK, FLT_SRV, fault_server, (void *)(uintptr_t)FLT_EP,
+                        flt_stack, sizeof flt_stack, ROOT_THREAD_PRIO),
+           "fault server");
     tether_yield();
     expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, FLT_EP, 0, 0, 0, MWIN_OFF), "root fault ep");
     for (int i = 0; i < ITERS + 4; i++) {
@@ -542,8 +551,9 @@ static void bench_ipc(void)
      * (higher priority), which stamps the time right after its ecall:
      * wake_ts - c0 is exactly one kernel entry (one step) plus the switch. */
     for (unsigned i = 0; i < NWAITERS; i++)
-        expect(thread_spawn(&waiters[i], ROOT_CAP_BANK, WAITERS_FIRST + i, waiter, i, wstacks[i],
-                            sizeof wstacks[i], ROOT_THREAD_PRIO + 1),
+        expect(thread_spawn(&waiters[i], ROOT_CAP_BANK, WAITERS_FIRST + i, waiter,
+                            (void *)(uintptr_t)i, wstacks[i], sizeof wstacks[i],
+                            ROOT_THREAD_PRIO + 1),
                "waiter");
     for (int round = 0; round < 8; round++) {
         uint64_t c0;
@@ -607,8 +617,9 @@ static void bench_ipc(void)
 static struct acc pmap, pmap_newpt, unmap_n[3], pfault;
 static char pgr_stack[4096] __attribute__((aligned(16)));
 
-static long pager_server(long ep)
+static long pager_server(void *arg)
 {
+    long ep = (long)arg;
     struct tether_msg m = tether_recv((uint32_t)ep);
     for (;;) {
         uint64_t w[6] = { 0, 0, 0, 0, 0, MEM_ITEM(PF_STAGE + (m.w[0] - PF_VA), 0, ITEM_MAP, RW) };
@@ -671,8 +682,9 @@ static void bench_mem(uint64_t b)
         expect(tether_AS_MAP_FRAME(ROOT_CAP_ASPACE, MEM_F0 + i, PF_STAGE + i * 4096UL, RW, ITEM_MAP),
                "stage");
     expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, PGR_EP, 0), "pager ep");
-    expect(thread_spawn(&pg, ROOT_CAP_BANK, PGR_SRV, pager_server, PGR_EP, pgr_stack,
-                        sizeof pgr_stack, ROOT_THREAD_PRIO), "pager");
+    expect(thread_spawn(&pg, ROOT_CAP_BANK, PGR_SRV, pager_server, (void *)(uintptr_t)PGR_EP,
+                        pgr_stack, sizeof pgr_stack, ROOT_THREAD_PRIO),
+           "pager");
     tether_yield();
     expect(tether_THREAD_SET_IPC(ROOT_CAP_THREAD, PGR_EP, 0, 0, 0, MWIN_OFF), "root fault ep");
     for (unsigned i = 0; i < NFR; i++) {

@@ -25,13 +25,21 @@ void check_eq(long a, long b, const char *ea, const char *eb, const char *file, 
     }
 }
 
-void subtest(const char *name, int ok)
+/* One line per test, as every runner prints it (README, docs/testing.md). */
+static void result(const char *name, int ok)
 {
-    printf("%s - %s\n", ok ? "ok" : "FAIL", name);
+    printf("%s %s\n", ok ? "ok  " : "FAIL", name);
     if (ok)
         passed++;
     else
         failed++;
+}
+
+void subtest(const char *name, int ok)
+{
+    printf("  %s %s\n", ok ? "ok  " : "FAIL", name);  /* part of the test that runs it */
+    if (!ok)
+        current_failed = 1;
 }
 
 static unsigned next_slot = ROOT_CAP_FIRST_FREE + 16;
@@ -51,8 +59,10 @@ int main(void)
     printf("system tests: %d\n", n);
     for (const struct test *t = __start_tests; t < __stop_tests; t++)
         for (const struct test *u = __start_tests; u < t; u++)
-            if (strcmp(t->name, u->name) == 0)
-                subtest("unique test names", 0);
+            if (strcmp(t->name, u->name) == 0) {
+                printf("FAIL meta: two tests named %s\n", t->name);
+                failed++;
+            }
     for (const struct test *t = __start_tests; t < __stop_tests; t++) {
         current_failed = 0;
         t->fn();
@@ -62,10 +72,12 @@ int main(void)
             printf("  kernel_check failed after %s\n", t->name);
             current_failed = 1;
         }
-        subtest(t->name, !current_failed);
+        result(t->name, !current_failed);
     }
-    if (n == 0)
-        subtest("at least one test ran", 0);
+    if (n == 0) {
+        printf("FAIL meta: no test ran\n");
+        failed++;
+    }
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -3,9 +3,12 @@
  *
  *   TEST(name) { CHECK(cond); CHECK_EQ(a, b); }
  *
- * Tests run in link order (file order, then order in the file), each prints
- * one line ("ok - name" or "FAIL - name"); the last line is exactly
- * "N passed, N failed", which tools/qemu-test.sh checks. */
+ * Tests run in link order (file order, then order in the file). The first
+ * line is "system tests: N"; each test prints one line ("ok   name" or
+ * "FAIL name", as the host runners: README); the last line is exactly
+ * "P passed, F failed" with P + F = N (a "FAIL meta: ..." line, a fault of
+ * the harness itself, counts one more failure), which tools/qemu-test.sh
+ * checks. */
 #ifndef HARNESS_H
 #define HARNESS_H
 
@@ -25,7 +28,8 @@ void check_eq(long a, long b, const char *ea, const char *eb, const char *file, 
 #define CHECK(cond) check(!!(cond), #cond, __FILE__, __LINE__)
 #define CHECK_EQ(a, b) check_eq((long)(a), (long)(b), #a, #b, __FILE__, __LINE__)
 
-/* Report a sub-result as its own line (for tests that check a table). */
+/* Report a sub-result as its own indented line (for tests that check a
+ * table); a failed one fails the test that reports it. */
 void subtest(const char *name, int ok);
 
 /* A cap address of the root CSpace that no test used before. */

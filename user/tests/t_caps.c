@@ -144,6 +144,27 @@ TEST(s1_s2_bank_create_query_destroy)
     CHECK_EQ(destroy(BANK, BANK), E_INVAL);                  /* never the root bank */
 }
 
+TEST(s1_bank_create_takes_an_argument_only_for_banks)
+{
+    /* The argument is a bank's limit; any other type refuses one (E_INVAL)
+     * and is created with 0. */
+    static const uint64_t types[] = {OBJ_CSPACE, OBJ_ENDPOINT, OBJ_THREAD, OBJ_ASPACE, OBJ_FRAME,
+                                     OBJ_NOTIFICATION, OBJ_SCHEDCTX};
+    unsigned first = fresh_slots(sizeof types / sizeof types[0]), b = fresh_slot();
+    for (unsigned i = 0; i < sizeof types / sizeof types[0]; i++) {
+        CHECK_EQ(tether_BANK_CREATE(BANK, types[i], CS, first + i, 4096), E_INVAL);
+        CHECK_EQ(status(first + i), SLOT_EMPTY);
+        CHECK_EQ(tether_BANK_CREATE(BANK, types[i], CS, first + i, 0), E_OK);
+        CHECK_EQ(tether_CS_INFO(CS, first + i, r), E_OK);
+        CHECK_EQ(r[TETHER_OUT_INDEX(CS_INFO, type)], types[i]);
+        CHECK_EQ(destroy(BANK, first + i), E_OK);
+    }
+    CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_BANK, CS, b, 12345), E_OK);
+    CHECK_EQ(tether_BANK_QUERY(b, r), E_OK);
+    CHECK_EQ(r[TETHER_OUT_INDEX(BANK_QUERY, limit)], 12345);
+    CHECK_EQ(destroy(BANK, b), E_OK);
+}
+
 TEST(s2_long_destroy_is_one_call)
 {
     /* 300 objects: the kernel needs several bounded steps (64 units each)
@@ -206,8 +227,9 @@ TEST(s1_small_bank_gives_nomem_and_changes_nothing)
 static uint64_t tstate(uint32_t t) { return tether_THREAD_INFO(t, r) == E_OK ? r[0] : ~0UL; }
 
 static volatile unsigned long spins;
-static long spin(long a)
+static long spin(void *arg)
 {
+    long a = (long)arg;
     for (;;)
         spins += (unsigned long)a;
 }
@@ -216,8 +238,9 @@ TEST(t_thread_destroyed_while_runnable)
 {
     static char stack[4096] __attribute__((aligned(16)));
     struct uthread t;
-    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), spin, 1, stack, sizeof stack,
-                          ROOT_THREAD_PRIO), E_OK);
+    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), spin, (void *)(uintptr_t)1, stack, sizeof stack,
+                          ROOT_THREAD_PRIO),
+             E_OK);
     /* It runs until a tick; under a loaded host the tick may come before
      * its first instruction, so yield a few times. */
     for (int i = 0; i < 100 && !spins; i++)

@@ -122,20 +122,23 @@ static _Noreturn void own_stop(void)
     for (;;)
         tether_THREAD_SUSPEND(O_SELF);
 }
-static long own_recv(long i)
+static long own_recv(void *arg)
 {
+    long i = (long)arg;
     seen[i] = tether_recv(O_EP);
     res[i] = seen[i].err;
     own_stop();
 }
-static long own_send_grant(long i)
+static long own_send_grant(void *arg)
 {
+    long i = (long)arg;
     uint64_t w[6] = { 0x5e, 0, 0, 0, 0, ITEM(O_X, ITEM_GRANT, R_ALL) };
     res[i] = tether_send(O_EP, MSG_INFO(0x33, 1), w).err;
     own_stop();
 }
-static long own_call(long i)
+static long own_call(void *arg)
 {
+    long i = (long)arg;
     seen[i] = tether_call(O_EP, MSG_INFO(0x55, 0), 0);
     res[i] = seen[i].err;
     own_stop();
@@ -149,35 +152,40 @@ static uint32_t own_cspace(uint32_t ep)
     return cs;
 }
 /* A thread (not started) of CSpace cs and the root AddrSpace. */
-static void own_thread(struct uthread *t, uint32_t cs, long (*fn)(long), long arg, unsigned prio)
+static void own_thread(struct uthread *t, uint32_t cs, tether_thread_fn fn, long arg, unsigned prio)
 {
-    CHECK_EQ(thread_create(t, BANK, fresh_slot(), cs, RAS, fn, arg, stack(), STACK_BYTES, prio),
+    CHECK_EQ(thread_create(t, BANK, fresh_slot(), cs, RAS, fn, (void *)(uintptr_t)arg, stack(),
+                           STACK_BYTES, prio),
              E_OK);
     CHECK_EQ(tether_CS_COPY(cs, O_SELF, CS, t->cap, R_ALL), E_OK);
 }
 /* A thread (not started) of the root CSpace and AddrSpace. */
-static void root_thread(struct uthread *t, long (*fn)(long), long arg, unsigned prio)
+static void root_thread(struct uthread *t, tether_thread_fn fn, long arg, unsigned prio)
 {
-    CHECK_EQ(thread_create(t, BANK, fresh_slot(), CS, RAS, fn, arg, stack(), STACK_BYTES, prio),
+    CHECK_EQ(thread_create(t, BANK, fresh_slot(), CS, RAS, fn, (void *)(uintptr_t)arg, stack(),
+                           STACK_BYTES, prio),
              E_OK);
 }
 
 /* Root-CSpace helpers. */
 static uint32_t h_ep;
-static long h_recv(long i)
+static long h_recv(void *arg)
 {
+    long i = (long)arg;
     seen[i] = tether_recv(h_ep);
     return res[i] = seen[i].err;
 }
 static uint32_t h_call_cap;
-static long h_call(long i)
+static long h_call(void *arg)
 {
+    long i = (long)arg;
     seen[i] = tether_call(h_call_cap, MSG_INFO(0x44, 0), 0);
     return res[i] = seen[i].err;
 }
 static uint32_t h_item;
-static long h_call_item(long i)
+static long h_call_item(void *arg)
 {
+    long i = (long)arg;
     uint64_t w[6] = { 0, 0, 0, 0, 0, ITEM(h_item, ITEM_GRANT, R_ALL) };
     seen[i] = tether_call(h_call_cap, MSG_INFO(0x45, 1), w);
     return res[i] = seen[i].err;
@@ -677,7 +685,10 @@ TEST(c9_mem_item_source_filled_by_earlier_item_inval)
     CHECK_EQ(as_status(RAS, o.win, 0), SLOT_EMPTY);
 }
 
-static long touch_root(long va) { return (long)*(volatile uint64_t *)va; }
+static long touch_root(void *va)
+{
+    return (long)*(volatile uint64_t *)va;
+}
 
 TEST(c9_pager_reply_covering_the_fault_page_inval)
 {
@@ -942,8 +953,9 @@ TEST(i6_receiver_aspace_cap_unmapped_gets_no_page)
 
 /* A call (fast-path candidate: receiver at the caller's priority) skips a
  * dead queued receiver and is answered by the live one behind it. */
-static long echo_once(long ep)
+static long echo_once(void *arg)
 {
+    long ep = (long)arg;
     struct tether_msg m = tether_recv((uint32_t)ep);
     uint64_t w[6] = { m.w[0] + 1, 0, 0, 0, 0, 0 };
     return tether_reply(MSG_INFO(tmsg_label(m) + 1, 0), w).err;

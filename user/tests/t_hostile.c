@@ -16,20 +16,21 @@
 
 static char stack[8192] __attribute__((aligned(16)));
 
-static long illegal(long a) { __asm__ volatile(".word 0"); return a; }
-static long priv_csr(long a) { __asm__ volatile("csrw satp, zero"); return a; }
-static long sret_user(long a) { __asm__ volatile("sret"); return a; }
-static long load_kernel(long a) { return a + *(volatile long *)KERNEL_VA; }
-static long store_kernel(long a) { *(volatile long *)KERNEL_VA = a; return a; }
-static long jump_kernel(long a) { ((void (*)(void))KERNEL_VA)(); return a; }
-static long load_unmapped(long a) { return a + *(volatile long *)UNMAPPED_VA; }
-static long store_unmapped(long a) { *(volatile long *)UNMAPPED_VA = a; return a; }
-static long jump_unmapped(long a) { ((void (*)(void))UNMAPPED_VA)(); return a; }
-static long load_noncanon(long a) { return a + *(volatile long *)NONCANON_VA; }
-static long store_text(long a) { *(volatile long *)(uintptr_t)&illegal = a; return a; }
-static long breakpoint(long a) { __asm__ volatile("ebreak"); return a; }
-static long misaligned_amo(long a)
+static long illegal(void *a) { __asm__ volatile(".word 0"); return (long)a; }
+static long priv_csr(void *a) { __asm__ volatile("csrw satp, zero"); return (long)a; }
+static long sret_user(void *a) { __asm__ volatile("sret"); return (long)a; }
+static long load_kernel(void *a) { return (long)a + *(volatile long *)KERNEL_VA; }
+static long store_kernel(void *a) { *(volatile long *)KERNEL_VA = (long)a; return (long)a; }
+static long jump_kernel(void *a) { ((void (*)(void))KERNEL_VA)(); return (long)a; }
+static long load_unmapped(void *a) { return (long)a + *(volatile long *)UNMAPPED_VA; }
+static long store_unmapped(void *a) { *(volatile long *)UNMAPPED_VA = (long)a; return (long)a; }
+static long jump_unmapped(void *a) { ((void (*)(void))UNMAPPED_VA)(); return (long)a; }
+static long load_noncanon(void *a) { return (long)a + *(volatile long *)NONCANON_VA; }
+static long store_text(void *a) { *(volatile long *)(uintptr_t)&illegal = (long)a; return (long)a; }
+static long breakpoint(void *a) { __asm__ volatile("ebreak"); return (long)a; }
+static long misaligned_amo(void *arg)
 {
+    long a = (long)arg;
     static long word[2];
     long out;
     __asm__ volatile("amoadd.w %0, %1, (%2)" : "=r"(out) : "r"(a), "r"((char *)word + 1) : "memory");
@@ -39,7 +40,7 @@ static long misaligned_amo(long a)
 /* Faults: kind and (if addr != 0) the fault address THREAD_INFO reports. */
 static const struct {
     const char *name;
-    long (*fn)(long);
+    tether_thread_fn fn;
     unsigned kind;
     uint64_t addr;
 } faults[] = {
@@ -59,10 +60,10 @@ static const struct {
 };
 
 /* Spawn fn at the root's priority, let it run, return its THREAD_INFO. */
-static long run_thread(struct uthread *t, long (*fn)(long), long arg, uint64_t info[4])
+static long run_thread(struct uthread *t, tether_thread_fn fn, long arg, uint64_t info[4])
 {
-    long e = thread_spawn(t, ROOT_CAP_BANK, fresh_slot(), fn, arg, stack, sizeof stack,
-                          ROOT_THREAD_PRIO);
+    long e = thread_spawn(t, ROOT_CAP_BANK, fresh_slot(), fn, (void *)(uintptr_t)arg, stack,
+                          sizeof stack, ROOT_THREAD_PRIO);
     if (e != E_OK)
         return e;
     for (int i = 0; i < MAX_YIELDS; i++) {
@@ -100,15 +101,16 @@ TEST(hostile_faults)
     }
 }
 
-static long bad_write_pointer(long a) { return tether_write((void *)KERNEL_VA, (unsigned long)a); }
-static long bad_cap_address(long a) { return tether_BANK_QUERY(CAP_ADDR_LIMIT + (uint32_t)a, 0); }
-static long wrong_object_type(long a)
+static long bad_write_pointer(void *a) { return tether_write((void *)KERNEL_VA, (unsigned long)a); }
+static long bad_cap_address(void *a) { return tether_BANK_QUERY(CAP_ADDR_LIMIT + (uint32_t)(long)a, 0); }
+static long wrong_object_type(void *arg)
 {
+    long a = (long)arg;
     /* A bank cap where a CSpace is needed; then a label the type lacks. */
     long e = tether_CS_COPY(ROOT_CAP_CSPACE, (uint64_t)a, ROOT_CAP_BANK, ROOT_CAP_BANK, R_ALL);
     return e == E_TYPE ? tether_THREAD_START(ROOT_CAP_BANK) : -1;
 }
-static long unknown_syscall(long a)
+static long unknown_syscall(void *a)
 {
     uint64_t in[7] = { (uint64_t)a };
     return tether_syscall(0x7777, in, 0);
@@ -116,8 +118,9 @@ static long unknown_syscall(long a)
 
 /* A thread (at the root's priority) tries to make a thread above itself,
  * which could starve everyone: refused (maximum controlled priority). */
-static long higher_priority_thread(long a)
+static long higher_priority_thread(void *arg)
 {
+    long a = (long)arg;
     long slot = (long)fresh_slot() + a;
     long e = tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_THREAD, ROOT_CAP_CSPACE, (uint64_t)slot, 0);
     if (e != E_OK)
@@ -131,7 +134,7 @@ static long higher_priority_thread(long a)
 /* Errors: the thread gets an error code and goes on (returns, suspends). */
 static const struct {
     const char *name;
-    long (*fn)(long);
+    tether_thread_fn fn;
     long arg, err;
 } errors[] = {
     { "bad_pointer_to_write", bad_write_pointer, 8, E_FAULT },
@@ -158,8 +161,9 @@ TEST(hostile_calls_get_errors)
 }
 
 static volatile unsigned long spins;
-static long spin(long a)
+static long spin(void *arg)
 {
+    long a = (long)arg;
     for (;;)
         spins += (unsigned long)a;
 }
@@ -169,8 +173,9 @@ TEST(spin_forever_is_preempted)
     struct uthread t;
     uint64_t info[4];
     spins = 0;
-    CHECK_EQ(thread_spawn(&t, ROOT_CAP_BANK, fresh_slot(), spin, 1, stack, sizeof stack,
-                          ROOT_THREAD_PRIO), E_OK);
+    CHECK_EQ(thread_spawn(&t, ROOT_CAP_BANK, fresh_slot(), spin, (void *)(uintptr_t)1, stack,
+                          sizeof stack, ROOT_THREAD_PRIO),
+             E_OK);
     /* Same priority: each yield lets the spinner run until the timer
      * preempts it, then the root thread runs again. */
     for (int i = 0; i < 3; i++) {
@@ -197,8 +202,9 @@ TEST(spin_forever_is_preempted)
 #define OLD_SYS_HALT 3u
 #define HALT_STATUS  77  /* QEMU's exit status, were it powered off */
 static volatile long halt_answers[2];
-static long power_off_without_cap(long a)
+static long power_off_without_cap(void *arg)
 {
+    long a = (long)arg;
     uint64_t in[7] = { (uint64_t)a };
     halt_answers[0] = tether_syscall(OLD_SYS_HALT, in, 0);
     halt_answers[1] = tether_SYSTEM_POWEROFF(ROOT_CAP_SYSTEM, (uint64_t)a);
@@ -212,8 +218,10 @@ TEST(hostile_power_off_without_the_system_cap)
     uint64_t r[4];
     halt_answers[0] = halt_answers[1] = -1;
     CHECK_EQ(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_CSPACE, ROOT_CAP_CSPACE, cs, 0), E_OK);
-    CHECK_EQ(thread_create(&t, ROOT_CAP_BANK, fresh_slot(), cs, ROOT_CAP_ASPACE, power_off_without_cap,
-                           HALT_STATUS, stack, sizeof stack, ROOT_THREAD_PRIO), E_OK);
+    CHECK_EQ(thread_create(&t, ROOT_CAP_BANK, fresh_slot(), cs, ROOT_CAP_ASPACE,
+                           power_off_without_cap, (void *)(uintptr_t)HALT_STATUS, stack,
+                           sizeof stack, ROOT_THREAD_PRIO),
+             E_OK);
     CHECK_EQ(tether_THREAD_START(t.cap), E_OK);
     for (int i = 0; i < MAX_YIELDS && !t.done; i++)
         tether_yield();

@@ -40,11 +40,11 @@ static uint32_t new_ep(void)
 /* Spawn fn(arg) at prio in the root CSpace; its stack is one of the pool
  * (tests call start() first, and destroy their threads at the end). */
 static void start(void) { nstacks = 0; }
-static void spawn(struct uthread *t, long (*fn)(long), long arg, unsigned prio)
+static void spawn(struct uthread *t, tether_thread_fn fn, long arg, unsigned prio)
 {
     CHECK(nstacks < NSTACKS);
-    CHECK_EQ(thread_spawn(t, BANK, fresh_slot(), fn, arg, stacks[nstacks++ % NSTACKS],
-                          STACK_BYTES, prio),
+    CHECK_EQ(thread_spawn(t, BANK, fresh_slot(), fn, (void *)(uintptr_t)arg,
+                          stacks[nstacks++ % NSTACKS], STACK_BYTES, prio),
              E_OK);
 }
 
@@ -68,8 +68,9 @@ static long res[4];
 
 /* Echo server on endpoint `ep`: answers label L with label L + 1, words
  * w[i] + 1 (i < 5) and w[5] = the caller's badge; label 0xdead ends it. */
-static long echo_server(long ep)
+static long echo_server(void *arg)
 {
+    long ep = (long)arg;
     struct tether_msg m = tether_recv((uint32_t)ep);
     for (;;) {
         if (m.err != E_OK)
@@ -121,8 +122,9 @@ TEST(i1_call_reply_words_and_badge)
 /* ---- I1: send / recv FIFO ------------------------------------------- */
 
 static uint32_t fifo_ep;
-static long sender(long i)
+static long sender(void *arg)
 {
+    long i = (long)arg;
     uint64_t w[6] = { (uint64_t)i * 11, 0, 0, 0, 0, (uint64_t)i };
     return tether_send(fifo_ep, MSG_INFO(0x40 + i, 0), w).err;
 }
@@ -155,8 +157,9 @@ TEST(i1_senders_queue_fifo)
 /* ---- I1: non-blocking variants -------------------------------------- */
 
 static uint32_t nb_ep;
-static long nb_receiver(long i)
+static long nb_receiver(void *arg)
 {
+    long i = (long)arg;
     seen[i] = tether_recv(nb_ep);
     return seen[i].err;
 }
@@ -199,7 +202,7 @@ TEST(i1_non_blocking_variants)
 /* ---- I2: one-shot reply right ---------------------------------------- */
 
 static uint32_t rt_ep;
-static long reply_twice(long unused)
+static long reply_twice(void *unused)
 {
     (void)unused;
     seen[0] = tether_recv(rt_ep);
@@ -208,7 +211,7 @@ static long reply_twice(long unused)
     res[1] = tether_reply(MSG_INFO(0x22, 0), w).err;
     return 0;
 }
-static long reply_without_call(long unused)
+static long reply_without_call(void *unused)
 {
     (void)unused;
     return tether_reply(MSG_INFO(1, 0), 0).err;
@@ -238,7 +241,7 @@ TEST(i2_reply_twice_second_fails)
 /* The server receives the call, then stops (suspends itself, which keeps
  * its reply right) until the root starts it again. */
 static struct uthread late_srv;
-static long late_server(long unused)
+static long late_server(void *unused)
 {
     (void)unused;
     seen[0] = tether_recv(rt_ep);
@@ -247,8 +250,9 @@ static long late_server(long unused)
     res[1] = tether_reply(MSG_INFO(1, 0), 0).err;
     return 0;
 }
-static long caller(long ep)
+static long caller(void *arg)
 {
+    long ep = (long)arg;
     seen[1] = tether_call((uint32_t)ep, MSG_INFO(0x33, 0), 0);
     return seen[1].err;
 }
@@ -275,14 +279,26 @@ TEST(i2_reply_after_caller_destroyed)
 /* ---- I6: endpoint destroyed under waiters ---------------------------- */
 
 static uint32_t d_ep;
-static long d_send(long i) { return res[i] = tether_send(d_ep, MSG_INFO(1, 0), 0).err; }
-static long d_call(long i) { return res[i] = tether_call(d_ep, MSG_INFO(1, 0), 0).err; }
-static long d_recv(long i) { return res[i] = tether_recv(d_ep).err; }
+static long d_send(void *arg)
+{
+    long i = (long)arg;
+    return res[i] = tether_send(d_ep, MSG_INFO(1, 0), 0).err;
+}
+static long d_call(void *arg)
+{
+    long i = (long)arg;
+    return res[i] = tether_call(d_ep, MSG_INFO(1, 0), 0).err;
+}
+static long d_recv(void *arg)
+{
+    long i = (long)arg;
+    return res[i] = tether_recv(d_ep).err;
+}
 
 TEST(i6_endpoint_destroyed_wakes_each_waiter)
 {
     /* Three senders (send, call, send), then three receivers. */
-    static long (*const kinds[2][3])(long) = { { d_send, d_call, d_send }, { d_recv, d_recv, d_recv } };
+    static const tether_thread_fn kinds[2][3] = { { d_send, d_call, d_send }, { d_recv, d_recv, d_recv } };
     static const uint64_t states[2][3] = {
         { THREAD_BLOCKED_SEND, THREAD_BLOCKED_SEND, THREAD_BLOCKED_SEND },
         { THREAD_BLOCKED_RECV, THREAD_BLOCKED_RECV, THREAD_BLOCKED_RECV } };
@@ -308,8 +324,9 @@ TEST(i6_endpoint_destroyed_wakes_each_waiter)
 /* ---- I3: transfer items --------------------------------------------- */
 
 static uint32_t t_ep;
-static long item_receiver(long i)
+static long item_receiver(void *arg)
 {
+    long i = (long)arg;
     seen[i] = tether_recv(t_ep);
     return seen[i].err;
 }
@@ -366,7 +383,7 @@ TEST(i3_items_into_full_window_change_nothing)
 }
 
 static uint32_t q_ep, q_x;
-static long item_sender(long unused)
+static long item_sender(void *unused)
 {
     (void)unused;
     uint64_t w[6] = { 0, 0, 0, 0, 0, ITEM(q_x, ITEM_COPY, R_ALL) };
@@ -411,7 +428,7 @@ TEST(i3_receiver_with_full_window_gets_error_sender_stays)
  * on at the server, still revocable by the client's original. Cap
  * addresses in the proxy's CSpace: */
 enum { P_IN = 1, P_OUT = 2, P_SELF = 3, P_WIN = 8 };
-static long proxy(long unused)
+static long proxy(void *unused)
 {
     (void)unused;
     struct tether_msg m = tether_recv(P_IN);
@@ -507,7 +524,11 @@ TEST(c5_unmap_reaches_cap_passed_by_map_map_ipc)
 /* ---- C8: a wrapper revoked under a blocked caller -------------------- */
 
 static uint32_t w_cap;
-static long wrapped_caller(long i) { return res[i] = tether_call(w_cap, MSG_INFO(3, 0), 0).err; }
+static long wrapped_caller(void *arg)
+{
+    long i = (long)arg;
+    return res[i] = tether_call(w_cap, MSG_INFO(3, 0), 0).err;
+}
 
 TEST(c8_wrapper_revoked_while_client_blocked_in_call)
 {
@@ -543,8 +564,9 @@ TEST(c8_wrapper_revoked_while_client_blocked_in_call)
 /* A load from an unmapped page, never compressed (4 bytes), into a
  * register preset to `v`: if the load is skipped, v comes back. */
 static uint64_t load_marker;
-static __attribute__((noinline)) long faulty_load(long v)
+static __attribute__((noinline)) long faulty_load(void *arg)
 {
+    long v = (long)arg;
     uint64_t out = (uint64_t)v;
     __asm__ volatile(".option push\n.option norvc\n"
                      "lla t0, load_marker_pc\n"
@@ -561,8 +583,9 @@ static __attribute__((noinline)) long faulty_load(long v)
 /* The handler: for each of `n` faults, record it; reply RETRY to all but
  * the last, SETPC(pc + 4) to the last. */
 static uint32_t f_ep;
-static long fault_handler(long n)
+static long fault_handler(void *arg)
 {
+    long n = (long)arg;
     struct tether_msg m = tether_recv(f_ep);
     for (long i = 0; i < n; i++) {
         seen[i] = m;
@@ -592,8 +615,8 @@ TEST(i5_fault_handler_resumes_with_setpc_and_retry)
         spawn(&h, fault_handler, n, PRIO + 2);
         CHECK_EQ(tstate(h.cap), THREAD_BLOCKED_RECV);
         /* The faulting thread: created, given its fault endpoint, started. */
-        CHECK_EQ(thread_create(&f, BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, faulty_load, 0x5eed,
-                               stacks[nstacks++], STACK_BYTES, PRIO + 1),
+        CHECK_EQ(thread_create(&f, BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, faulty_load,
+                               (void *)(uintptr_t)0x5eed, stacks[nstacks++], STACK_BYTES, PRIO + 1),
                  E_OK);
         CHECK_EQ(tether_THREAD_SET_IPC(f.cap, minted, 0, 0, 0, MWIN_OFF), E_OK);
         CHECK_EQ(tether_THREAD_START(f.cap), E_OK);
@@ -620,7 +643,7 @@ TEST(i5_fault_handler_resumes_with_setpc_and_retry)
 /* A fault handler that is destroyed while the thread waits for its reply:
  * the thread stops as if it had no handler (FAULTED); it does not hang. */
 static struct uthread taker;
-static long fault_taker(long unused)
+static long fault_taker(void *unused)
 {
     (void)unused;
     seen[0] = tether_recv(f_ep);
@@ -634,8 +657,8 @@ TEST(i6_fault_handler_destroyed_stops_the_thread)
     start();
     f_ep = new_ep();
     spawn(&taker, fault_taker, 0, PRIO + 2);
-    CHECK_EQ(thread_create(&f, BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, faulty_load, 1,
-                           stacks[nstacks++], STACK_BYTES, PRIO + 1),
+    CHECK_EQ(thread_create(&f, BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, faulty_load,
+                           (void *)(uintptr_t)1, stacks[nstacks++], STACK_BYTES, PRIO + 1),
              E_OK);
     CHECK_EQ(tether_THREAD_SET_IPC(f.cap, f_ep, 0, 0, 0, MWIN_OFF), E_OK);
     CHECK_EQ(tether_THREAD_START(f.cap), E_OK);

@@ -32,8 +32,9 @@ static uint32_t new_ntfn(uint32_t *b2, uint32_t *b16)
     return n;
 }
 
-static long waiter(long n)
+static long waiter(void *arg)
 {
+    long n = (long)arg;
     uint64_t w;
     got_err = tether_wait((uint32_t)n, &w);
     got_word = w;
@@ -45,7 +46,9 @@ TEST(ntfn_wait_blocks_until_signal)
     uint32_t b2, b16, n = new_ntfn(&b2, &b16);
     struct uthread t;
     got_err = -1;
-    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), waiter, n, stacks[0], sizeof stacks[0], PRIO + 1), E_OK);
+    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), waiter, (void *)(uintptr_t)n, stacks[0],
+                          sizeof stacks[0], PRIO + 1),
+             E_OK);
     CHECK_EQ(tstate(t.cap), THREAD_BLOCKED_WAIT);  /* it ran and waits */
     CHECK_EQ(got_err, -1);
     CHECK_EQ(tether_signal(b16), E_OK);             /* it runs at once */
@@ -73,8 +76,9 @@ TEST(ntfn_signals_or_and_poll_never_blocks)
     CHECK_EQ(destroy(n), E_OK);
 }
 
-static long bound_server(long ep)
+static long bound_server(void *arg)
 {
+    long ep = (long)arg;
     struct tether_msg m = tether_recv((uint32_t)ep);
     got_err = m.err;
     got_word = m.badge;
@@ -88,7 +92,9 @@ TEST(ntfn_bound_signal_interrupts_recv)
     struct uthread t;
     CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_ENDPOINT, CS, ep, 0), E_OK);
     got_err = -1;
-    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), bound_server, ep, stacks[0], sizeof stacks[0], PRIO + 1), E_OK);
+    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), bound_server, (void *)(uintptr_t)ep, stacks[0],
+                          sizeof stacks[0], PRIO + 1),
+             E_OK);
     CHECK_EQ(tstate(t.cap), THREAD_BLOCKED_RECV);
     CHECK_EQ(tether_THREAD_BIND_NTFN(t.cap, n), E_OK);  /* bound while it waits */
     CHECK_EQ(tether_signal(b2), E_OK);
@@ -105,7 +111,9 @@ TEST(ntfn_destroy_wakes_waiter_with_revoked)
     uint32_t b2, b16, n = new_ntfn(&b2, &b16);
     struct uthread t;
     got_err = -1;
-    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), waiter, n, stacks[0], sizeof stacks[0], PRIO + 1), E_OK);
+    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), waiter, (void *)(uintptr_t)n, stacks[0],
+                          sizeof stacks[0], PRIO + 1),
+             E_OK);
     CHECK_EQ(tstate(t.cap), THREAD_BLOCKED_WAIT);
     CHECK_EQ(destroy(n), E_OK);
     CHECK_EQ(got_err, E_REVOKED);

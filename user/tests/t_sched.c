@@ -57,7 +57,7 @@ static uint64_t consumed(uint32_t sc) { return scq(sc, 0); }
 
 /* A spinner: counts forever at *(uint64_t *)a0. Assembly, so that the pc
  * a FAULT_TIMEOUT reports is known to lie in [sched_spin, sched_spin_end). */
-long sched_spin(long counter);
+long sched_spin(void *counter);
 extern char sched_spin_end[];
 __asm__(".text\n"
         ".balign 4\n"
@@ -78,8 +78,8 @@ static volatile uint64_t cnt[4];
 static void spinner(struct uthread *t, unsigned i, unsigned prio)
 {
     cnt[i] = 0;
-    CHECK_EQ(thread_create(t, BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, sched_spin,
-                           (long)&cnt[i], stack(), STACK_BYTES, prio),
+    CHECK_EQ(thread_create(t, BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, sched_spin, (void *)&cnt[i],
+                           stack(), STACK_BYTES, prio),
              E_OK);
 }
 
@@ -359,9 +359,9 @@ static void work(uint64_t ticks, uint32_t sc)
         ;
 }
 
-static long pserver(long p)
+static long pserver(void *arg)
 {
-    struct srv *s = (struct srv *)p;
+    struct srv *s = arg;
     struct tether_msg m = tether_recv(s->ep);
     for (;;) {
         s->served++;
@@ -398,7 +398,7 @@ static void passive(struct uthread *t, struct srv *s, unsigned prio)
     s->ep = fresh_slot();
     s->served = s->done = s->holding = 0;
     CHECK_EQ(tether_BANK_CREATE(BANK, OBJ_ENDPOINT, CS, s->ep, 0), E_OK);
-    CHECK_EQ(thread_spawn(t, BANK, fresh_slot(), pserver, (long)s, stack(), STACK_BYTES, prio),
+    CHECK_EQ(thread_spawn(t, BANK, fresh_slot(), pserver, (void *)s, stack(), STACK_BYTES, prio),
              E_OK);
     for (int i = 0; i < 1000 && tstate(t->cap) != THREAD_BLOCKED_RECV; i++)
         tether_yield();
@@ -498,8 +498,9 @@ TEST(t2_nb_send_to_passive_server_does_not_wait)
 static volatile uint32_t victim;
 static volatile long *kill_flag;
 static volatile long kill_result;
-static long killer(long self)
+static long killer(void *arg)
 {
+    long self = (long)arg;
     while (!*kill_flag)
         tether_yield();
     kill_result = destroy(victim);
@@ -517,7 +518,9 @@ TEST(t2_server_destroyed_mid_request)
     kill_flag = &s.holding;
     kill_result = -1;
     uint32_t kcap = fresh_slot();
-    CHECK_EQ(thread_spawn(&k, BANK, kcap, killer, kcap, stack(), STACK_BYTES, PRIO), E_OK);
+    CHECK_EQ(
+        thread_spawn(&k, BANK, kcap, killer, (void *)(uintptr_t)kcap, stack(), STACK_BYTES, PRIO),
+        E_OK);
     uint64_t c0 = consumed(ROOT_SC);
     struct tether_msg m = tether_call(s.ep, MSG_INFO(L_HANG, 0), 0);
     CHECK_EQ(m.err, E_REVOKED);
@@ -540,7 +543,7 @@ static volatile uint64_t cl_label;
 static uint64_t cl_w[6];
 static volatile long cl_err = -1;
 static volatile uint64_t cl_w0;
-static long client(long unused)
+static long client(void *unused)
 {
     (void)unused;
     struct tether_msg m = tether_call(cl_ep, MSG_INFO(cl_label, 0), cl_w);
@@ -673,7 +676,7 @@ TEST(t2_budget_runs_out_mid_request)
 /* The thread the client lends the server: answers calls on m_ep (nb_recv
  * in a loop, counting in cnt[0]). */
 static volatile uint32_t m_ep;
-static long mserver(long unused)
+static long mserver(void *unused)
 {
     (void)unused;
     for (;;) {

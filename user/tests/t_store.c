@@ -29,8 +29,9 @@ static void add(uint64_t va, int write)
 }
 
 /* One uncompressed (4-byte) load or store per probe. */
-static long prober(long n)
+static long prober(void *arg)
 {
+    long n = (long)arg;
     uint64_t sum = 0;
     for (long i = 0; i < n; i++) {
         uint64_t v = 0, va = probes[i].va;
@@ -54,7 +55,8 @@ static unsigned run_probes(void)
     CHECK_EQ(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ENDPOINT, CS, ep, 0), E_OK);
     CHECK_EQ(tether_CS_MINT(CS, minted, CS, ep, R_ALL, 0x57, MINT_COPY), E_OK);
     CHECK_EQ(thread_create(&f, ROOT_CAP_BANK, fresh_slot(), CS, ROOT_CAP_ASPACE, prober,
-                           (long)nprobes, stack, sizeof stack, PRIO + 1), E_OK);
+                           (void *)(uintptr_t)nprobes, stack, sizeof stack, PRIO + 1),
+             E_OK);
     CHECK_EQ(tether_THREAD_SET_IPC(f.cap, minted, 0, 0, 0, MWIN_OFF), E_OK);
     /* Above the root: it runs until its first fault waits on ep. */
     CHECK_EQ(tether_THREAD_START(f.cap), E_OK);

@@ -45,8 +45,9 @@ static uint32_t new_ntfn(uint32_t *badged, uint64_t b)
     return n;
 }
 
-static long watcher(long n)
+static long watcher(void *arg)
 {
+    long n = (long)arg;
     uint64_t w;
     got_err = tether_wait((uint32_t)n, &w);
     got_word = w;
@@ -64,7 +65,9 @@ TEST(t4_unmap_wakes_the_watcher)
     CHECK_EQ(watch(CS, child, 1, nb), E_OK);
     CHECK_EQ(usage(BANK) - before, WATCH_BYTES);  /* the CSpace's bank pays */
     got_err = -1;
-    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), watcher, n, wstack, sizeof wstack, PRIO + 1), E_OK);
+    CHECK_EQ(thread_spawn(&t, BANK, fresh_slot(), watcher, (void *)(uintptr_t)n, wstack,
+                          sizeof wstack, PRIO + 1),
+             E_OK);
     CHECK_EQ(got_err, -1);                        /* it waits */
     before = usage(BANK);
     CHECK_EQ(tether_CS_UNMAP(CS, ep, 0), E_OK);   /* it ran before this returned */

@@ -46,7 +46,7 @@ struct task {
 /* What a task thread's stack holds at its top; the root reads it through
  * task_thread.hdr. */
 struct task_hdr {
-    long (*fn)(void *);
+    tether_thread_fn fn;
     uint32_t cap;
     volatile int done;
     volatile long result;
@@ -70,14 +70,14 @@ long task_create(struct task *t, uint32_t parent_bank, uint64_t limit, uint32_t 
  * runs fn(p), p = a copy of param[0..size) on its own stack; prio 0..255.
  * task_thread_create leaves it not started (THREAD_START does). When fn
  * returns, hdr->result and hdr->done are set and it suspends itself. */
-long task_thread_create(struct task *t, struct task_thread *th, uint32_t cap, long (*fn)(void *),
+long task_thread_create(struct task *t, struct task_thread *th, uint32_t cap, tether_thread_fn fn,
                         const void *param, unsigned size, unsigned prio);
 /* The same in CSpace `cs` (a root cap address) instead of the root CSpace:
  * fn then names caps of that CSpace, and must not return (the thread would
  * suspend itself through `cap`, which names nothing there). */
 long task_thread_create_in(struct task *t, struct task_thread *th, uint32_t cap, uint32_t cs,
-                           long (*fn)(void *), const void *param, unsigned size, unsigned prio);
-long task_spawn(struct task *t, struct task_thread *th, uint32_t cap, long (*fn)(void *),
+                           tether_thread_fn fn, const void *param, unsigned size, unsigned prio);
+long task_spawn(struct task *t, struct task_thread *th, uint32_t cap, tether_thread_fn fn,
                 const void *param, unsigned size, unsigned prio);
 /* Destroy the task's bank: its threads, AddrSpace and frames (S2). */
 long task_destroy(struct task *t, uint32_t parent_bank);

@@ -10,7 +10,13 @@
  *   tether_write, tether_yield          the other system calls
  *   exit, system_ok                     System object methods at ROOT_CAP_SYSTEM
  *   thread_spawn                        a thread running a function of
- *                                       this image, on a given stack */
+ *                                       this image, on a given stack
+ *
+ * A thread's function, here and in task.h, is a tether_thread_fn:
+ *     long fn(void *arg)
+ * as pthreads': arg is what the creator passed (a pointer, or a word cast
+ * to one: (void *)(uintptr_t)ep), the result what the creator reads when
+ * the thread is done. */
 #ifndef LIBTETHER_H
 #define LIBTETHER_H
 
@@ -187,7 +193,8 @@ int system_ok(void);
  *                         uint64_t src, uint64_t rights);
  * and for a label with results (OUT(...)) a last parameter uint64_t r[4]
  * (may be NULL): r[TETHER_OUT_INDEX(CS_INFO, badge)] is CS_INFO's `badge`.
- * docs/abi.md describes every parameter. */
+ * docs/manual.md describes every parameter, the rights each method needs,
+ * every error it returns and when, what it changes and what it costs. */
 #define IN(n, doc) (n, doc)
 #define OUT(n, doc) (n, doc)
 /* The first name of a sequence (n, doc)(n, doc)..., and the rest of it. */
@@ -233,7 +240,7 @@ int system_ok(void);
 #define TT_RARG_2 r
 #define TT_RARG_3 r
 #define TT_RARG_4 r
-#define X(name, val, type, doc, in, out)                                    \
+#define X(name, val, type, doc, in, out, ...)                                   \
     static inline long tether_##name(uint32_t cap TT_PARAMS(in) TT_RPARAM(out)) \
     {                                                                       \
         return tether_invoke6(cap, name, TT_WORDS(in) TT_RARG(out));        \
@@ -269,13 +276,17 @@ static inline long tether_poll(uint32_t n, uint64_t *word)
 
 /* ---- threads ------------------------------------------------------------ */
 
+/* What a thread runs (thread_spawn, thread_create, task_spawn, ...): fn(arg);
+ * when it returns, its result is kept and the thread suspends itself. */
+typedef long (*tether_thread_fn)(void *arg);
+
 /* A thread of this program, made by thread_spawn. The kernel object is the
  * cap at `cap` in the root CSpace; `done`/`result` are set when fn returns
  * (the thread then suspends itself). */
 struct uthread {
     uint32_t cap;
-    long (*fn)(long);
-    long arg;
+    tether_thread_fn fn;
+    void *arg;
     volatile long result;
     volatile int done;
 };
@@ -291,7 +302,7 @@ struct uthread {
 #define THREAD_SC_OF(cap) ((cap) + (1u << 21))
 #define THREAD_FULL_TIME 1000u
 long thread_give_time(uint32_t bank, uint32_t cap, uint64_t budget, uint64_t period);
-long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(long), long arg,
+long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, tether_thread_fn fn, void *arg,
                   void *stack, unsigned long size, unsigned prio);
 
 /* The same without starting it (THREAD_START does), configured with cap
@@ -300,7 +311,7 @@ long thread_spawn(struct uthread *t, uint32_t bank, uint32_t cap, long (*fn)(lon
  * looked up in `cs` (copy the thread cap there at the same address, or
  * never return from fn). */
 long thread_create(struct uthread *t, uint32_t bank, uint32_t cap, uint32_t cs, uint32_t as,
-                   long (*fn)(long), long arg, void *stack, unsigned long size, unsigned prio);
+                   tether_thread_fn fn, void *arg, void *stack, unsigned long size, unsigned prio);
 
 /* Text of an error code (errors.def), of a fault kind (faults.def). */
 const char *tether_error_name(long err);
