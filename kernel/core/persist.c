@@ -76,6 +76,13 @@ static inline bool bit(const u8 *m, u64 b) { return m[b / 8] >> (b % 8) & 1; }
 static inline void set_bit(u8 *m, u64 b) { m[b / 8] |= (u8)(1u << (b % 8)); }
 static void copy(void *d, const void *s, u64 n)
 {
+    if (!(((uptr)d | (uptr)s | n) & 7)) {  /* pages, and most of the rest */
+        u64 *dd = d;
+        const u64 *ss = s;
+        for (u64 i = 0; i < n / 8; i++)
+            dd[i] = ss[i];
+        return;
+    }
     u8 *dd = d;
     const u8 *ss = s;
     for (u64 i = 0; i < n; i++)
@@ -574,11 +581,8 @@ static void revoke_grants(void)
     for (u64 k = 0; k < t->ngrants && !t->overflow; k++) {
         const struct track_grant *g = &t->grants[k];
         const struct obj *x = obj_get(g->as);
-        u32 rights;
-        u64 va = (u64)g->vpn << 12;
-        if (x->state == OS_LIVE && x->type == OBJ_ASPACE && x->epoch == g->epoch &&
-            hal_pt_lookup(&aspace_body(g->as)->pt, va, &rights))
-            hal_pt_protect(&aspace_body(g->as)->pt, va, rights & ~R_WRITE);
+        if (x->state == OS_LIVE && x->type == OBJ_ASPACE && x->epoch == g->epoch)
+            hal_pt_take_write(&aspace_body(g->as)->pt, (u64)g->vpn << 12);
     }
     if (t->overflow)
         for (oref o = 1; o < store.ntab; o++)
@@ -586,6 +590,7 @@ static void revoke_grants(void)
                 hal_pt_protect_all(&aspace_body(o)->pt);
     t->ngrants = 0;
     t->overflow = 0;
+    hal_tlb_flush_all();  /* for these and the protections before them */
 }
 
 /* After a committed full checkpoint: every page written since is protected

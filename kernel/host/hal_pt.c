@@ -160,6 +160,10 @@ void hal_tlb_flush(u64 va)
     (void)va;  /* the host has no TLB */
 }
 
+void hal_tlb_flush_all(void)
+{
+}
+
 int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights)
 {
     u64 *e = (va & (PG - 1)) || va >= USER_TOP ? NULL : walk(pt->root, va, false, NULL, NULL);
@@ -167,6 +171,13 @@ int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights)
         return E_EMPTY;
     *e = (*e & ~RMASK) | (rights & RMASK);
     return E_OK;
+}
+
+void hal_pt_take_write(hal_pt_root *pt, u64 va)
+{
+    u64 *e = (va & (PG - 1)) || va >= USER_TOP ? NULL : walk(pt->root, va, false, NULL, NULL);
+    if (e && (*e & V))
+        *e &= ~(u64)R_WRITE;
 }
 
 void hal_pt_protect_all(hal_pt_root *pt)

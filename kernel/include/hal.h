@@ -115,6 +115,9 @@ int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32
  * of pt. */
 int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights);
 void hal_pt_protect_all(hal_pt_root *pt);
+/* Take R_WRITE from the page mapped at va, if one is (one walk), without
+ * flushing: the caller ends the batch with hal_tlb_flush_all. */
+void hal_pt_take_write(hal_pt_root *pt, u64 va);
 
 /* ---- tracking the kernel's own writes (P2) -----------------------------
  * hal_track_start: from now on the kernel's view of [region, region +
@@ -123,12 +126,16 @@ void hal_pt_protect_all(hal_pt_root *pt);
  * store to a protected page enters the core (kernel_write_fault, kernel.h)
  * and the store is retried when it returns true. */
 bool hal_track_start(void *region, u64 bytes);
+/* Protect one page: it takes effect by the next hal_tlb_flush_all (a batch
+ * protects many pages, then flushes once). Unprotecting is at once. */
 void hal_track_protect(void *page);
 void hal_track_unprotect(void *page);
 
 /* Drop this CPU's cached translation of user address va (after an entry
  * was filled in: the walk may otherwise still see the old one). */
 void hal_tlb_flush(u64 va);
+/* Drop every cached translation of this CPU (after a batch of protections). */
+void hal_tlb_flush_all(void);
 
 /* Make pt the current address space of this CPU (NULL root: kernel only). */
 void hal_pt_activate(const hal_pt_root *pt);

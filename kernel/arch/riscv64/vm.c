@@ -277,6 +277,13 @@ int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights)
     return E_OK;
 }
 
+void hal_pt_take_write(hal_pt_root *pt, u64 va)
+{
+    u64 *pte;
+    if (user_va_ok(va) && walk(pt->root, va, 0, NULL, NULL, &pte) == E_OK && (*pte & PTE_V))
+        *pte &= ~(u64)PTE_W;
+}
+
 void hal_pt_protect_all(hal_pt_root *pt)
 {
     u64 *root = pt->root;
@@ -333,7 +340,6 @@ bool hal_track_start(void *region, u64 bytes)
 void hal_track_protect(void *page)
 {
     track_pte[((u64)page - track_base) / PAGE_SIZE] &= ~(u64)PTE_W;
-    sfence_vma((u64)page);
 }
 
 void hal_track_unprotect(void *page)
@@ -345,6 +351,11 @@ void hal_track_unprotect(void *page)
 void hal_tlb_flush(u64 va)
 {
     sfence_vma(va);
+}
+
+void hal_tlb_flush_all(void)
+{
+    sfence_vma_all();
 }
 
 void hal_pt_activate(const hal_pt_root *pt)
