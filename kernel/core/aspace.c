@@ -405,7 +405,7 @@ static void grant_write(oref as, u32 vpn, const void *page)
 {
     struct store_track *t = &store_track;
     if (t->ngrants < t->maxgrants)
-        t->grants[t->ngrants++] = (struct track_grant){as, obj_get(as)->epoch, vpn, 0};
+        t->grants[t->ngrants++] = (struct track_grant){as, vpn};
     else
         t->overflow = 1;  /* the checkpoint then protects every AddrSpace */
     store_changing((u64)((const u8 *)page - store.region) / 4096);

@@ -66,7 +66,6 @@ static struct {
 #define K_CONTENT 4u     /* ZERO or DATA, by its contents */
 #define POOL_MAX 1024u   /* copy reserve: at most 4 MiB ... */
 #define POOL_SHARE 64u   /* ... and at most 1/64 of RAM */
-#define MAX_GRANTS 8192u  /* user write grants recorded between checkpoints */
 static u64 last_gen;  /* the newest valid header's generation on the store */
 struct persist_stats persist_stats;
 oref persist_requested;
@@ -124,7 +123,7 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot)
                mblocks * STORE_BLOCK + STORE_BLOCK +
                /* dirty tracking: written bits and list, changed pages, grants */
                up(pages / 8 + 8, 8) + 2 * 4 * pages + up(ndir / 8 + 8, 8) +
-               MAX_GRANTS * sizeof(struct track_grant) +
+               pages * sizeof(struct track_grant) +  /* one grant per page, mostly */
                /* copy-on-write: pending list, bits, kinds, copies, the reserve */
                4 * pages + up(pages / 8 + 8, 8) + up(pages + 8, 8) + 4 * pages +
                npool * (4096 + 4);
@@ -149,7 +148,7 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot)
     P.chg = store_track.list + pages;
     P.dirbits = (u8 *)(P.chg + pages);
     store_track.grants = (struct track_grant *)(P.dirbits + up(ndir / 8 + 8, 8));
-    P.pool = (u8 *)(store_track.grants + MAX_GRANTS);
+    P.pool = (u8 *)(store_track.grants + pages);
     P.pend = (u32 *)(P.pool + npool * 4096);
     P.pbits = (u8 *)(P.pend + pages);
     P.pkind = P.pbits + up(pages / 8 + 8, 8);
@@ -157,7 +156,7 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot)
     P.pool_page = P.snap + pages;
     P.npool = npool;
     store_track.n = store_track.ngrants = 0;
-    store_track.maxgrants = MAX_GRANTS;
+    store_track.maxgrants = pages;
     store_track.overflow = 0;
     P.nused = P.nfresh = 0;
     P.dir_valid = false;
@@ -578,11 +577,17 @@ void store_cow(u64 i)
 static void revoke_grants(void)
 {
     struct store_track *t = &store_track;
+    oref as = 0;
+    hal_pt_root *pt = NULL;
     for (u64 k = 0; k < t->ngrants && !t->overflow; k++) {
         const struct track_grant *g = &t->grants[k];
-        const struct obj *x = obj_get(g->as);
-        if (x->state == OS_LIVE && x->type == OBJ_ASPACE && x->epoch == g->epoch)
-            hal_pt_take_write(&aspace_body(g->as)->pt, (u64)g->vpn << 12);
+        if (g->as != as) {  /* grants come in runs of one AddrSpace */
+            const struct obj *x = obj_get(g->as);
+            as = g->as;
+            pt = x->state == OS_LIVE && x->type == OBJ_ASPACE ? &aspace_body(as)->pt : NULL;
+        }
+        if (pt)
+            hal_pt_take_write(pt, (u64)g->vpn << 12);
     }
     if (t->overflow)
         for (oref o = 1; o < store.ntab; o++)
@@ -642,8 +647,8 @@ static int begin_tracked(u64 gen)
         u32 i = P.pend[k];
         clear_bit(t->bits, i);
         set_bit(P.pbits, i);
-        hal_track_protect(store.region + (u64)i * 4096);
     }
+    hal_track_protect_list(store.region, P.pend, n);
     revoke_grants();
     P.pcur = P.nchg = P.pool_used = 0;
     P.fl_on = P.kinds_done = false;

@@ -251,6 +251,12 @@ void hal_track_protect(void *page)
         hal_panic("hal_track_protect: mprotect failed");
 }
 
+void hal_track_protect_list(void *region, const u32 *pages, u64 n)
+{
+    for (u64 k = 0; k < n; k++)
+        hal_track_protect((u8 *)region + (u64)pages[k] * PG);
+}
+
 void hal_track_unprotect(void *page)
 {
     if (mprotect(page, PG, PROT_READ | PROT_WRITE) != 0)

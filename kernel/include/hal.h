@@ -130,6 +130,8 @@ bool hal_track_start(void *region, u64 bytes);
  * protects many pages, then flushes once). Unprotecting is at once. */
 void hal_track_protect(void *page);
 void hal_track_unprotect(void *page);
+/* hal_track_protect of page pages[k] of region, for k < n: one call. */
+void hal_track_protect_list(void *region, const u32 *pages, u64 n);
 
 /* Drop this CPU's cached translation of user address va (after an entry
  * was filled in: the walk may otherwise still see the old one). */

@@ -96,11 +96,10 @@ void store_locate(void *ram, u64 bytes);
  * write-protected in the kernel's view (hal_track_*) and user mappings get
  * R_WRITE only on a first write (a grant, aspace_refill); each page written
  * since is in `list` once. */
-struct track_grant {
+struct track_grant {   /* no epoch: a grant on an AddrSpace since destroyed and
+                        * remade only costs that one a fault */
     oref as;
-    u32 epoch;
     u32 vpn;
-    u32 pad;
 };
 struct store_track {
     u32 on;

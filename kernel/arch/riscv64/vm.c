@@ -342,6 +342,13 @@ void hal_track_protect(void *page)
     track_pte[((u64)page - track_base) / PAGE_SIZE] &= ~(u64)PTE_W;
 }
 
+void hal_track_protect_list(void *region, const u32 *pages, u64 n)
+{
+    u64 *pte = &track_pte[((u64)region - track_base) / PAGE_SIZE];
+    for (u64 k = 0; k < n; k++)
+        pte[pages[k]] &= ~(u64)PTE_W;
+}
+
 void hal_track_unprotect(void *page)
 {
     track_pte[((u64)page - track_base) / PAGE_SIZE] |= PTE_W;
