@@ -19,8 +19,6 @@
 #include "thread.h"
 #include "aspace.h"
 #include "frame.h"
-#include "host_blk.h"
-#include "persist.h"
 
 typedef void (*op_fn)(u32 i);
 
@@ -154,40 +152,6 @@ static void unmap16_in(const char *name, u32 db)
         fprintf(stderr, "bench: unmap16 wrong result\n");
 }
 
-/* An incremental checkpoint (P2) of a system whose mapping database has db
- * mapping slots (unmap16_in's layout, on a store), after 16 more mappings
- * were made: the whole checkpoint, pause and writing and commit, is
- * measured. With dirty tracking (the host's is mprotect) it looks only at
- * the pages written since the last one: its cost is what changed, not db. */
-static void op_checkpoint(u32 i)
-{
-    (void)i;
-    if (tk_inv(ROOT_CAP_SYSTEM, SYSTEM_CHECKPOINT, 0, 0, 0, 0, 0, 0) != E_OK)
-        fprintf(stderr, "bench: checkpoint failed\n");
-}
-static void ckpt_incr_in(const char *name, u32 db)
-{
-    host_blk_attach(1u << 16);  /* 256 MiB */
-    tk_boot(256ull << 20);
-    tk_create(BANK, OBJ_ASPACE, M1, 0);
-    tk_create(BANK, OBJ_ASPACE, M2, 0);
-    tk_create(BANK, OBJ_ASPACE, M3, 0);
-    for (u32 i = 0; i < 256; i++) {
-        tk_create(BANK, OBJ_FRAME, MF + i, 0);
-        tk_inv(M1, AS_MAP_FRAME, MF + i, 0x1000000 + (u64)i * 4096, R_READ | R_WRITE, ITEM_MAP, 0, 0);
-    }
-    for (u32 k = 0; k < db / 256; k++)
-        tk_inv(M2, AS_MAP, M1, 0x1000000, 0x10000000 + (u64)k * 256 * 4096, 8, R_READ, ITEM_MAP);
-    op_checkpoint(0);  /* the first, full one */
-    op_checkpoint(0);  /* tracking is on from the first */
-    tk_inv(M3, AS_MAP, M1, 0x1000000, 0x100000, 4, R_READ, ITEM_MAP);  /* 16 mappings */
-    u64 gen = persist_stats.generation;
-    measure(name, op_checkpoint, 1);
-    if (persist_stats.generation != gen + 1 || !store_track.on)
-        fprintf(stderr, "bench: ckpt_incr wrong result\n");
-    host_blk_detach();
-}
-
 static u32 target_slot;
 static void op_destroy(u32 i) { (void)i; tk_destroy(BANK, target_slot); }
 static void op_unmap(u32 i) { (void)i; tk_unmap(target_slot, 0); }
@@ -279,8 +243,6 @@ int main(void)
 
     unmap16_in("unmap16_db1k", 1024);
     unmap16_in("unmap16_db1m", 1u << 20);
-    ckpt_incr_in("ckpt_incr_db1k", 1024);
-    ckpt_incr_in("ckpt_incr_db1m", 1u << 20);
 
     printf("bench: host.slot_bytes %zu bytes\n", sizeof(struct slot));
     /* A mapping is a slot in the AddrSpace's radix: 4 KiB leaves of 128. */

@@ -204,7 +204,8 @@ void hal_pt_protect_all(hal_pt_root *pt)
  * range the core does not claim is a new kernel on the same memory (or the
  * memory freed and reused): the old range is made writable and forgotten.
  * TETHER_HOST_TRACK=0 turns tracking off (checkpoints then compare every
- * page, as without it). */
+ * page, as without it). Valgrind's tools do not retry a store after such a
+ * handler (it is lost): nothing run under valgrind may track. */
 static u8 *trk_lo, *trk_hi;
 
 static void forget(void)
@@ -223,7 +224,7 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
             forget();
         return;
     }
-    fprintf(stderr, "host: SIGSEGV at %p (tracked %p..%p)\n", (void *)a, (void *)trk_lo, (void *)trk_hi);
+    fprintf(stderr, "host: SIGSEGV at %p, not a tracked page\n", (void *)a);
     abort();
 }
 

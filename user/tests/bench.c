@@ -896,6 +896,29 @@ static void restart_here(const char *what)
     printf("bench image: resumed (restart_%s)\n", what);  /* qemu-bench.sh takes the kernel's figure */
 }
 
+/* An incremental checkpoint of a system whose mapping database has about
+ * `db` more mapping slots (an AddrSpace holding db/256 MAPs of 256 of the
+ * frames, each a flexpage of 256 pages), after 16 new mappings: its CPU,
+ * pause and writer. With dirty tracking it looks only at the pages written
+ * since the last one, so it costs what changed, not the database (P2). */
+#define DB_AS_FIRST 0x3f0000u  /* root-CSpace slots of the database AddrSpaces */
+static void ckpt_incr_db(const char *name, uint32_t db)
+{
+    static uint32_t next = DB_AS_FIRST;
+    uint32_t as = next++, as16 = next++;
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ASPACE, CS, as, 0), "db aspace");
+    expect(tether_BANK_CREATE(ROOT_CAP_BANK, OBJ_ASPACE, CS, as16, 0), "db aspace 16");
+    for (uint32_t k = 0; k < db / 256; k++)
+        expect(tether_AS_MAP(as, ROOT_CAP_ASPACE, ckpt_va, 0x10000000UL + (uint64_t)k * 256 * 4096, 8,
+                             R_READ, ITEM_MAP), "db map");
+    uint64_t work;
+    ckpt_pause(0, NULL);  /* full if it is the first since the restart */
+    ckpt_pause(0, NULL);
+    expect(tether_AS_MAP(as16, ROOT_CAP_ASPACE, ckpt_va, 0x100000, 4, R_READ, ITEM_MAP), "16 maps");
+    uint64_t pause = ckpt_pause(0, &work);
+    printf("bench: qemu.ckpt_incr_%s %lu instr\n", name, pause + work);
+}
+
 static void bench_persist(void)
 {
     uint64_t r[4] = {0};
@@ -953,6 +976,8 @@ static void bench_persist(void)
     printf("bench: qemu.ckpt_per_s %lu /s\n", c1 ? 100000000UL / c1 : 0);
     objects_up_to(100000);
     restart_here("100k");
+    ckpt_incr_db("db1k", 1024);
+    ckpt_incr_db("db1m", 1u << 20);
 }
 
 int main(void)
