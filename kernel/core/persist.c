@@ -54,6 +54,8 @@ static struct {
     u64 nchg;           /* pages found changed so far (chg, nent)            */
     u64 fl_k0, fl_k1;   /* the request in flight: pend[fl_k0 .. fl_k1)       */
     bool fl_on;
+    u64 rk0, rblk, rn;  /* the run being built: pend[rk0 .. pcur), rn pages  */
+    const u8 *rsrc;     /*   to blocks rblk.., from rsrc.. (posted when full) */
     struct kglobals gsnap; /* the globals at the pause                       */
     u64 fin_gen;        /* the last checkpoint that ended, and how           */
     int fin_err;
@@ -64,6 +66,8 @@ static struct {
 #define K_FREE_START 2u  /* a free block starts here: its first word is kept */
 #define K_FREE 3u
 #define K_CONTENT 4u     /* ZERO or DATA, by its contents */
+#define WRITER_PAGES 2u  /* pages a writer step looks at: a step stays short */
+#define TICK_STEPS 8u    /* writer steps per timer tick (about 8% of a tick) */
 #define POOL_MAX 1024u   /* copy reserve: at most 4 MiB ... */
 #define POOL_SHARE 64u   /* ... and at most 1/64 of RAM */
 static u64 last_gen;  /* the newest valid header's generation on the store */
@@ -232,16 +236,16 @@ static void classify(u64 i, const u8 *src, struct store_page *e)
             e->sum = *(const u64 *)src;
         return;
     }
+    /* store_sum and a test for zero in one pass. */
     const u64 *w = (const u64 *)src;
-    u64 any = 0;
-    for (u32 j = 0; j < 512; j++)
+    u64 any = 0, h = 0xcbf29ce484222325ull ^ 4096;
+    for (u32 j = 0; j < 512; j++) {
         any |= w[j];
-    if (!any) {
-        e->kind = PAGE_ZERO;
-        return;
+        h = (h ^ w[j]) * 0x100000001b3ull;
+        h ^= h >> 31;
     }
-    e->kind = PAGE_DATA;
-    e->sum = store_sum(src, 4096);
+    e->kind = any ? PAGE_DATA : PAGE_ZERO;
+    e->sum = any ? h : 0;
 }
 
 static inline bool taken(u64 b) { return bit(P.used, b) || bit(P.fresh, b); }
@@ -476,6 +480,9 @@ static void adopt(u64 b)
     }
 }
 
+static void post_run(void);
+static void writer_run(void);
+
 static inline bool is_meta(u64 i) { return i >= P.meta_lo && i < P.meta_hi; }
 
 /* Page i's contents at the pause: its copy, or the page (unchanged since). */
@@ -549,8 +556,9 @@ void store_cow(u64 i)
 {
     if (!P.busy || P.snap[i])
         return;
-    if (bit(P.pbits, i) && P.fl_on) {
-        flight_wait();  /* the device may still be reading it */
+    if (bit(P.pbits, i) && (P.fl_on || P.rn)) {
+        post_run();     /* it may be in the run being built, */
+        flight_wait();  /* and the device may be reading it  */
         if (P.snap[i])
             return;
     }
@@ -650,7 +658,7 @@ static int begin_tracked(u64 gen)
     }
     hal_track_protect_list(store.region, P.pend, n);
     revoke_grants();
-    P.pcur = P.nchg = P.pool_used = 0;
+    P.pcur = P.nchg = P.pool_used = P.rn = 0;
     P.fl_on = P.kinds_done = false;
     P.err = E_OK;
     P.gen = gen;
@@ -776,46 +784,67 @@ static void end_tracked(int e)
     }
 }
 
-static void writer_run(void);
 
-/* One step of the writer: reap the request in flight, post the next one
- * (a run of pages to consecutive blocks from consecutive addresses), or,
- * with every page saved, commit. */
+/* One step of the writer: reap the request in flight if it is done, look
+ * at the next pages (writer_run), post a run, or, with every page saved,
+ * commit. Its progress is in P: a step is short (WRITER_PAGES pages). */
 static void writer_step(void)
 {
-    if (P.fl_on) {
-        if (hal_blk_busy())
-            return;
+    if (P.fl_on && !hal_blk_busy())
         flight_done(hal_blk_wait());
-    }
     u64 t0 = hal_cycles();
     writer_run();
     persist_stats.work += hal_cycles() - t0;
 }
 
-/* Post the next request, or commit. */
+/* Post the run being built (at most one request is in flight). */
+static void post_run(void)
+{
+    if (!P.rn || P.err != E_OK)
+        return;
+    flight_wait();
+    int e = hal_blk_write_start(P.rblk, P.rsrc, (u32)P.rn);
+    if (e == E_OK) {
+        P.fl_on = true;
+        P.fl_k0 = P.rk0;
+        P.fl_k1 = P.pcur;
+    } else if (P.err == E_OK) {
+        P.err = e;
+    }
+    P.rn = 0;
+}
+
+/* Look at the next WRITER_PAGES pages: each one unchanged or not data is
+ * done with; a changed data page joins the run being built (consecutive
+ * addresses to consecutive blocks, at most RUN_MAX), which is posted when
+ * it cannot grow. With every page looked at and written: commit. */
 static void writer_run(void)
 {
-    u64 k0 = P.pcur, blk0 = 0, n = 0;
-    const u8 *src0 = NULL;
-    while (P.err == E_OK && P.pcur < P.npend) {
+    for (u32 looked = 0; P.err == E_OK && P.pcur < P.npend && looked < WRITER_PAGES;) {
         u64 i = P.pend[P.pcur];
-        if (!n)
-            k0 = P.pcur;
+        if (!P.rn)
+            P.rk0 = P.pcur;
         if (!bit(P.pbits, i)) {
             P.pcur++;  /* saved at once already */
             continue;
         }
         const u8 *src = source(i);
-        if (n && (n == RUN_MAX || src != src0 + n * 4096 || P.cursor != blk0 + n ||
-                  P.cursor >= P.nblocks || taken(P.cursor)))
-            break;  /* not part of this run: the next one */
+        if (P.rn && (P.rn == RUN_MAX || src != P.rsrc + P.rn * 4096 || P.cursor != P.rblk + P.rn ||
+                     P.cursor >= P.nblocks || taken(P.cursor))) {
+            if (P.fl_on)
+                return;  /* the next step posts it */
+            post_run();  /* it cannot grow: this page starts the next one */
+            continue;
+        }
+        looked++;
         struct store_page *e = note(i, src);
         if (!e || e->kind != PAGE_DATA) {
             clear_bit(P.pbits, i);  /* nothing to write */
             P.pcur++;
-            if (n)
-                break;
+            if (P.rn && !P.fl_on)
+                post_run();  /* pend[rk0 .. pcur) is one run no more */
+            else if (P.rn)
+                return;
             continue;
         }
         u64 b = blk_alloc(1);
@@ -825,23 +854,20 @@ static void writer_run(void)
         }
         e->blk = (u32)b;
         persist_stats.written++;
-        if (!n)
-            blk0 = b, src0 = src;
-        n++;
+        if (!P.rn)
+            P.rblk = b, P.rsrc = src;
+        P.rn++;
         P.pcur++;
     }
-    if (n && P.err == E_OK) {
-        int e = hal_blk_write_start(blk0, src0, (u32)n);
-        if (e == E_OK) {
-            P.fl_on = true;
-            P.fl_k0 = k0;
-            P.fl_k1 = P.pcur;
-            return;
-        }
-        P.err = e;
-    }
-    if (P.err != E_OK || P.pcur == P.npend)
+    if (P.rn && !P.fl_on && (P.rn == RUN_MAX || P.pcur == P.npend))
+        post_run();
+    if (P.err != E_OK) {
+        flight_wait();  /* the device must be done with the pages */
+        P.rn = 0;
         end_tracked(P.err);
+    } else if (P.pcur == P.npend && !P.rn && !P.fl_on) {
+        end_tracked(E_OK);
+    }
 }
 
 bool persist_busy(void)
@@ -1032,7 +1058,8 @@ void persist_set_interval(u64 ticks)
 void persist_tick(void)
 {
     if (P.busy) {
-        writer_step();
+        for (u32 k = 0; k < TICK_STEPS && P.busy; k++)
+            writer_step();
         return;
     }
     if (!P.interval || sched_now < P.next_at)

@@ -178,8 +178,9 @@ struct hal_regs *kernel_timer(void)
     return sched_next();
 }
 
-void kernel_idle(void)
+bool kernel_idle(void)
 {
     persist_step();  /* the checkpoint writer, if one is being written */
     debug_idle();
+    return persist_busy();
 }

@@ -47,9 +47,11 @@ struct hal_regs *kernel_syscall(void);
 struct hal_regs *kernel_exception(u32 fault, u64 addr);  /* FAULT_* kind */
 struct hal_regs *kernel_timer(void);
 /* The machine has nothing to run (an entry returned NULL) and is about to
- * wait for the timer: if no thread will ever run again, the kernel says so
- * once (`tether: no runnable thread; blocked: ...`, debug.h). */
-void kernel_idle(void);
+ * wait for the timer: the checkpoint writer takes a step, and if no thread
+ * will ever run again, the kernel says so once (`tether: no runnable
+ * thread; blocked: ...`, debug.h). True: call again rather than wait (a
+ * checkpoint is still being written). */
+bool kernel_idle(void);
 
 /* Create the root task's AddrSpace and thread from the root bank with caps
  * at ROOT_CAP_ASPACE / ROOT_CAP_THREAD; the machine then loads the image

@@ -74,7 +74,8 @@ static struct hal_regs *idle(void)
 {
     struct hal_regs *r = NULL;
     while (!r) {
-        kernel_idle();
+        while (kernel_idle() && !(csr_read(sip) & SIP_STIP))
+            ;  /* the checkpoint writer has more to do */
         while (!(csr_read(sip) & SIP_STIP))
             __asm__ volatile("wfi");
         timer_next();                /* also clears sip.STIP */
