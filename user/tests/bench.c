@@ -911,11 +911,14 @@ static void ckpt_incr_db(const char *name, uint32_t db)
     for (uint32_t k = 0; k < db / 256; k++)
         expect(tether_AS_MAP(as, ROOT_CAP_ASPACE, ckpt_va, 0x10000000UL + (uint64_t)k * 256 * 4096, 8,
                              R_READ, ITEM_MAP), "db map");
-    uint64_t work;
+    uint64_t work, r[4];
     ckpt_pause(0, NULL);  /* full if it is the first since the restart */
+    ckpt_pause(0, NULL);
     ckpt_pause(0, NULL);
     expect(tether_AS_MAP(as16, ROOT_CAP_ASPACE, ckpt_va, 0x100000, 4, R_READ, ITEM_MAP), "16 maps");
     uint64_t pause = ckpt_pause(0, &work);
+    tether_SYSTEM_CKPT_STATS(ROOT_CAP_SYSTEM, r);
+    printf("bench image: ckpt_incr_%s: pause %lu, work %lu, copies %lu\n", name, pause, work, r[2]);
     printf("bench: qemu.ckpt_incr_%s %lu instr\n", name, pause + work);
 }
 
