@@ -4,6 +4,7 @@
 
 int demo_verbose;
 int demo_failures;
+int demo_pictures, demo_cut;
 
 const struct demo demo_list[] = {
     { "client_memory", "a client MAPs its buffer to a server, UNMAPs it mid-work", demo_client_memory },
@@ -83,4 +84,20 @@ long demo_probe(struct task *t, uint64_t va, int write, uint64_t *value, uint64_
     }
     tether_BANK_DESTROY(t->bank, CS, th.cap);
     return e;
+}
+
+void demo_picture(const char *name, const uint32_t *caps, unsigned n)
+{
+    if (!demo_pictures)
+        return;
+    printf("picture: begin %s\n", name);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t r[4] = { 0 };
+        long e;
+        do
+            e = tether_DEBUG_TREE(ROOT_CAP_DEBUG, caps[i], r[0], r);
+        while (e == E_OK && r[0]);
+        EXPECT(e == E_OK, "DEBUG_TREE of %u: %s", caps[i], tether_error_name(e));
+    }
+    printf("picture: end %s\n", name);
 }

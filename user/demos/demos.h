@@ -18,6 +18,12 @@
 
 extern int demo_verbose;  /* print the story (make run) */
 extern int demo_failures;
+/* Boot arguments of make run's image (tools/qemu-debate-test.sh sets them):
+ * pictures=1  the demos of the report's pictures print their derivation
+ *             trees with the Debug object (demo_picture);
+ * cut=1       demo_persist waits for a power cut after its first checkpoint
+ *             instead of going on (the test kills QEMU there). */
+extern int demo_pictures, demo_cut;
 
 #define SAY(...) do { if (demo_verbose) printf(__VA_ARGS__); } while (0)
 /* Expect cond; a failure is always printed. */
@@ -45,6 +51,10 @@ uint64_t demo_as_status(uint32_t as, uint64_t va, uint64_t *pte);
  * *addr from THREAD_INFO: it took a fault nobody handles. */
 long demo_probe(struct task *t, uint64_t va, int write, uint64_t *value, uint64_t *kind,
                 uint64_t *addr);
+/* With demo_pictures: "picture: begin NAME", the DEBUG_TREE dump of each of
+ * the n caps (docs/debug.md; tools/capgraph draws them), "picture: end NAME".
+ * Nothing otherwise. */
+void demo_picture(const char *name, const uint32_t *caps, unsigned n);
 
 int demo_client_memory(void);  /* a: client MAPs a buffer to a server, then UNMAPs it    */
 int demo_client_frees(void);   /* b: client destroys the bank of the buffer mid-work     */
