@@ -86,18 +86,32 @@ long demo_probe(struct task *t, uint64_t va, int write, uint64_t *value, uint64_
     return e;
 }
 
-void demo_picture(const char *name, const uint32_t *caps, unsigned n)
+void picture_begin(const char *name, const char *title)
+{
+    if (demo_pictures)
+        printf("picture: begin %s %s\n", name, title);
+}
+
+void picture_slot(uint32_t slot, const char *what)
+{
+    if (demo_pictures)
+        printf("picture: slot %u %s\n", slot, what);
+}
+
+void picture_tree(uint32_t cap)
 {
     if (!demo_pictures)
         return;
-    printf("picture: begin %s\n", name);
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t r[4] = { 0 };
-        long e;
-        do
-            e = tether_DEBUG_TREE(ROOT_CAP_DEBUG, caps[i], r[0], r);
-        while (e == E_OK && r[0]);
-        EXPECT(e == E_OK, "DEBUG_TREE of %u: %s", caps[i], tether_error_name(e));
-    }
-    printf("picture: end %s\n", name);
+    uint64_t r[4] = { 0 };
+    long e;
+    do
+        e = tether_DEBUG_TREE(ROOT_CAP_DEBUG, cap, r[0], r);
+    while (e == E_OK && r[0]);
+    EXPECT(e == E_OK, "DEBUG_TREE of %u: %s", cap, tether_error_name(e));
+}
+
+void picture_end(const char *name)
+{
+    if (demo_pictures)
+        printf("picture: end %s\n", name);
 }

@@ -51,10 +51,15 @@ uint64_t demo_as_status(uint32_t as, uint64_t va, uint64_t *pte);
  * *addr from THREAD_INFO: it took a fault nobody handles. */
 long demo_probe(struct task *t, uint64_t va, int write, uint64_t *value, uint64_t *kind,
                 uint64_t *addr);
-/* With demo_pictures: "picture: begin NAME", the DEBUG_TREE dump of each of
- * the n caps (docs/debug.md; tools/capgraph draws them), "picture: end NAME".
- * Nothing otherwise. */
-void demo_picture(const char *name, const uint32_t *caps, unsigned n);
+/* The report's pictures (docs/copy-vs-map.md, docs/img/), only with
+ * demo_pictures: "picture: begin NAME TITLE", then names of root-CSpace
+ * slots ("picture: slot INDEX NAME") and the DEBUG_TREE dumps of caps
+ * (docs/debug.md), "picture: end NAME". tools/capgraph draws one;
+ * tools/qemu-debate-test.sh collects them. */
+void picture_begin(const char *name, const char *title);
+void picture_slot(uint32_t slot, const char *what);
+void picture_tree(uint32_t cap);
+void picture_end(const char *name);
 
 int demo_client_memory(void);  /* a: client MAPs a buffer to a server, then UNMAPs it    */
 int demo_client_frees(void);   /* b: client destroys the bank of the buffer mid-work     */

@@ -131,10 +131,16 @@ static void build6(struct tree6 *d)
     EXPECT(demo_probe(&d->t, VA6, 1, &w, 0, 0) == E_OK, "d6 T writes its page");
 }
 
-static void picture6(const char *name, const struct tree6 *d)
+static void picture6(const char *name, const char *title, const struct tree6 *d)
 {
-    const uint32_t caps[2] = { d->ntf, d->frame };
-    demo_picture(name, caps, 2);
+    picture_begin(name, title);
+    const uint32_t cap[7] = { d->ntf, d->a, d->a1, d->a11, d->a2, d->b, d->frame };
+    static const char *const what[7] = { "ntf", "a", "a1", "a11", "a2", "b", "frame" };
+    for (unsigned i = 0; i < 7; i++)
+        picture_slot(cap[i], what[i]);
+    picture_tree(d->ntf);
+    picture_tree(d->frame);
+    picture_end(name);
 }
 
 /* A slot of the root CSpace: its status, and its parent if that is a slot
@@ -176,7 +182,7 @@ static void after_restart6(struct tree6 *d)
     SAY("    U reads its page: %lx (refilled from its mapping slot: in its page table now: %s)\n", v,
         pte ? "yes" : "no");
     EXPECT(e == E_OK && v == WORD6 && pte, "d6: U read %s %lx, pte %lu", tether_error_name(e), v, pte);
-    picture6("persist-resumed", d);
+    picture6("persist-resumed", "demo 6: resumed after the power cut, before the UNMAP", d);
 
     EXPECT(tether_CS_UNMAP(CS, d->a, 0) == E_OK, "d6 unmap a");
     EXPECT(tether_CS_UNMAP(CS, d->frame, 0) == E_OK, "d6 unmap frame");
@@ -200,7 +206,7 @@ static void after_restart6(struct tree6 *d)
            ts, us, tether_error_name(e));
     uint64_t q[4] = { 0 };
     EXPECT(tether_SYSTEM_CHECK(ROOT_CAP_SYSTEM, q) == E_OK && q[0] == 0, "d6: kernel invariants");
-    picture6("persist-unmapped", d);
+    picture6("persist-unmapped", "demo 6: after the restart, a and the frame cap UNMAPped", d);
     /* Two new tasks (each probe above left a thread's stack in its task) */
     EXPECT(task_destroy(&d->t, ROOT_CAP_BANK) == E_OK && task_destroy(&d->u, ROOT_CAP_BANK) == E_OK,
            "d6 tasks destroyed");
@@ -279,7 +285,7 @@ int demo_persist(void)
         S.runs++;
         kv(S.ep, KV_PUT, 3, S.runs);
         uint64_t count = ((struct ctr_param *)S.cth.hdr->param)->count;
-        picture6("persist-checkpointed", &S.d6);
+        picture6("persist-checkpointed", "demo 6: the MAP tree checkpointed", &S.d6);
         long e = tether_SYSTEM_CHECKPOINT(ROOT_CAP_SYSTEM, r);
         EXPECT(e == E_OK, "checkpoint: %s", tether_error_name(e));
         if (e != E_OK)
