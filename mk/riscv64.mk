@@ -200,7 +200,8 @@ run-fresh: $(RV_B)/tether.elf
 
 # The system tests, the example program as `make run PROG=first` runs it,
 # the power cuts of ptest and of demo 6, the idle report, the pictures.
-test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf $(RV_B)/tether-idle.elf $(RV_B)/tether.elf
+test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf $(RV_B)/tether-idle.elf $(RV_B)/tether.elf \
+           $(B)/host/storeinfo
 	tools/qemu-test.sh $<
 	tools/qemu-prog-test.sh $(RV_B)/tether.elf first "first: done"
 	tools/qemu-persist-test.sh $(RV_B)/tether-persist.elf $(B)/persist

@@ -12,7 +12,9 @@
 # cut) and boots again on the same store: the system must resume the
 # checkpoint with the tree as it was checkpointed, UNMAP a subtree after the
 # restart and see it revoked (user/demos/persist.c checks each step), and
-# power off with status 0.
+# power off with status 0. The store it leaves must pass tools/storeinfo
+# ($STOREINFO, default build/host/storeinfo) and tools/capgraph must draw
+# it (what `make capgraph` does with build/store.img).
 #
 # The pictures: each framed dump goes to DIR/pictures/NAME.dbg. docs/img/
 # holds the committed ones, NAME.dbg and NAME.svg (tools/capgraph | dot).
@@ -67,6 +69,16 @@ grep -q '^init: demo persist ok$' "$dir/boot-2.txt" || echo "no line: init: demo
 grep -q '^init: done, powering off with status 0$' "$dir/boot-2.txt" || echo "no line: init: done, powering off with status 0" >> "$dir/problems"
 grep -n 'FAILED\|demo check failed' "$dir/boot-2.txt" >> "$dir/problems"
 [ -s "$dir/problems" ]; result "boot 2: resumed after the power cut, demo 6 UNMAPs after the restart" $((! $?)) "$dir/problems"
+
+# The store of a `make run` system: storeinfo finds it intact, capgraph draws it.
+: > "$dir/problems"
+si=${STOREINFO:-build/host/storeinfo}
+"$si" "$store" > "$dir/storeinfo.txt" 2>&1 || echo "storeinfo failed: $(tail -n 1 "$dir/storeinfo.txt")" >> "$dir/problems"
+grep -q '^verdict: OK: generation 2, every checksum matches$' "$dir/storeinfo.txt" ||
+    { grep 'damage\|verdict' "$dir/storeinfo.txt"; echo "want: verdict: OK: generation 2"; } >> "$dir/problems"
+"$capgraph" --storeinfo "$si" "$store" > "$dir/store.dot" 2> "$dir/capgraph.err" && dot -Tcanon "$dir/store.dot" > /dev/null 2>> "$dir/problems" ||
+    echo "capgraph of the store failed" >> "$dir/problems"
+[ -s "$dir/problems" ]; result "the store after boot 2: storeinfo OK, capgraph draws it" $((! $?)) "$dir/problems"
 
 # The pictures of both boots (the first of a name wins: boot 1's checkpointed tree).
 awk -v out="$dir/pictures" '
