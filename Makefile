@@ -8,6 +8,7 @@
 #   make gdb        debug it
 #   make bench      run benchmarks and regenerate docs/benchmarks.md
 #   make bench-table  rebuild docs/benchmarks.md from its rows (notes, targets)
+#   make pictures   redraw docs/img/ (docs/copy-vs-map.md) from a QEMU run of the demos
 #   make soak       long randomized model test (10M steps)
 
 CC      := clang
