@@ -178,7 +178,7 @@ RV_IMAGES := $(RV_B)/tether.elf $(RV_B)/tether-test.elf $(RV_B)/tether-bench.elf
              $(RV_B)/tether-idle.elf
 all: $(RV_IMAGES)
 
-.PHONY: run run-fresh test-qemu gdb bench-qemu
+.PHONY: run run-fresh test-qemu gdb bench-qemu pictures
 # With PROG=name: init starts that program (QEMU -append prog=name, the
 # boot information's cmdline). Such a boot is always fresh, on a store of
 # its own (a checkpoint on build/store.img would be resumed instead).
@@ -198,12 +198,21 @@ run: $(RV_B)/tether.elf
 run-fresh: $(RV_B)/tether.elf
 	tools/qemu-run.sh --fresh --timeout $(RUN_TIMEOUT) $(if $(PROG),$(PROG_STORE),$(STORE_IMG)) $< $(PROG_QEMU)
 
-# The system tests, then the example program as `make run PROG=first` runs it.
-test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf $(RV_B)/tether-idle.elf $(RV_B)/tether.elf
+# The system tests, the example program as `make run PROG=first` runs it,
+# the power cuts of ptest and of demo 6, the idle report, the pictures.
+test-qemu: $(RV_B)/tether-test.elf $(RV_B)/tether-persist.elf $(RV_B)/tether-idle.elf $(RV_B)/tether.elf \
+           $(B)/host/storeinfo
 	tools/qemu-test.sh $<
 	tools/qemu-prog-test.sh $(RV_B)/tether.elf first "first: done"
 	tools/qemu-persist-test.sh $(RV_B)/tether-persist.elf $(B)/persist
 	tools/qemu-idle-test.sh $(RV_B)/tether-idle.elf
+	tools/qemu-debate-test.sh $(RV_B)/tether.elf $(B)/debate
+
+# The report's pictures (docs/img/, docs/copy-vs-map.md) from a `make run`
+# system: DEBUG_TREE dumps drawn by tools/capgraph; make test-qemu checks
+# that they are current (tools/qemu-debate-test.sh).
+pictures: $(RV_B)/tether.elf
+	tools/qemu-debate-test.sh --update $< $(B)/debate
 
 # GDB_ARGS: more arguments for gdb, e.g. GDB_ARGS="-ex 'break kernel_idle' -ex c".
 gdb: $(RV_B)/tether.elf $(if $(PROG),$(RV_B)/prog/$(PROG).elf)

@@ -4,7 +4,9 @@
  * such with its headers, manifest and derivation tree (compared with the
  * live kernel's objects and slots); one damaged block (header, manifest,
  * directory block, data page) is named exactly, with a non-zero exit; empty,
- * foreign and truncated images are told apart.
+ * foreign and truncated images are told apart. The Debug object's dumps of
+ * the same system (DEBUG_TREE of its endpoint and frame) go to ok.dbg, for
+ * `make test-capgraph` to draw both and compare.
  * The tool is $STOREINFO (default build/host/storeinfo); images go to
  * build/storeinfo/. */
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "bank.h"
 #include "frame.h"
 #include "host_blk.h"
+#include "host_console.h"
 #include <tether/store.h>
 
 #define RAM (8 * MB)
@@ -132,6 +135,28 @@ static void parse(const char *img)
     lay.pblk = d[k].blk;
 }
 
+/* The DEBUG_TREE dumps of the objects the caps at caps[0..n) name, to path
+ * (every call of each dump, as a console would show them). */
+static void save_dumps(const char *path, const u32 *caps, unsigned n)
+{
+    static char buf[1 << 16];
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    for (unsigned i = 0; f && i < n; i++) {
+        u64 next = 0;
+        unsigned calls = 0;
+        do {
+            host_console_capture(buf, sizeof buf);
+            CHECK_EQ(tk_inv(ROOT_CAP_DEBUG, DEBUG_TREE, caps[i], next, 0, 0, 0, 0), E_OK);
+            host_console_capture(NULL, 0);
+            fputs(buf, f);
+            next = tk_r[0];
+        } while (next && ++calls < 10000);
+    }
+    if (f)
+        fclose(f);
+}
+
 /* ---- the system checkpointed ------------------------------------------------ */
 
 static u64 usage_root, usage_sub, limit_sub;
@@ -162,6 +187,8 @@ static void build(void)
     CHECK_EQ(tk_inv(SUB, BANK_QUERY, 0, 0, 0, 0, 0, 0), E_OK);
     limit_sub = bank_body(obj(SUB))->limit;
     save_image(DIR "/ok.img");
+    const u32 dumped[2] = { EP, FR };
+    save_dumps(DIR "/ok.dbg", dumped, 2);
     parse(DIR "/ok.img");
 }
 

@@ -152,7 +152,7 @@ static bool layout_ok(const struct store_manifest *m, u64 mbytes)
 {
     const struct store_layout *l = &m->layout;
     return l->region_bytes % 4096 == 0 && l->region_bytes / 4096 == m->npages && m->npages &&
-           m->ndir == (m->npages + STORE_DIR_ENTRIES - 1) / STORE_DIR_ENTRIES &&
+           m->ndir >= (m->npages + STORE_DIR_ENTRIES - 1) / STORE_DIR_ENTRIES &&
            l->tab_off == 0 && l->ntab <= 0xffffffffull && l->ntab * sizeof(struct obj) <= l->map_off &&
            l->map_off <= l->arena_off && l->arena_off % 4096 == 0 && l->arena_bytes % 4096 == 0 &&
            l->arena_off + l->arena_bytes == l->region_bytes && m->ndir <= mbytes / sizeof(struct store_ref) &&
@@ -277,6 +277,14 @@ static void check_ckpt(const struct store_header *h, bool verbose, struct ckpt *
         data_ok++;
     }
     free(page);
+    /* Entries past the last page (a directory may have blocks to spare) are zero. */
+    for (u64 i = m->npages; i < m->ndir * STORE_DIR_ENTRIES; i++) {
+        const struct store_page *e = &c->dir[i];
+        if ((e->kind || e->blk || e->sum) && !(e->kind == 0xffffffffu && e->blk == 0xffffffffu)) {
+            damage(refs[i / STORE_DIR_ENTRIES].blk, 1, "directory", "an entry past the last page is not zero");
+            break;
+        }
+    }
     u64 nused = 0;
     for (u64 b = 0; b < nblocks; b++)
         nused += bit(used, b);

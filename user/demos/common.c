@@ -4,6 +4,7 @@
 
 int demo_verbose;
 int demo_failures;
+int demo_pictures, demo_cut;
 
 const struct demo demo_list[] = {
     { "client_memory", "a client MAPs its buffer to a server, UNMAPs it mid-work", demo_client_memory },
@@ -83,4 +84,34 @@ long demo_probe(struct task *t, uint64_t va, int write, uint64_t *value, uint64_
     }
     tether_BANK_DESTROY(t->bank, CS, th.cap);
     return e;
+}
+
+void picture_begin(const char *name, const char *title)
+{
+    if (demo_pictures)
+        printf("picture: begin %s %s\n", name, title);
+}
+
+void picture_slot(uint32_t slot, const char *what)
+{
+    if (demo_pictures)
+        printf("picture: slot %u %s\n", slot, what);
+}
+
+void picture_tree(uint32_t cap)
+{
+    if (!demo_pictures)
+        return;
+    uint64_t r[4] = { 0 };
+    long e;
+    do
+        e = tether_DEBUG_TREE(ROOT_CAP_DEBUG, cap, r[0], r);
+    while (e == E_OK && r[0]);
+    EXPECT(e == E_OK, "DEBUG_TREE of %u: %s", cap, tether_error_name(e));
+}
+
+void picture_end(const char *name)
+{
+    if (demo_pictures)
+        printf("picture: end %s\n", name);
 }

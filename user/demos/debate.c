@@ -28,6 +28,22 @@ static long poll(uint32_t cap)
     return tether_NTFN_POLL(cap, r);
 }
 
+/* A picture of the report (demos.h): the trees of svc and of the clients'
+ * caps (the wrappers' trees, if they are wrapper caps). */
+static void picture_clients(const char *name, const char *title, uint32_t svc, const uint32_t *cli,
+                            int dump_clients)
+{
+    static const char *const cn[NCLI] = { "client 0", "client 1", "client 2" };
+    picture_begin(name, title);
+    picture_slot(svc, "service");
+    for (unsigned i = 0; i < NCLI; i++)
+        picture_slot(cli[i], cn[i]);
+    picture_tree(svc);
+    for (unsigned i = 0; dump_clients && i < NCLI; i++)
+        picture_tree(cli[i]);
+    picture_end(name);
+}
+
 /* Each client's call; prints "E_OK E_REVOKED E_OK" style lines. */
 static int clients_say(const char *how, const uint32_t *cli, uint32_t revoked, long gone_err,
                        long (*use)(uint32_t))
@@ -77,9 +93,16 @@ int demo_revocable(void)
         EXPECT(tether_BANK_WRAP(ROOT_CAP_BANK, CS, cli[i] = demo_slots(1), CS, svc, 0, R_ALL) == E_OK,
                "wrap");
     EXPECT(clients_say("wrappers", cli, ~0u, 0, poll) == 0, "before");
+    picture_clients("revocable-wrappers-before", "demo 1: a kernel wrapper per client", svc, cli, 1);
     EXPECT(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, cli[1]) == E_OK, "destroy wrapper");
     SAY("    BANK_DESTROY of client 1's wrapper (one call, any N):\n");
     EXPECT(clients_say("wrappers", cli, 1, E_REVOKED, poll) == 0, "after");
+    picture_clients("revocable-wrappers-after", "demo 1: client 1's wrapper destroyed", svc, cli, 1);
+    for (unsigned i = 0; i < NCLI; i++) {  /* the others' wrappers too, and the void caps */
+        if (i != 1)
+            EXPECT(tether_BANK_DESTROY(ROOT_CAP_BANK, CS, cli[i]) == E_OK, "destroy wrapper");
+        EXPECT(tether_CS_DELETE(CS, cli[i]) == E_OK, "delete void wrapper cap");
+    }
 
     /* (b) a forwarder task: one endpoint and one thread per client; the
      * thread invokes the service and replies (EROS's wrapper with IPC). */
@@ -103,9 +126,11 @@ int demo_revocable(void)
     for (unsigned i = 0; i < NCLI; i++)
         EXPECT(tether_CS_MAP(CS, cli[i] = demo_slots(1), CS, svc, R_ALL) == E_OK, "map");
     EXPECT(clients_say("MAP", cli, ~0u, 0, poll) == 0, "before");
+    picture_clients("revocable-map-before", "demo 1: a MAP per client", svc, cli, 0);
     EXPECT(tether_CS_UNMAP(CS, cli[1], 1) == E_OK, "unmap");
     SAY("    CS_UNMAP (include_self) of client 1's MAP:\n");
     EXPECT(clients_say("MAP", cli, 1, E_EMPTY, poll) == 0, "after");
+    picture_clients("revocable-map-after", "demo 1: client 1's MAP UNMAPped", svc, cli, 0);
     EXPECT(poll(svc) == E_OK, "holder");
     SAY("  the holder's own cap works throughout; the figures: qemu.invoke_*, qemu.revoke_1_of_*\n");
     tether_BANK_DESTROY(ROOT_CAP_BANK, CS, svc);
@@ -113,6 +138,21 @@ int demo_revocable(void)
 }
 
 /* ---- transport: k proxies ------------------------------------------------ */
+
+/* A picture of the report (demos.h): svc's tree, the chain's slots named. */
+static void picture_chain(const char *name, const char *title, uint32_t svc, uint32_t org,
+                          const uint32_t *px, uint32_t cl)
+{
+    static const char *const pn[KPROX] = { "proxy 1", "proxy 2", "proxy 3" };
+    picture_begin(name, title);
+    picture_slot(svc, "service");
+    picture_slot(org, "origin");
+    for (unsigned i = 0; i < KPROX; i++)
+        picture_slot(px[i], pn[i]);
+    picture_slot(cl, "client");
+    picture_tree(svc);
+    picture_end(name);
+}
 
 static const char *state(uint32_t s)
 {
@@ -142,20 +182,25 @@ int demo_transport(void)
     SAY("    GRANT: proxies' slots empty (%s), client %s; the proxies may exit.\n",
         r[0] == SLOT_EMPTY ? "yes" : "NO", state(cl));
     EXPECT(r[0] == SLOT_EMPTY && poll(cl) == E_OK, "grant chain");
+    picture_chain("transport-grant-before", "demo 3: GRANT through 3 proxies", svc, org, px, cl);
     EXPECT(tether_CS_UNMAP(CS, org, 0) == E_OK, "origin unmap");
     SAY("           origin UNMAPs: client %s -- the origin alone can revoke\n", state(cl));
     EXPECT(poll(cl) == E_EMPTY, "origin revoked the granted cap");
+    picture_chain("transport-grant-after", "demo 3: GRANT chain, the origin UNMAPs", svc, org, px, cl);
 
     /* COPY: a root copied from proxy to proxy is a root each time. */
     EXPECT(tether_CS_COPY(CS, px[0], CS, org, R_ALL) == E_OK, "copy to proxy 1");
     for (unsigned i = 1; i < KPROX; i++)
         EXPECT(tether_CS_COPY(CS, px[i], CS, px[i - 1], R_ALL) == E_OK, "copy");
     EXPECT(tether_CS_COPY(CS, cl, CS, px[KPROX - 1], R_ALL) == E_OK, "copy to client");
+    picture_chain("transport-copy-before", "demo 3: COPY through 3 proxies", svc, org, px, cl);
     for (unsigned i = 0; i < KPROX; i++)
         EXPECT(tether_CS_DELETE(CS, px[i]) == E_OK, "proxy leaves");
     SAY("    COPY:  proxies leave (DELETE): client %s; ", state(cl));
     EXPECT(tether_CS_UNMAP(CS, org, 0) == E_OK && poll(cl) == E_OK, "copy survives unmap");
     SAY("origin UNMAPs: client %s (a copy of a root is a root);\n", state(cl));
+    picture_chain("transport-copy-after", "demo 3: COPY chain, the proxies left, the origin UNMAPs", svc,
+                  org, px, cl);
     SAY("           only destroying the object revokes it, for everyone (or a wrapper made first)\n");
     EXPECT(tether_CS_DELETE(CS, cl) == E_OK, "client drops");
 
@@ -166,7 +211,9 @@ int demo_transport(void)
         EXPECT(tether_CS_MAP(CS, px[i], CS, px[i - 1], R_ALL) == E_OK, "map");
     EXPECT(tether_CS_MAP(CS, cl, CS, px[KPROX - 1], R_ALL) == E_OK, "map to client");
     SAY("    MAP:   client %s; the origin and all %u proxies can revoke it;\n", state(cl), KPROX);
+    picture_chain("transport-map-before", "demo 3: MAP through 3 proxies", svc, org, px, cl);
     EXPECT(tether_CS_DELETE(CS, px[1]) == E_OK, "proxy 2 leaves");
+    picture_chain("transport-map-after", "demo 3: MAP chain, proxy 2 leaves", svc, org, px, cl);
     SAY("           proxy 2 leaves (DELETE): client %s, proxy 3 %s -- proxies must stay\n",
         state(cl), state(px[2]));
     EXPECT(poll(cl) == E_EMPTY && poll(px[2]) == E_EMPTY && poll(px[0]) == E_OK, "map chain");

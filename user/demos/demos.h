@@ -18,6 +18,12 @@
 
 extern int demo_verbose;  /* print the story (make run) */
 extern int demo_failures;
+/* Boot arguments of make run's image (tools/qemu-debate-test.sh sets them):
+ * pictures=1  the demos of the report's pictures print their derivation
+ *             trees with the Debug object (demo_picture);
+ * cut=1       demo_persist waits for a power cut after its first checkpoint
+ *             instead of going on (the test kills QEMU there). */
+extern int demo_pictures, demo_cut;
 
 #define SAY(...) do { if (demo_verbose) printf(__VA_ARGS__); } while (0)
 /* Expect cond; a failure is always printed. */
@@ -45,6 +51,15 @@ uint64_t demo_as_status(uint32_t as, uint64_t va, uint64_t *pte);
  * *addr from THREAD_INFO: it took a fault nobody handles. */
 long demo_probe(struct task *t, uint64_t va, int write, uint64_t *value, uint64_t *kind,
                 uint64_t *addr);
+/* The report's pictures (docs/copy-vs-map.md, docs/img/), only with
+ * demo_pictures: "picture: begin NAME TITLE", then names of root-CSpace
+ * slots ("picture: slot INDEX NAME") and the DEBUG_TREE dumps of caps
+ * (docs/debug.md), "picture: end NAME". tools/capgraph draws one;
+ * tools/qemu-debate-test.sh collects them. */
+void picture_begin(const char *name, const char *title);
+void picture_slot(uint32_t slot, const char *what);
+void picture_tree(uint32_t cap);
+void picture_end(const char *name);
 
 int demo_client_memory(void);  /* a: client MAPs a buffer to a server, then UNMAPs it    */
 int demo_client_frees(void);   /* b: client destroys the bank of the buffer mid-work     */
