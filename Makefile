@@ -10,7 +10,7 @@
 #   make bench-table  rebuild docs/benchmarks.md from its rows (notes, targets)
 #   make docs       regenerate docs/abi.md and docs/manual.md
 #   make pictures   redraw docs/img/ (docs/copy-vs-map.md) from a QEMU run of the demos
-#   make soak       long randomized model test (10M steps)
+#   make soak       long randomized model test (10M steps), 20,000 + 3,000 host power cuts
 
 CC      := clang
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef
@@ -142,8 +142,10 @@ test-readme:
 	    diff -u - user/examples/first/first.c > $(B)/readme.diff; then echo "ok   readme_first_c"; echo "1 passed, 0 failed"; \
 	else cat $(B)/readme.diff; echo "FAIL readme_first_c: README.md's copy of first.c is stale"; echo "0 passed, 1 failed"; exit 1; fi
 
-soak: $(B)/host/model
+soak: $(B)/host/model $(B)/host/unit
 	TETHER_STEPS=10000000 $(B)/host/model
+	TETHER_CUTS=20000 $(B)/host/unit p1_power_cut
+	TETHER_CUTS=3000 $(B)/host/unit p2_changes_after
 
 bench-host: $(B)/host/bench_core
 	@mkdir -p $(B)/bench
