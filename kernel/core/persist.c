@@ -792,9 +792,9 @@ static void writer_step(void)
 {
     if (P.fl_on && !hal_blk_busy())
         flight_done(hal_blk_wait());
-    u64 t0 = hal_cycles();
+    u64 t0 = hal_cycles(), w0 = hal_blk_wait_cycles();
     writer_run();
-    persist_stats.work += hal_cycles() - t0;
+    persist_stats.work += hal_cycles() - t0 - (hal_blk_wait_cycles() - w0);
 }
 
 /* Post the run being built (at most one request is in flight). */

@@ -173,6 +173,9 @@ int hal_blk_flush(void);
 int hal_blk_write_start(u64 blk, const void *buf, u32 n);
 bool hal_blk_busy(void);
 int hal_blk_wait(void);
+/* hal_cycles spent so far waiting for the device (polling): a caller's
+ * own CPU is its cycles less this (0 where waits take no cycles). */
+u64 hal_blk_wait_cycles(void);
 
 /* Power off the machine: status 0 = success (QEMU exits 0), otherwise QEMU
  * exits with that status. */

@@ -104,7 +104,8 @@ struct persist_stats {
     u64 blocks;          /* store size in blocks                         */
     u64 cycles;          /* hal_cycles of the last checkpoint's pause (all
                           * of it for a full one)                        */
-    u64 work;            /* hal_cycles the writer spent after the pause  */
+    u64 work;            /* hal_cycles the writer spent after the pause,
+                          * its waits for the device left out           */
     u64 copies;          /* pages copied before they changed (P2)        */
     u64 saved_now;       /* pages written at once: no reserve left       */
 };

@@ -406,6 +406,11 @@ int hal_blk_write_start(u64 blk, const void *buf, u32 n)
     return E_OK;
 }
 
+u64 hal_blk_wait_cycles(void)
+{
+    return blk_stats.wait_cycles;
+}
+
 bool hal_blk_busy(void)
 {
     if (!inflight)
