@@ -76,7 +76,7 @@ static int m_can_charge(int b, u64 bytes)
     }
     return E_OK;
 }
-static void m_charge(int b, u64 bytes, int sign)
+static void m_charge_bank(int b, u64 bytes, int sign)
 {
     for (; b >= 0; b = mo[b].bank)
         use[b] += sign > 0 ? bytes : -bytes;
@@ -117,7 +117,7 @@ static int m_alloc_with_slot(int b, int type, int dcs, int pos)
         return e;
     if (ntab - 1 - (u32)nlv == 0 || !sim_alloc(ord(size)))
         return E_NOMEM;
-    m_charge(b, bytes, +1);
+    m_charge_bank(b, bytes, +1);
     e = E_OK;
     /* aspace_init: the page-table root; frame_init: the page; paid by b. */
     bool page = type == OBJ_ASPACE || type == OBJ_FRAME;
@@ -125,14 +125,14 @@ static int m_alloc_with_slot(int b, int type, int dcs, int pos)
         if ((e = m_can_charge(b, PAGE_BYTES)) != E_OK || !sim_alloc(ord(PAGE_BYTES)))
             e = e != E_OK ? e : E_NOMEM;
         else
-            m_charge(b, PAGE_BYTES, +1);
+            m_charge_bank(b, PAGE_BYTES, +1);
     }
     if (e == E_OK) {
         e = m_ensure(dcs, pos);
         if (page)
-            m_charge(b, PAGE_BYTES, -1);
+            m_charge_bank(b, PAGE_BYTES, -1);
     }
-    m_charge(b, bytes, -1);
+    m_charge_bank(b, bytes, -1);
     return e;
 }
 
@@ -407,30 +407,34 @@ static int m_flex_storage(struct plan *p)
 {
     const struct mobj *a = &mo[p->fas];
     struct asm_ sim = {a->al2m, a->pt1m, a->pt0m, a->aleafm};
-    u64 tru = 0;
-    int nl2 = 0, n4k = 0;
+    int nl2 = 0, nleaf = 0, npt = 0;
     for (int k = 0; k < p->nfx; k++) {
         int dp = ms[p->fdst[k]].pos;
         u64 rn_ = radix_need(&sim, dp);
-        int pn = pt_need(&sim, dp);
-        tru += rn_ + (u64)pn * PAGE_BYTES;
         nl2 += rn_ > blk(CS_LEAF_BYTES);
-        n4k += (rn_ != 0) + pn;  /* leaves and page tables: both 4 KiB */
+        nleaf += rn_ != 0;
+        npt += pt_need(&sim, dp);
         asm_add(&sim, dp);
     }
-    /* The core charges exactly what the mapping needs (S1). */
-    int e = tru ? m_can_charge(a->bank, tru) : E_OK;
-    if (e != E_OK)
-        return e;
-    /* It reserves every block first (second-level nodes, then the 4 KiB
-     * ones): if the free lists are too fragmented, E_NOMEM and nothing
-     * changed. */
-    bool store_ok = true;
-    for (int j = 0; j < nl2; j++)
-        store_ok &= sim_alloc(ord(CS_L2_BYTES));
-    for (int j = 0; j < n4k; j++)
-        store_ok &= sim_alloc(ord(PAGE_BYTES));
-    return store_ok ? E_OK : E_NOMEM;
+    /* It reserves every block first, one by one, each charged to the
+     * AddrSpace's bank and its ancestors (second-level nodes, leaves, page
+     * tables): the first that a bank cannot pay for (E_NOMEM; E_REVOKED
+     * for a dying bank on the way) or the free lists cannot give (E_NOMEM)
+     * ends it, and nothing changed. */
+    u64 charged = 0;
+    int e = E_OK;
+    for (int j = 0; j < nl2 + nleaf + npt && e == E_OK; j++) {
+        u64 sz = j < nl2 ? blk(CS_L2_BYTES) : j < nl2 + nleaf ? blk(CS_LEAF_BYTES) : PAGE_BYTES;
+        if ((e = m_can_charge(a->bank, sz)) == E_OK && !sim_alloc(ord(sz)))
+            e = E_NOMEM;
+        if (e == E_OK) {
+            m_charge_bank(a->bank, sz, +1);
+            charged += sz;
+        }
+    }
+    if (charged)
+        m_charge_bank(a->bank, charged, -1);
+    return e;
 }
 
 static int predict_as(const struct call *c, const struct mt *t, struct plan *p)
