@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* predict.c: what each invocation must answer and change (predict.h). */
 #include "predict.h"
+#include "ckpt.h"
 #include "coreview.h"
 #include "aspace.h"
 #include "schedctx.h"
+#include "persist.h"
 #include "hal.h"
 #include <string.h>
 
@@ -66,7 +68,7 @@ static int m_lookup_cs(int ccs, u64 cptr, u8 need, int *cs)
     return E_OK;
 }
 
-static int m_can_charge(int b, u64 bytes)
+int m_can_charge(int b, u64 bytes)
 {
     for (; b >= 0; b = mo[b].bank) {
         if (mo[b].state != OS_LIVE)
@@ -76,7 +78,7 @@ static int m_can_charge(int b, u64 bytes)
     }
     return E_OK;
 }
-static void m_charge_bank(int b, u64 bytes, int sign)
+void m_charge_bank(int b, u64 bytes, int sign)
 {
     for (; b >= 0; b = mo[b].bank)
         use[b] += sign > 0 ? bytes : -bytes;
@@ -231,10 +233,10 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
     case BANK_DESTROY: {
         if (!(t->rights & R_WRITE))
             return E_RIGHTS;
-        int pend = m_pending(p->b, c, &p->foreign);
-        if (pend >= 0) {  /* continued first (bank.c pending_step) */
+        int pending = m_pending(p->b, c, &p->foreign);
+        if (pending >= 0) {  /* continued first (bank.c pending_step) */
             p->kind = K_DESTROY;
-            p->target = pend;
+            p->target = pending;
             if (p->foreign && predict_destroy(c, p->b, &p->own) != E_OK)
                 p->own = -1;
             return E_OK;
@@ -388,7 +390,7 @@ static u64 radix_need(const struct asm_ *m, int p)
         return blk(CS_L2_BYTES) + blk(CS_LEAF_BYTES);
     return m->leafm & (1u << vp_leaf[p]) ? 0 : blk(CS_LEAF_BYTES);
 }
-static int pt_need(const struct asm_ *m, int p)
+int pt_need(const struct asm_ *m, int p)
 {
     return !(m->pt1m & (1u << vp_pt1[p])) ? 2 : !(m->pt0m & (1u << vp_pt0[p])) ? 1 : 0;
 }
@@ -530,7 +532,7 @@ static int predict_as(const struct call *c, const struct mt *t, struct plan *p)
         p->nres = 3;
         p->r[0] = slot_live(d) ? SLOT_LIVE : occupied(d) ? SLOT_VOID : SLOT_EMPTY;
         p->r[1] = slot_live(d) ? ms[d].rights : 0;
-        p->r[2] = occupied(d);
+        p->r[2] = occupied(d) && ms[d].pte;  /* P3: not until refilled after a restart */
         return E_OK;
     }
     default:
@@ -599,6 +601,41 @@ static int predict_ntfn(const struct call *c, const struct mt *t, struct plan *p
     }
 }
 
+/* The System object (the root task's ROOT_CAP_SYSTEM and its copies):
+ * SYSTEM_CHECKPOINT (ckpt.c takes the model's state at the commit),
+ * SYSTEM_CHECK, SYSTEM_STATS. SYSTEM_POWEROFF is never made. */
+static int predict_system(const struct call *c, const struct mt *t, struct plan *p)
+{
+    switch (c->label) {
+    case SYSTEM_CHECKPOINT:
+        if (!(t->rights & R_WRITE))
+            return E_RIGHTS;
+        if (!persist_stats.blocks)
+            return E_IO;
+        p->kind = K_CKPT;
+        p->or_io = ck_cut_armed;  /* a power cut is armed: the store may fail */
+        p->or_nomem = ck_small_store;
+        p->nres = 2;
+        p->r[TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)] = ck_gen + 1;
+        p->r[TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, resumed)] = 0;
+        return E_OK;
+    case SYSTEM_CHECK:
+        if (!(t->rights & R_READ))
+            return E_RIGHTS;
+        p->kind = K_RESULTS;
+        p->nres = 1;
+        p->r[TETHER_OUT_INDEX(SYSTEM_CHECK, failed)] = 0;
+        return E_OK;
+    case SYSTEM_STATS:
+        if (!(t->rights & R_READ))
+            return E_RIGHTS;
+        p->kind = K_RESULTS;  /* (the figures are the kernel's own: not predicted) */
+        return E_OK;
+    default:
+        return E_LABEL;
+    }
+}
+
 void predict(const struct call *c, struct plan *p)
 {
     struct mt t;
@@ -612,6 +649,7 @@ void predict(const struct call *c, struct plan *p)
         case OBJ_ASPACE:   e = predict_as(c, &t, p); break;
         case OBJ_SCHEDCTX: e = predict_sc(c, &t, p); break;
         case OBJ_NOTIFICATION: e = predict_ntfn(c, &t, p); break;
+        case OBJ_SYSTEM:   e = predict_system(c, &t, p); break;
         default:           e = E_LABEL; break;  /* the driver never uses thread labels */
         }
     }

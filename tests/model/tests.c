@@ -40,9 +40,20 @@
  * gone. The buddy allocator is not modelled: whether storage (not a bank
  * limit) runs out is computed from the core's free lists before each call.
  *
+ * Persistence (ckpt.h): every boot has a host store; among the random steps
+ * are checkpoints (SYSTEM_CHECKPOINT through a System cap: the model
+ * records its state at the commit), restarts (the kernel torn down and
+ * resumed from the store on new memory: the model rolls back to the
+ * committed checkpoint, page tables empty, and everything must match
+ * exactly, the restored region block by block too), power cuts in the
+ * middle of a checkpoint (then the checkpoint before or this one, as its
+ * header landed or not), device errors gone on from, full stores, and
+ * refills of page-table entries from the mapping slots (P3).
+ *
  * TETHER_SEED=n replays a run (the seed is printed at the start and with any
  * mismatch); TETHER_STEPS=n sets the number of random steps (default
  * 200000). `model name` runs only tests whose name contains `name`.
+ * TETHER_CK_TRACE=1 prints every persistence operation.
  *
  * The model, one job per file (each header declares what its .c defines):
  *   state.{c,h}      the model's objects, slots, banks, tracked positions
@@ -51,6 +62,9 @@
  *   predict.{c,h}    what each invocation must answer and change
  *   adopt.{c,h}      taking over what the core did, checking each change
  *   invariants.{c,h} the walk comparing the core with the model
+ *   ckpt.{c,h}       checkpoints, restarts, power cuts, refills (P1..P3)
+ *   regioncopy.{c,h} the kernel's region at a checkpoint, compared after a
+ *                    restart (also used by tests/model_ipc.c)
  *   driver.{c,h}     random calls, continuations, churn, the step loop
  *   rand.{c,h}       the one random stream all of them share
  *   tests.c          the test entry points (this file)
@@ -60,6 +74,7 @@
 #include "driver.h"
 #include "report.h"
 #include "state.h"
+#include "ckpt.h"
 #include <stdio.h>
 
 /* Shorthands for scripted scenarios, all in the root task's CSpace. */
@@ -89,8 +104,11 @@ TEST(model_random_ops)
            step_no, n_calls, n_rc[E_OK], n_rc[E_NOMEM], n_cont[1], n_cont[0], n_cont[2], n_cont[3]);
     report_mem();
     printf("    SchedContext and notification calls: %ld (E_OK %ld)\n", n_time[0], n_time[1]);
+    ck_report();
     CHECK(!failed);
     CHECK(n_cont[1] > 0 || steps < 20000);
+    /* P1: checkpoints, restarts and power cuts with both outcomes happened. */
+    CHECK((n_ck_restart > 0 && n_ck_cut_new > 0 && n_ck_cut_old > 0) || steps < 100000);
 }
 
 /* Bad input never crashes and is answered with the right error. */
@@ -251,5 +269,6 @@ TEST(S3_frame_destroy_interleaved)
 
 int main(int argc, char **argv)
 {
+    harness_after_each = ck_done;  /* each test attaches a store of its own */
     return harness_run(argc, argv);
 }
