@@ -10,7 +10,9 @@
 #   make bench-table  rebuild docs/benchmarks.md from its rows (notes, targets)
 #   make docs       regenerate docs/abi.md and docs/manual.md
 #   make pictures   redraw docs/img/ (docs/copy-vs-map.md) from a QEMU run of the demos
-#   make soak       long randomized model test (10M steps), 20,000 + 3,000 host power cuts
+#   make soak       long randomized model test (10M steps; checkpoints, restarts and
+#                   power cuts grow with it: model_random_ops alone makes some 25000
+#                   checkpoints and 17000 restarts), 20,000 + 3,000 host power cuts
 
 CC      := clang
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef

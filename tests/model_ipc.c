@@ -96,6 +96,10 @@
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include "host_blk.h"
+#include "host_console.h"
+#include "persist.h"
+#include "model/regioncopy.h"
 
 /* The kernel reports threads stopped by a fault on the console: keep that
  * out of the test output. */
@@ -814,9 +818,293 @@ static void clear_windows(void)
 
 static void check_threads(bool full);
 static void check_time(bool entry);
+struct snap;
+static void check_i3(const struct snap *b, int issuer, bool recv_call);
+
+/* ------------------------------------------------------ persistence -- */
+
+/* Checkpoints and restarts (P1; tests/model/ckpt.h does the same for the
+ * capability model). Every boot attaches a new host store. A checkpoint is
+ * taken by the root (SYSTEM_CHECKPOINT through ROOT_CAP_SYSTEM, between two
+ * kernel entries), by a thread (its SYSTEM_CHECKPOINT is written when its
+ * system call ends: the thread sees resumed = 0 now and resumed = 1 in the
+ * system restored from it), or on a timer tick (kernel_checkpoint_every,
+ * on some boots); at each commit the model records its state. A restart
+ * tears the kernel down and resumes it from the store on new host memory:
+ * the model rolls back to the committed checkpoint's state, and every
+ * invariant above must hold at once -- threads blocked in IPC still
+ * blocked in the same queues, reply rights, lent time, every
+ * SchedContext's accounts, notification words and waiters, the clock --
+ * and after a root checkpoint the restored region is the copy taken then,
+ * block by block (tests/model/regioncopy.h). A power cut during a root
+ * checkpoint (after its k-th block write; unflushed writes kept, dropped or
+ * torn) then a restart gives that checkpoint or the one before, whichever
+ * persist_stats.generation says; now and then the store just comes back
+ * (a device error: E_IO) and the system goes on. */
+/* Small: kernel_check walks the whole object table every step; but a
+ * store is used only with 2 MiB of RAM left after its bookkeeping
+ * (persist_carve). */
+#define IPC_RAM (5u << 19)
+#define IPC_STORE_BLOCKS 2048u  /* 8 MiB: room for two full checkpoints of the machine */
+struct isnap {
+    bool valid, raw;       /* raw: taken between two entries, the region copied */
+    u64 gen;
+    int by;                /* the thread whose SYSTEM_CHECKPOINT it is, -1: none */
+    struct region_copy kernel;
+    struct msc scm[MAXM];
+    struct mn nm[MAXM];
+    int nscm, nnm;
+    struct mcap mc[NMC];
+    u64 now;
+    int own[NT], own_par[NT], lent[NT], bn[NT], bn_par[NT], lastop[NT], owed[NT], starve[NT];
+    oref tep_o[NT];
+    u32 tep_e[NT], owed_ep[NT];
+    bool taint[NT], was_q[NT], had_t[NT];
+};
+static struct isnap isnaps[2];
+/* The last committed checkpoint, and one whose commit is in doubt (a power
+ * cut or device error during it: its header may have landed). */
+static struct isnap *icommit = &isnaps[0], *iflight = &isnaps[1];
+static u64 igen, iwritten, iinterval;  /* committed generation, blocks it wrote, tick interval */
+static u64 iseen;  /* persist_stats.generation after our last look (a fresh kernel does not reset it) */
+static bool icut, irestarted;          /* a cut is armed; step(): the state before it is gone */
+static char icon[1024];                /* the console during a checkpoint or restart */
+static long n_ick[3], n_iraw, n_iby, n_irestart, n_icut[2], n_iioerr, n_refill;  /* checkpoints by the root, threads, ticks */
+
+#define CK_GEN TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)
+#define CK_RESUMED TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, resumed)
+
+static void isave(struct isnap *z, u64 gen, int by, bool raw)
+{
+    z->valid = true, z->raw = raw, z->gen = gen, z->by = by;
+    if (raw)
+        region_save(&z->kernel);
+    memcpy(z->scm, scm, (size_t)nscm * sizeof *scm);
+    memcpy(z->nm, nm, (size_t)nnm * sizeof *nm);
+    z->nscm = nscm, z->nnm = nnm;
+    memcpy(z->mc, mc, sizeof mc);
+    z->now = now;
+#define S(a) memcpy(z->a, a, sizeof a)
+    S(own), S(own_par), S(lent), S(bn), S(bn_par), S(lastop), S(owed), S(starve), S(tep_o), S(tep_e), S(owed_ep);
+    S(taint), S(was_q), S(had_t);
+#undef S
+}
+
+static void iload(const struct isnap *z)
+{
+    memcpy(scm, z->scm, (size_t)z->nscm * sizeof *scm);
+    memcpy(nm, z->nm, (size_t)z->nnm * sizeof *nm);
+    nscm = z->nscm, nnm = z->nnm;
+    memcpy(mc, z->mc, sizeof mc);
+    now = z->now;
+#define L(a) memcpy(a, z->a, sizeof a)
+    L(own), L(own_par), L(lent), L(bn), L(bn_par), L(lastop), L(owed), L(starve), L(tep_o), L(tep_e), L(owed_ep);
+    L(taint), L(was_q), L(had_t);
+#undef L
+}
+
+/* A new boot: a new empty store; on some boots a checkpoint every few
+ * hundred ticks too. */
+static void ipersist_boot(void)
+{
+    if (host_blk_attach(IPC_STORE_BLOCKS) != E_OK)
+        hal_panic("model_ipc: cannot attach the host store");
+    icommit->valid = iflight->valid = false;
+    igen = iwritten = 0;
+    icut = false;
+    iinterval = chance(30) ? 100 + rn(400) : 0;
+}
+static void ipersist_started(void)
+{
+    iseen = persist_stats.generation;
+    if (iinterval)
+        kernel_checkpoint_every(iinterval);
+}
+
+/* A checkpoint committed (gen) or in doubt: record the model's state. */
+static void icommitted(int e, int by, bool raw)
+{
+    if (e == E_OK) {
+        isave(icommit, igen + 1, by, raw);
+        igen++;
+        iflight->valid = false;  /* its header, if it landed, is overwritten */
+        n_ick[by >= 0 ? 1 : raw ? 0 : 2]++;
+        n_iraw += raw;
+    } else if (e == E_IO && icut) {
+        isave(iflight, igen + 1, by, raw);
+    }
+}
+
+/* SYSTEM_CHECKPOINT by the root (kernel_invoke: written now). */
+static int ickpt_root(void)
+{
+    snprintf(desc, sizeof desc, "root: SYSTEM_CHECKPOINT (generation %llu committed%s)", (unsigned long long)igen,
+             icut ? ", a power cut armed" : "");
+    u64 w0 = host_blk_stats().blocks_written;
+    host_console_capture(icon, sizeof icon);
+    int e = tk_inv(ROOT_CAP_SYSTEM, SYSTEM_CHECKPOINT, 0, 0, 0, 0, 0, 0);
+    host_console_capture(NULL, 0);
+    n_inv++;
+    if (e == E_OK && (tk_r[CK_GEN] != igen + 1 || tk_r[CK_RESUMED] != 0))
+        ifail("SYSTEM_CHECKPOINT: generation %llu resumed %llu, model %llu and 0", (unsigned long long)tk_r[CK_GEN],
+              (unsigned long long)tk_r[CK_RESUMED], (unsigned long long)igen + 1);
+    else if (e != E_OK && !(e == E_IO && icut))
+        ifail("SYSTEM_CHECKPOINT by the root: %d; the kernel said: %s", e, icon);
+    if (e == E_OK)
+        iwritten = host_blk_stats().blocks_written - w0;
+    iseen = persist_stats.generation;
+    icommitted(e, -1, true);
+    return e;
+}
+
+/* SYSTEM_CHECKPOINT by thread i: written as its system call ends (before
+ * the scheduler's next choice), with resumed = 1 in the checkpointed copy
+ * of its results. */
+static void ickpt_thread(int i, const struct snap *b)
+{
+    u64 *x = T(i)->regs.x;
+    x[REG_SYSNO] = SYS_INVOKE;
+    x[REG_MSGINFO] = ROOT_CAP_SYSTEM | (u64)MSG_INFO(SYSTEM_CHECKPOINT, 0) << 32;
+    for (u32 j = 0; j < MSG_WORDS; j++)
+        x[REG_MSG(j)] = rnd();
+    snprintf(desc, sizeof desc, "thread %d: SYSTEM_CHECKPOINT (generation %llu committed)", i,
+             (unsigned long long)igen);
+    n_inv++;
+    u64 written = persist_stats.written, pages = persist_stats.pages;  /* what the checkpointed results say */
+    host_console_capture(icon, sizeof icon);
+    kernel_syscall();
+    host_console_capture(NULL, 0);
+    x = T(i)->regs.x;
+    if (tstate(i) != THREAD_RUNNABLE || x[REG_MSGINFO] != E_OK || x[REG_MSG(CK_GEN)] != igen + 1 ||
+        x[REG_MSG(CK_RESUMED)] != 0) {
+        ifail("thread %d's SYSTEM_CHECKPOINT: state %u a0 %#llx generation %llu resumed %llu; model: E_OK, "
+              "generation %llu, resumed 0; the kernel said: %s", i, tstate(i), (unsigned long long)x[REG_MSGINFO],
+              (unsigned long long)x[REG_MSG(CK_GEN)], (unsigned long long)x[REG_MSG(CK_RESUMED)],
+              (unsigned long long)igen + 1, icon);
+        return;
+    }
+    iseen = persist_stats.generation;
+    /* The model as it was when the kernel wrote it: the call changed
+     * nothing the model follows, and the lazy-rule bookkeeping is that of
+     * the step's start (only thread i ran). If the thread went on (the
+     * scheduler's choice after the checkpoint changed nothing), the region
+     * now is the checkpointed one but for the thread's results, which there
+     * say resumed = 1 and the figures of the checkpoint before. */
+    bool same = sched_cur == tref(i) && !T(i)->queued && !T(i)->waiting_time;
+    icommitted(E_OK, i, same);
+    if (same) {
+        struct region_copy *k = &icommit->kernel;
+        u64 *r = (u64 *)(k->region + ((u8 *)T(i)->regs.x - store.region));
+        r[REG_MSG(CK_RESUMED)] = 1;
+        r[REG_MSG(TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written))] = written;
+        r[REG_MSG(TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, pages))] = pages;
+    }
+    check_i3(b, -1, false);
+}
+
+/* After a tick: did the kernel take its periodic checkpoint? */
+static void ickpt_tick(void)
+{
+    if (persist_stats.generation == iseen)
+        return;
+    iseen = persist_stats.generation;
+    if (persist_stats.generation != igen + 1) {
+        ifail("a periodic checkpoint has generation %llu, model %llu", (unsigned long long)persist_stats.generation,
+              (unsigned long long)igen + 1);
+        return;
+    }
+    icommitted(E_OK, -1, false);
+}
+
+/* The power fails (the store decides what of its write cache lands) and
+ * the machine boots from the store on new memory. */
+static void irestart(const char *why)
+{
+    host_blk_cut_after(0);
+    host_blk_power_cut(rnd());
+    snprintf(desc, sizeof desc, "%s (generation %llu committed%s)", why, (unsigned long long)igen,
+             iflight->valid ? ", the next in doubt" : "");
+    host_console_capture(icon, sizeof icon);
+    int e = tk_resume(IPC_RAM);
+    host_console_capture(NULL, 0);
+    irestarted = true;
+    if (e != E_OK) {
+        ifail("kernel_resume answered %d; the kernel said: %s", e, icon);
+        return;
+    }
+    ipersist_started();
+    u64 g = persist_stats.generation;
+    struct isnap *z = icommit->valid && g == icommit->gen ? icommit : iflight->valid && g == iflight->gen ? iflight : NULL;
+    if (!z) {
+        ifail("restart resumed generation %llu; the model has %llu committed%s", (unsigned long long)g,
+              (unsigned long long)igen, iflight->valid ? " and the next in doubt" : "");
+        return;
+    }
+    if (z == iflight) {  /* its header landed: it is the committed one */
+        iflight = icommit;
+        icommit = z;
+    }
+    iflight->valid = false;
+    igen = g;
+    n_iby += z->by >= 0;
+    iload(z);
+    u32 o;
+    const char *diff = z->raw ? region_diff(&z->kernel, &o) : NULL;
+    if (diff) {
+        ifail("restart: the restored kernel is not the checkpointed one: %s (thread %d)", diff, tidx(o));
+        return;
+    }
+    if (z->by >= 0) {  /* its call returns again, resumed */
+        const u64 *x = T(z->by)->regs.x;
+        if (tstate(z->by) != THREAD_RUNNABLE || x[REG_MSGINFO] != E_OK || x[REG_MSG(CK_GEN)] != g ||
+            x[REG_MSG(CK_RESUMED)] != 1)
+            ifail("restart: thread %d, whose SYSTEM_CHECKPOINT this is: state %u a0 %#llx generation %llu resumed "
+                  "%llu (want E_OK, %llu, 1)", z->by, tstate(z->by), (unsigned long long)x[REG_MSGINFO],
+                  (unsigned long long)x[REG_MSG(CK_GEN)], (unsigned long long)x[REG_MSG(CK_RESUMED)],
+                  (unsigned long long)g);
+    }
+    if (!failed)
+        check_threads(true);
+    if (!failed)
+        check_time(false);
+}
+
+/* The root's persistence operations: a checkpoint, a restart, a power cut
+ * during a checkpoint (then a restart, or now and then the system goes on). */
+static void control_persist(void)
+{
+    u32 k = rn(100);
+    if (k < 35 || !icommit->valid || (k >= 80 && iflight->valid)) {
+        ickpt_root();
+        return;
+    }
+    if (k < 80) {
+        n_irestart++;
+        irestart("RESTART");
+        return;
+    }
+    u64 g0 = igen;
+    icut = true;
+    host_blk_cut_after(1 + rn((u32)iwritten + 2));
+    int e = ickpt_root();
+    icut = false;
+    host_blk_cut_after(0);
+    if (failed)
+        return;
+    if (e == E_IO && chance(25)) {
+        host_blk_power_cut(rnd());  /* a device error: the store is back, the system goes on */
+        n_iioerr++;
+        return;
+    }
+    irestart("RESTART after a power cut during a checkpoint");
+    n_icut[igen == g0 + 1]++;
+}
+
 static void boot(void)
 {
-    tk_boot(2u << 20);  /* small: kernel_check walks the whole object table every step */
+    ipersist_boot();
+    tk_boot(IPC_RAM);
+    ipersist_started();
     now = 0;
     nscm = nnm = nex = 0;
     memset(mc, 0, sizeof mc);
@@ -1450,6 +1738,10 @@ static void do_syscall(int i, const struct snap *b)
  * kernel's answer predicted exactly). */
 static void do_invoke(int i, const struct snap *b)
 {
+    if (chance(2)) {
+        ickpt_thread(i, b);
+        return;
+    }
     u64 *x = T(i)->regs.x;
     u64 a[6] = {0}, res[4] = {0};
     u32 label, k = rn(100);
@@ -1572,6 +1864,7 @@ static void tick(void)
         n_timeout += to;
     }
     note_rights(&b);
+    ickpt_tick();  /* (taken after the tick's charge, before the choice) */
 }
 
 /* False if windows or sources changed (not an IPC step: no I3 check). */
@@ -1807,6 +2100,10 @@ static void control(const struct snap *b)
 {
     int i = (int)rn(NT);
     n_ctl++;
+    if (chance(2)) {
+        control_persist();
+        return;
+    }
     bool ipc = true;
     if (chance(45))
         ipc = control_ipc(i, rn(100), b);
@@ -1850,17 +2147,30 @@ static void step(void)
     bool entry = i >= 0;
     if (i < 0) {
         control(&b);
+        if (irestarted) {  /* a restart: what came before is gone */
+            irestarted = false;
+            take(&b);
+        }
     } else if (chance(6)) {
         u64 va = FAULT_VA + (u64)rn(16) * PAGE_BYTES + rn(PAGE_BYTES);
         snprintf(desc, sizeof desc, "thread %d faults at %#llx", i, (unsigned long long)va);
         n_fault++;
         bool handler = T(i)->fault_ep.obj && cap_live(&T(i)->fault_ep);
+        u32 fault = rn(2) ? FAULT_READ : FAULT_WRITE, need = fault == FAULT_READ ? R_READ : R_WRITE;
+        /* P3: a page a pager mapped whose entry is gone (a restart) is
+         * refilled from its mapping slot: no fault. */
+        CHECK_EQ(tk_inv(S_AS + (u32)(i & 1), AS_INFO, va & ~(u64)(PAGE_BYTES - 1), 0, 0, 0, 0, 0), E_OK);
+        bool refill = tk_r[0] == SLOT_LIVE && (tk_r[1] & need) == need && !pte(t_as(i), va & ~(u64)(PAGE_BYTES - 1));
+        u64 refills = aspace_refills;
         quiet(true);
-        kernel_exception(rn(2) ? FAULT_READ : FAULT_WRITE, va);
+        kernel_exception(fault, va);
         quiet(false);
         u32 st = tstate(i);
-        if (handler ? st != THREAD_BLOCKED_SEND && st != THREAD_BLOCKED_REPLY : st != THREAD_FAULTED)
-            ifail("I5: thread %d after a fault (handler: %d): state %u", i, handler, st);
+        if (refill ? st != THREAD_RUNNABLE || aspace_refills != refills + 1 || !pte(t_as(i), va & ~(u64)(PAGE_BYTES - 1))
+                   : handler ? st != THREAD_BLOCKED_SEND && st != THREAD_BLOCKED_REPLY : st != THREAD_FAULTED)
+            ifail("I5, P3: thread %d after a fault (handler: %d, a mapping to refill: %d): state %u", i, handler,
+                  refill, st);
+        n_refill += refill;
         check_i3(&b, -1, false);
     } else if (chance(22)) {
         do_invoke(i, &b);
@@ -1927,6 +2237,7 @@ TEST(ipc_random)
     n_sys = n_deliv = n_items = n_fault = n_ctl = n_revoked = 0;
     n_inv = n_ticks = n_charged = n_overrun = n_timeout = n_lend = n_giveback = n_signal = n_wake = n_notified = 0;
     n_passive = n_taint = n_bind = n_busy = n_scbad = n_scdestroy = 0;
+    memset(n_ick, 0, sizeof n_ick), memset(n_icut, 0, sizeof n_icut), n_irestart = n_iioerr = n_refill = n_iraw = n_iby = 0;
     boot();
     for (step_no = 1; step_no <= steps && !failed; step_no++) {
         if (step_no % 5000 == 0)
@@ -1941,5 +2252,11 @@ TEST(ipc_random)
            "given back, %ld threads lost their time while queued; %ld signals (%ld woke a waiter, %ld E_NOTIFIED)\n",
            n_ticks, n_charged, n_overrun, n_timeout, n_inv, n_bind, n_busy, n_scbad, n_scdestroy, n_passive, n_lend,
            n_giveback, n_taint, n_signal, n_wake, n_notified);
+    printf("    persistence: %ld checkpoints committed (%ld by the root, %ld by threads, %ld on ticks; %ld copied "
+           "whole), %ld restarts (%ld to a thread's checkpoint), "
+           "%ld after a power cut during a checkpoint (%ld resumed it, %ld the one before), %ld device errors gone "
+           "on from; %ld faults refilled from mapping slots\n", n_ick[0] + n_ick[1] + n_ick[2], n_ick[0], n_ick[1], n_ick[2],
+           n_iraw, n_irestart + n_icut[0] + n_icut[1], n_iby, n_icut[0] + n_icut[1], n_icut[1], n_icut[0], n_iioerr, n_refill);
     CHECK(!failed);
+    CHECK((n_irestart > 0 && n_iby > 0 && n_icut[0] > 0 && n_icut[1] > 0) || steps < 25000);
 }

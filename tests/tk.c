@@ -20,10 +20,13 @@ void tk_boot(u64 bytes)
 
 int tk_resume(u64 bytes)
 {
-    free(ram);
+    /* The new memory is taken before the old is freed, so that it is
+     * elsewhere: nothing may depend on where the kernel was. */
+    void *old = ram;
     ram = malloc(bytes);
     if (!ram)
         exit(2);
+    free(old);
     return kernel_resume(ram, bytes, &tk);
 }
 

@@ -89,6 +89,7 @@ static void perform_flex(const struct plan *p)
         ms[t].obj = ms[s].obj;
         ms[t].rights = p->frt[k];
         ms[t].badge = MAPPING_WHERE(a->ref, vpn_of[ms[t].pos]);
+        ms[t].pte = 1;                    /* map_one loads its entry */
         if (p->xop == X_MAP)
             ms[t].parent = s;             /* C3 */
         else if (p->xop == X_COPY)
@@ -208,7 +209,7 @@ void apply(const struct call *c, const struct plan *p, int rc, const u64 *r)
     else if (p->clean >= 0)
         ok = rc == p->rc || rc == E_CONTINUE;
     else
-        ok = rc == p->rc;
+        ok = rc == p->rc || (p->or_io && rc == E_IO) || (p->or_nomem && rc == E_NOMEM);
     if (!ok) {
         mfail("core returned %s, model expects %s", ename(rc), ename(p->rc));
         return;
@@ -424,7 +425,7 @@ void apply(const struct call *c, const struct plan *p, int rc, const u64 *r)
         check_tree(p, r);
         return;
     }
-    if (rc == E_OK && (p->kind == K_RESULTS || p->kind == K_NTFN))
+    if (rc == E_OK && (p->kind == K_RESULTS || p->kind == K_NTFN || p->kind == K_CKPT))
         for (int k = 0; k < p->nres; k++)
             if (r[k] != p->r[k]) {
                 mfail("result r%d = %llu, model expects %llu", k, (unsigned long long)r[k],

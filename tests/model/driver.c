@@ -8,6 +8,7 @@
 #include "coreview.h"
 #include "rand.h"
 #include "report.h"
+#include "ckpt.h"
 #include "aspace.h"
 #include "schedctx.h"
 #include <stdio.h>
@@ -15,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-static struct call pend[MAXPEND];
-static int npend;
+struct call pend[MAXPEND];  /* rolled back by a restart (ckpt.c) */
+int npend;
 int hostile = 5;   /* percent of hostile arguments */
 u32 mem_pct = 25;  /* percent of AddrSpace invocations */
 long n_calls, n_cont[4], n_rc[E_COUNT], n_skip, n_mem[4], n_time[2];
@@ -24,8 +25,9 @@ int last_rc;
 int hot_root = -1;  /* root of the tree the driver grows (pick_hot) */
 bool grow;          /* growth phase: few removals, so trees get big */
 
-static void mboot(void)
+void model_boot(void)
 {
+    ck_boot();  /* a new, empty store */
     tk_boot(RAM_BYTES);
     ntab = store.ntab;
     free(ref2m);
@@ -40,12 +42,12 @@ static void mboot(void)
     root_limit = mo[rb].limit = bank_body(tk.root_bank)->limit;
     int rc = new_obj(OBJ_CSPACE, rb, tk.root_cs);
     m_add_nodes(rc, pos_of(ROOT_CAP_CSPACE));
-    ms[mo[rc].slot0 + pos_of(ROOT_CAP_CSPACE)] = (struct mslot){rc, -1, rc, pos_of(ROOT_CAP_CSPACE), 0, R_ALL};
-    ms[mo[rc].slot0 + pos_of(ROOT_CAP_BANK)] = (struct mslot){rb, -1, rc, pos_of(ROOT_CAP_BANK), 0, R_ALL};
+    ms[mo[rc].slot0 + pos_of(ROOT_CAP_CSPACE)] = (struct mslot){rc, -1, rc, pos_of(ROOT_CAP_CSPACE), 0, R_ALL, 0};
+    ms[mo[rc].slot0 + pos_of(ROOT_CAP_BANK)] = (struct mslot){rb, -1, rc, pos_of(ROOT_CAP_BANK), 0, R_ALL, 0};
     int sy = new_obj(OBJ_SYSTEM, rb, tk_slot(ROOT_CAP_SYSTEM)->obj);
-    ms[mo[rc].slot0 + pos_of(ROOT_CAP_SYSTEM)] = (struct mslot){sy, -1, rc, pos_of(ROOT_CAP_SYSTEM), 0, R_ALL};
+    ms[mo[rc].slot0 + pos_of(ROOT_CAP_SYSTEM)] = (struct mslot){sy, -1, rc, pos_of(ROOT_CAP_SYSTEM), 0, R_ALL, 0};
     int dg = new_obj(OBJ_DEBUG, rb, tk_slot(ROOT_CAP_DEBUG)->obj);
-    ms[mo[rc].slot0 + pos_of(ROOT_CAP_DEBUG)] = (struct mslot){dg, -1, rc, pos_of(ROOT_CAP_DEBUG), 0, R_ALL};
+    ms[mo[rc].slot0 + pos_of(ROOT_CAP_DEBUG)] = (struct mslot){dg, -1, rc, pos_of(ROOT_CAP_DEBUG), 0, R_ALL, 0};
     snprintf(desc, sizeof desc, "boot");
     check_all();
 }
@@ -72,6 +74,8 @@ static int do_call(const struct call *c)
         return last_rc = p.rc;
     }
     int rc = kernel_invoke(mo[c->ccs].ref, (u64)c->label << 32 | c->cptr, c->a, r);
+    if (p.kind == K_CKPT)
+        ck_note(rc);  /* the state it holds: before the checks' task writes */
     n_calls++;
     if (rc >= 0 && rc < E_COUNT)
         n_rc[rc]++;
@@ -477,9 +481,10 @@ static void gen_call(struct call *c)
             c->a[4] = chance(85) ? 1 + rn(100) : chance(50) ? 0 : rnd();
             c->a[5] = chance(95) ? rn(2) : 2 + rn(10);
         }
-        /* Leave the root task's own caps alone most of the time. */
+        /* Leave the root task's own caps alone most of the time (the
+         * System cap: checkpoints are made through it). */
         if (c->label == CS_GRANT && c->ccs == ROOT_CS && cs == ROOT_CS &&
-            (c->a[2] == ROOT_CAP_CSPACE || c->a[2] == ROOT_CAP_BANK) && chance(95))
+            (c->a[2] == ROOT_CAP_CSPACE || c->a[2] == ROOT_CAP_BANK || c->a[2] == ROOT_CAP_SYSTEM) && chance(95))
             c->label = CS_COPY;
     } else if (w < 76) {                                   /* UNMAP / DELETE */
         c->label = chance(50) ? CS_UNMAP : CS_DELETE;
@@ -493,7 +498,7 @@ static void gen_call(struct call *c)
                 c->cptr = (u32)cp, cs = o, c->a[0] = pidx[ms[hot_root].pos];
         }
         c->a[1] = chance((u32)hostile) ? 2 + rn(5) : rn(2);
-        if (cs == ROOT_CS && (c->a[0] == ROOT_CAP_CSPACE || c->a[0] == ROOT_CAP_BANK) &&
+        if (cs == ROOT_CS && (c->a[0] == ROOT_CAP_CSPACE || c->a[0] == ROOT_CAP_BANK || c->a[0] == ROOT_CAP_SYSTEM) &&
             (c->label == CS_DELETE || c->a[1]) && chance(95))
             c->a[1] = 0, c->label = CS_UNMAP;
     } else if (w < 84) {                                   /* BANK_DESTROY */
@@ -553,6 +558,8 @@ static bool hot_unmap(struct call *c)
 static void random_step(bool churn_starts)
 {
     struct call c;
+    if (!churn_starts && ck_step())
+        return;  /* a checkpoint, restart, power cut or refill */
     if (churn_starts && hot_unmap(&c)) {
         /* c is ready */
     } else if (npend && chance(8)) {
@@ -618,13 +625,16 @@ void start(const char *name, u64 k)
     memset(n_mem, 0, sizeof n_mem);
     memset(n_time, 0, sizeof n_time);
     n_calls = 0;
-    mboot();
+    n_ck_commit = n_ck_full = n_ck_restart = n_ck_cut_new = n_ck_cut_old = n_ck_fresh = n_ck_ioerr = 0;
+    n_ck_refill[0] = n_ck_refill[1] = 0;
+    model_boot();
 }
 
 /* Run n random steps, rebooting now and then. */
 void random_run(long n)
 {
     long next_boot = 3000 + rn(5000), next_phase = 0;
+    ck_allow_fresh = n > 5000;  /* (short runs of scripted tests keep their setup) */
     for (long i = 0; i < n && !failed; i++) {
         step_no++;
         bool churn_starts = false;
@@ -634,7 +644,7 @@ void random_run(long n)
             next_phase = i + (grow ? 400 + rn(1200) : 200 + rn(600));
         }
         if (i == next_boot || no > MAXOBJ - 8 || ns > MAXSLOT - 2 * NPOS) {
-            mboot();
+            model_boot();
             next_boot = i + 3000 + rn(5000);
         }
         random_step(churn_starts);

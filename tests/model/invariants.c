@@ -137,22 +137,39 @@ static void check_ptes(bool walk)
         for (int q = 0; q < NVP; q++) {
             int s = o->slot0 + q;
             u32 r = 0;
-            u8 *pg = hal_pt_lookup(pt, (u64)vpn_of[q] << 12, &r);
-            if (!occupied(s)) {
+            u64 va = (u64)vpn_of[q] << 12;
+            u8 *pg = hal_pt_lookup(pt, va, &r);
+            if (!occupied(s) || !ms[s].pte) {
                 if (pg) {
-                    mfail("%s: the page table maps %p, but there is no mapping", sname(s), (void *)pg);
+                    mfail("%s: the page table maps %p, but there is %s", sname(s), (void *)pg,
+                          occupied(s) ? "a mapping whose entry was not refilled since the restart (P3)"
+                                      : "no mapping");
                     return;
                 }
                 continue;
             }
             const struct mobj *f = &mo[ms[s].obj];
-            if (f->state == OS_FREE || !pg || pg != frame_page(f->ref) || r != (ms[s].rights & 7u)) {
+            u32 want = ms[s].rights & 7u;
+            /* P2: with write tracking on, write access comes at the first write. */
+            bool rights_ok = r == want || (store_track.on && r == (want & ~(u32)R_WRITE));
+            if (f->state == OS_FREE || !pg || pg != frame_page(f->ref) || !rights_ok) {
                 mfail("%s: PTE %p rights %x; model: frame %d (state %d) page %p rights %x", sname(s), (void *)pg, r,
-                      ms[s].obj, f->state, f->state == OS_FREE ? NULL : frame_page(f->ref), ms[s].rights & 7u);
+                      ms[s].obj, f->state, f->state == OS_FREE ? NULL : frame_page(f->ref), want);
                 return;
             }
-            if ((r & R_WRITE) && rn(32) == 0)
-                pg[rn(PAGE_BYTES)] = (u8)(1 + rn(255));  /* the task writes: S4 checks new frames are zero */
+            if ((want & R_WRITE) && rn(32) == 0) {
+                /* The task writes (S4 checks new frames are zero; restarts
+                 * that its writes after a checkpoint are forgotten): a page
+                 * write-protected for P2 faults first and is made writable. */
+                if (!(r & R_WRITE) && !aspace_refill(o->ref, va, R_WRITE)) {
+                    if (slot_live(s)) {
+                        mfail("%s: a write to a writable mapping faults for good (aspace_refill)", sname(s));
+                        return;
+                    }
+                    continue;
+                }
+                pg[rn(PAGE_BYTES)] = (u8)(1 + rn(255));
+            }
         }
         if (!walk || !pt->root)
             continue;
@@ -193,8 +210,17 @@ static void check_ptes(bool walk)
     }
 }
 
+static bool full_next;
+void check_all_full(void)
+{
+    full_next = true;
+    check_all();
+}
+
 void check_all(void)
 {
+    bool full = full_next;
+    full_next = false;
     refresh();
     m_usage();
     checks_done++;
@@ -400,10 +426,10 @@ void check_all(void)
             mfail("%s is not reachable from the head of its list", sname(act[k]));
             return;
         }
-    check_ptes(checks_done % 16 == 0);
-    if (checks_done % 1024 == 0 && !failed)
+    check_ptes(full || checks_done % 16 == 0);
+    if ((full || checks_done % 1024 == 0) && !failed)
         deep_check();
-    if (checks_done % 256 == 0 && !failed) {  /* the core's own checker agrees */
+    if ((full || checks_done % 256 == 0) && !failed) {  /* the core's own checker agrees */
         const char *why = kernel_check();
         if (why)
             mfail("kernel_check: %s", why);

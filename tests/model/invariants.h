@@ -20,5 +20,8 @@
 
 /* Compare everything; mismatches go to mfail(). */
 void check_all(void);
+/* The same, with every rare part too (the whole radix trees and page
+ * tables, the free store, kernel_check()): after a restart. */
+void check_all_full(void);
 
 #endif

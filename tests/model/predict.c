@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* predict.c: what each invocation must answer and change (predict.h). */
 #include "predict.h"
+#include "ckpt.h"
 #include "coreview.h"
 #include "aspace.h"
 #include "schedctx.h"
+#include "persist.h"
 #include "hal.h"
 #include <string.h>
 
@@ -66,7 +68,7 @@ static int m_lookup_cs(int ccs, u64 cptr, u8 need, int *cs)
     return E_OK;
 }
 
-static int m_can_charge(int b, u64 bytes)
+int m_can_charge(int b, u64 bytes)
 {
     for (; b >= 0; b = mo[b].bank) {
         if (mo[b].state != OS_LIVE)
@@ -76,7 +78,7 @@ static int m_can_charge(int b, u64 bytes)
     }
     return E_OK;
 }
-static void m_charge(int b, u64 bytes, int sign)
+void m_charge_bank(int b, u64 bytes, int sign)
 {
     for (; b >= 0; b = mo[b].bank)
         use[b] += sign > 0 ? bytes : -bytes;
@@ -117,7 +119,7 @@ static int m_alloc_with_slot(int b, int type, int dcs, int pos)
         return e;
     if (ntab - 1 - (u32)nlv == 0 || !sim_alloc(ord(size)))
         return E_NOMEM;
-    m_charge(b, bytes, +1);
+    m_charge_bank(b, bytes, +1);
     e = E_OK;
     /* aspace_init: the page-table root; frame_init: the page; paid by b. */
     bool page = type == OBJ_ASPACE || type == OBJ_FRAME;
@@ -125,14 +127,14 @@ static int m_alloc_with_slot(int b, int type, int dcs, int pos)
         if ((e = m_can_charge(b, PAGE_BYTES)) != E_OK || !sim_alloc(ord(PAGE_BYTES)))
             e = e != E_OK ? e : E_NOMEM;
         else
-            m_charge(b, PAGE_BYTES, +1);
+            m_charge_bank(b, PAGE_BYTES, +1);
     }
     if (e == E_OK) {
         e = m_ensure(dcs, pos);
         if (page)
-            m_charge(b, PAGE_BYTES, -1);
+            m_charge_bank(b, PAGE_BYTES, -1);
     }
-    m_charge(b, bytes, -1);
+    m_charge_bank(b, bytes, -1);
     return e;
 }
 
@@ -231,10 +233,10 @@ static int predict_bank(const struct call *c, const struct mt *t, struct plan *p
     case BANK_DESTROY: {
         if (!(t->rights & R_WRITE))
             return E_RIGHTS;
-        int pend = m_pending(p->b, c, &p->foreign);
-        if (pend >= 0) {  /* continued first (bank.c pending_step) */
+        int pending = m_pending(p->b, c, &p->foreign);
+        if (pending >= 0) {  /* continued first (bank.c pending_step) */
             p->kind = K_DESTROY;
-            p->target = pend;
+            p->target = pending;
             if (p->foreign && predict_destroy(c, p->b, &p->own) != E_OK)
                 p->own = -1;
             return E_OK;
@@ -388,7 +390,7 @@ static u64 radix_need(const struct asm_ *m, int p)
         return blk(CS_L2_BYTES) + blk(CS_LEAF_BYTES);
     return m->leafm & (1u << vp_leaf[p]) ? 0 : blk(CS_LEAF_BYTES);
 }
-static int pt_need(const struct asm_ *m, int p)
+int pt_need(const struct asm_ *m, int p)
 {
     return !(m->pt1m & (1u << vp_pt1[p])) ? 2 : !(m->pt0m & (1u << vp_pt0[p])) ? 1 : 0;
 }
@@ -407,30 +409,34 @@ static int m_flex_storage(struct plan *p)
 {
     const struct mobj *a = &mo[p->fas];
     struct asm_ sim = {a->al2m, a->pt1m, a->pt0m, a->aleafm};
-    u64 tru = 0;
-    int nl2 = 0, n4k = 0;
+    int nl2 = 0, nleaf = 0, npt = 0;
     for (int k = 0; k < p->nfx; k++) {
         int dp = ms[p->fdst[k]].pos;
         u64 rn_ = radix_need(&sim, dp);
-        int pn = pt_need(&sim, dp);
-        tru += rn_ + (u64)pn * PAGE_BYTES;
         nl2 += rn_ > blk(CS_LEAF_BYTES);
-        n4k += (rn_ != 0) + pn;  /* leaves and page tables: both 4 KiB */
+        nleaf += rn_ != 0;
+        npt += pt_need(&sim, dp);
         asm_add(&sim, dp);
     }
-    /* The core charges exactly what the mapping needs (S1). */
-    int e = tru ? m_can_charge(a->bank, tru) : E_OK;
-    if (e != E_OK)
-        return e;
-    /* It reserves every block first (second-level nodes, then the 4 KiB
-     * ones): if the free lists are too fragmented, E_NOMEM and nothing
-     * changed. */
-    bool store_ok = true;
-    for (int j = 0; j < nl2; j++)
-        store_ok &= sim_alloc(ord(CS_L2_BYTES));
-    for (int j = 0; j < n4k; j++)
-        store_ok &= sim_alloc(ord(PAGE_BYTES));
-    return store_ok ? E_OK : E_NOMEM;
+    /* It reserves every block first, one by one, each charged to the
+     * AddrSpace's bank and its ancestors (second-level nodes, leaves, page
+     * tables): the first that a bank cannot pay for (E_NOMEM; E_REVOKED
+     * for a dying bank on the way) or the free lists cannot give (E_NOMEM)
+     * ends it, and nothing changed. */
+    u64 charged = 0;
+    int e = E_OK;
+    for (int j = 0; j < nl2 + nleaf + npt && e == E_OK; j++) {
+        u64 sz = j < nl2 ? blk(CS_L2_BYTES) : j < nl2 + nleaf ? blk(CS_LEAF_BYTES) : PAGE_BYTES;
+        if ((e = m_can_charge(a->bank, sz)) == E_OK && !sim_alloc(ord(sz)))
+            e = E_NOMEM;
+        if (e == E_OK) {
+            m_charge_bank(a->bank, sz, +1);
+            charged += sz;
+        }
+    }
+    if (charged)
+        m_charge_bank(a->bank, charged, -1);
+    return e;
 }
 
 static int predict_as(const struct call *c, const struct mt *t, struct plan *p)
@@ -526,7 +532,7 @@ static int predict_as(const struct call *c, const struct mt *t, struct plan *p)
         p->nres = 3;
         p->r[0] = slot_live(d) ? SLOT_LIVE : occupied(d) ? SLOT_VOID : SLOT_EMPTY;
         p->r[1] = slot_live(d) ? ms[d].rights : 0;
-        p->r[2] = occupied(d);
+        p->r[2] = occupied(d) && ms[d].pte;  /* P3: not until refilled after a restart */
         return E_OK;
     }
     default:
@@ -595,6 +601,41 @@ static int predict_ntfn(const struct call *c, const struct mt *t, struct plan *p
     }
 }
 
+/* The System object (the root task's ROOT_CAP_SYSTEM and its copies):
+ * SYSTEM_CHECKPOINT (ckpt.c takes the model's state at the commit),
+ * SYSTEM_CHECK, SYSTEM_STATS. SYSTEM_POWEROFF is never made. */
+static int predict_system(const struct call *c, const struct mt *t, struct plan *p)
+{
+    switch (c->label) {
+    case SYSTEM_CHECKPOINT:
+        if (!(t->rights & R_WRITE))
+            return E_RIGHTS;
+        if (!persist_stats.blocks)
+            return E_IO;
+        p->kind = K_CKPT;
+        p->or_io = ck_cut_armed;  /* a power cut is armed: the store may fail */
+        p->or_nomem = ck_small_store;
+        p->nres = 2;
+        p->r[TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)] = ck_gen + 1;
+        p->r[TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, resumed)] = 0;
+        return E_OK;
+    case SYSTEM_CHECK:
+        if (!(t->rights & R_READ))
+            return E_RIGHTS;
+        p->kind = K_RESULTS;
+        p->nres = 1;
+        p->r[TETHER_OUT_INDEX(SYSTEM_CHECK, failed)] = 0;
+        return E_OK;
+    case SYSTEM_STATS:
+        if (!(t->rights & R_READ))
+            return E_RIGHTS;
+        p->kind = K_RESULTS;  /* (the figures are the kernel's own: not predicted) */
+        return E_OK;
+    default:
+        return E_LABEL;
+    }
+}
+
 void predict(const struct call *c, struct plan *p)
 {
     struct mt t;
@@ -608,6 +649,7 @@ void predict(const struct call *c, struct plan *p)
         case OBJ_ASPACE:   e = predict_as(c, &t, p); break;
         case OBJ_SCHEDCTX: e = predict_sc(c, &t, p); break;
         case OBJ_NOTIFICATION: e = predict_ntfn(c, &t, p); break;
+        case OBJ_SYSTEM:   e = predict_system(c, &t, p); break;
         default:           e = E_LABEL; break;  /* the driver never uses thread labels */
         }
     }

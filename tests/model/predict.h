@@ -19,7 +19,7 @@ struct call {
 /* A resolved cap: its object, type, rights, badge, wrappers passed. */
 struct mt { int obj; u8 type, rights; u64 badge; u32 wraps; };
 
-enum kind { K_NONE, K_CREATE, K_WRAP, K_XFER, K_UNMAP, K_DESTROY, K_RESULTS, K_FLEX, K_AUNMAP, K_SC, K_NTFN };
+enum kind { K_NONE, K_CREATE, K_WRAP, K_XFER, K_UNMAP, K_DESTROY, K_RESULTS, K_FLEX, K_AUNMAP, K_SC, K_NTFN, K_CKPT };
 enum xop { X_COPY, X_MAP, X_GRANT };
 
 struct plan {
@@ -44,6 +44,10 @@ struct plan {
     /* K_SC: SC_CONFIGURE of object target to (badge = budget, mask =
      * period); K_NTFN: notification target's word becomes `badge`, with
      * results (K_RESULTS's r, nres) for NTFN_WAIT / NTFN_POLL. */
+    /* K_CKPT: SYSTEM_CHECKPOINT, results r[0..nres) (generation, resumed);
+     * or_io: a power cut is armed, so E_IO is a right answer too; or_nomem:
+     * the store is small, so is E_NOMEM (it is full: nothing written). */
+    bool or_io, or_nomem;
     const char *skip;  /* the call is not made (see do_call)             */
 };
 
@@ -67,5 +71,12 @@ void m_add_nodes(int cs, int pos);
 struct asm_ { u8 l2m, pt1m, pt0m; u16 leafm; };
 /* ... with what a mapping at page p needs added. */
 void asm_add(struct asm_ *m, int p);
+/* Page-table pages a mapping at page p still needs (2: an L1 and an L0
+ * table, 1: an L0 table, 0). */
+int pt_need(const struct asm_ *m, int p);
+/* bank_can_charge on the model (E_OK, E_NOMEM, E_REVOKED), and charging
+ * (sign +1) or uncharging bank b and its ancestors in use[]. */
+int m_can_charge(int b, u64 bytes);
+void m_charge_bank(int b, u64 bytes, int sign);
 
 #endif

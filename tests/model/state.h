@@ -83,6 +83,9 @@ struct mslot {
     int owner, pos;     /* CSpace (or wrapper) it lives in, position         */
     u64 badge;
     u8 rights;
+    u8 pte;             /* AddrSpace page: its page-table entry is loaded
+                         * (P3: a cache; a restart empties it, a refill or
+                         * a new mapping loads it)                         */
 };
 
 extern struct mobj mo[MAXOBJ];
