@@ -957,9 +957,11 @@ static int ickpt_root(void)
     return e;
 }
 
-/* SYSTEM_CHECKPOINT by thread i: written as its system call ends (before
+/* SYSTEM_CHECKPOINT by thread i: taken as its system call ends (before
  * the scheduler's next choice), with resumed = 1 in the checkpointed copy
- * of its results. */
+ * of its results. An incremental one is written after that pause: the
+ * call runs again (E_CONTINUE, the thread still current) until the
+ * commit, each time a writer step. */
 static void ickpt_thread(int i, const struct snap *b)
 {
     u64 *x = T(i)->regs.x;
@@ -970,11 +972,31 @@ static void ickpt_thread(int i, const struct snap *b)
     snprintf(desc, sizeof desc, "thread %d: SYSTEM_CHECKPOINT (generation %llu committed)", i,
              (unsigned long long)igen);
     n_inv++;
-    u64 written = persist_stats.written, pages = persist_stats.pages;  /* what the checkpointed results say */
+
     host_console_capture(icon, sizeof icon);
     kernel_syscall();
+    bool waits = T(i)->regs.x[REG_MSG(CK_GEN)] == (PERSIST_WAITING | (igen + 1));
+    if (waits) {  /* incremental: the writer finishes it (it changes nothing the model follows) */
+        while (persist_busy())
+            persist_step();
+        if (sched_cur == tref(i) && !T(i)->queued)
+            kernel_syscall();  /* the call again: it returns */
+    }
     host_console_capture(NULL, 0);
     x = T(i)->regs.x;
+    if (waits && x[REG_MSG(CK_GEN)] == (PERSIST_WAITING | (igen + 1))) {
+        /* Another thread runs now: the call returns when it runs again.
+         * The checkpoint is committed, with the thread past its call. */
+        if (persist_stats.generation != igen + 1 || tstate(i) != THREAD_RUNNABLE) {
+            ifail("thread %d's SYSTEM_CHECKPOINT: generation %llu committed, state %u; model: %llu, runnable", i,
+                  (unsigned long long)persist_stats.generation, tstate(i), (unsigned long long)igen + 1);
+            return;
+        }
+        iseen = persist_stats.generation;
+        icommitted(E_OK, i, false);
+        check_i3(b, -1, false);
+        return;
+    }
     if (tstate(i) != THREAD_RUNNABLE || x[REG_MSGINFO] != E_OK || x[REG_MSG(CK_GEN)] != igen + 1 ||
         x[REG_MSG(CK_RESUMED)] != 0) {
         ifail("thread %d's SYSTEM_CHECKPOINT: state %u a0 %#llx generation %llu resumed %llu; model: E_OK, "
@@ -996,8 +1018,8 @@ static void ickpt_thread(int i, const struct snap *b)
         struct region_copy *k = &icommit->kernel;
         u64 *r = (u64 *)(k->region + ((u8 *)T(i)->regs.x - store.region));
         r[REG_MSG(CK_RESUMED)] = 1;
-        r[REG_MSG(TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written))] = written;
-        r[REG_MSG(TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, pages))] = pages;
+        r[REG_MSG(TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written))] = 0;
+        r[REG_MSG(TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, pages))] = store.region_bytes / 4096;
     }
     check_i3(b, -1, false);
 }
@@ -1849,6 +1871,11 @@ static void tick(void)
     size_t l = strlen(desc) < 150 ? strlen(desc) : 150;
     snprintf(desc + l, sizeof desc - l, " / tick %llu (thread %d, sc %d)", (unsigned long long)now, c, s);
     kernel_timer();
+    /* A periodic checkpoint paused at this tick is written on the ticks
+     * after (P2); the model takes it whole here: the writer changes
+     * nothing it follows, and the commit then holds this tick's state. */
+    while (persist_busy())
+        persist_step();
     if (run && (!charged || out)) {
         /* Off the CPU: waits for time, or (an overrun, with a handler) its
          * FAULT_TIMEOUT message goes to it. */
@@ -2160,16 +2187,23 @@ static void step(void)
         /* P3: a page a pager mapped whose entry is gone (a restart) is
          * refilled from its mapping slot: no fault. */
         CHECK_EQ(tk_inv(S_AS + (u32)(i & 1), AS_INFO, va & ~(u64)(PAGE_BYTES - 1), 0, 0, 0, 0, 0), E_OK);
-        bool refill = tk_r[0] == SLOT_LIVE && (tk_r[1] & need) == need && !pte(t_as(i), va & ~(u64)(PAGE_BYTES - 1));
+        u64 pva = va & ~(u64)(PAGE_BYTES - 1);
+        bool refill = tk_r[0] == SLOT_LIVE && (tk_r[1] & need) == need && !pte(t_as(i), pva);
+        /* P2: with write tracking on, a page its slot lets it write is
+         * entered without R_WRITE, granted at the first write: no fault. */
+        u32 pr = 0;
+        bool grant = store_track.on && need == R_WRITE && tk_r[0] == SLOT_LIVE && (tk_r[1] & R_WRITE) &&
+                     hal_pt_lookup(&aspace_body(t_as(i))->pt, pva, &pr) && !(pr & R_WRITE);
         u64 refills = aspace_refills;
         quiet(true);
         kernel_exception(fault, va);
         quiet(false);
         u32 st = tstate(i);
-        if (refill ? st != THREAD_RUNNABLE || aspace_refills != refills + 1 || !pte(t_as(i), va & ~(u64)(PAGE_BYTES - 1))
+        if (grant ? st != THREAD_RUNNABLE || !hal_pt_lookup(&aspace_body(t_as(i))->pt, pva, &pr) || !(pr & R_WRITE)
+            : refill ? st != THREAD_RUNNABLE || aspace_refills != refills + 1 || !pte(t_as(i), pva)
                    : handler ? st != THREAD_BLOCKED_SEND && st != THREAD_BLOCKED_REPLY : st != THREAD_FAULTED)
-            ifail("I5, P3: thread %d after a fault (handler: %d, a mapping to refill: %d): state %u", i, handler,
-                  refill, st);
+            ifail("I5, P2, P3: thread %d after a fault (handler: %d, a mapping to refill: %d, a write to grant: %d): "
+                  "state %u", i, handler, refill, grant, st);
         n_refill += refill;
         check_i3(&b, -1, false);
     } else if (chance(22)) {

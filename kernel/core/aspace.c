@@ -452,10 +452,27 @@ void aspace_drop_page_tables(oref as)
     a->pt_pages = 0;
 }
 
+/* The root of a restored AddrSpace, charged without asking its banks: the
+ * checkpoint had paid for it (and more: aspace_drop_page_tables credited
+ * every page), so no limit is passed, and a bank being destroyed when the
+ * checkpoint was taken must get its AddrSpaces back like any other (they
+ * go when its destruction goes on). */
+static void *restore_pt_alloc(void *ctx)
+{
+    const struct pt_ctx *c = ctx;
+    sref r = store_alloc(store_order(PAGE_BYTES));
+    if (!r)
+        return NULL;
+    bank_charge(obj_get(c->as)->bank, store_block_size(PAGE_BYTES));
+    aspace_body(c->as)->pt_pages++;
+    store_mark_pt(sref_ptr(r), true);
+    return sref_ptr(r);
+}
+
 int aspace_new_page_tables(oref as)
 {
     struct pt_ctx c = {as, NULL};
-    return hal_pt_create(&aspace_body(as)->pt, aspace_pt_alloc, &c);
+    return hal_pt_create(&aspace_body(as)->pt, restore_pt_alloc, &c);
 }
 
 /* ---- kernel access to user memory ---------------------------------------- */

@@ -637,13 +637,38 @@ static void track_begin(void)
     track_rearm();
 }
 
-/* The pause: E_NOMEM (nothing done) if the store could lack room for every
- * page written since the last checkpoint and its directory blocks. */
+/* The blocks a checkpoint of the pages written since the last one needs
+ * exactly: the changed data pages, their directory blocks, the manifest
+ * (each listed page classified: only when the store is nearly full). */
+static u64 exact_need(void)
+{
+    const struct store_track *t = &store_track;
+    u64 need = P.mblocks;
+    for (u64 k = 0; k < t->n; k++) {
+        u32 i = t->list[k];
+        struct store_page e;
+        classify(i, store.region + (u64)i * 4096, &e);
+        if (e.kind == P.dir[i].kind && e.sum == P.dir[i].sum)
+            continue;
+        need += e.kind == PAGE_DATA;
+        if (!bit(P.dirbits, i / STORE_DIR_ENTRIES)) {
+            set_bit(P.dirbits, i / STORE_DIR_ENTRIES);
+            need++;
+        }
+    }
+    for (u64 k = 0; k < t->n; k++)
+        clear_bit(P.dirbits, t->list[k] / STORE_DIR_ENTRIES);
+    return need;
+}
+
+/* The pause: E_NOMEM (nothing done) if the store lacks room for the pages
+ * written since the last checkpoint that changed and their directory
+ * blocks (counted exactly only when a bound says it might). */
 static int begin_tracked(u64 gen)
 {
     struct store_track *t = &store_track;
-    u64 n = t->n, need = n + (n < P.ndir ? n : P.ndir) + P.mblocks;
-    if (need > P.nblocks - STORE_HEADERS - P.nused)
+    u64 n = t->n, room = P.nblocks - STORE_HEADERS - P.nused;
+    if (n + (n < P.ndir ? n : P.ndir) + P.mblocks > room && exact_need() > room)
         return E_NOMEM;
     take_globals(&P.gsnap);
     u32 *l = P.pend;
@@ -979,8 +1004,9 @@ static int start(oref caller)
     } else {
         e = full_checkpoint(gen);
     }
-    if (th) {
+    if (th) {  /* in the running system: on its call, waiting */
         th->regs = saved;
+        *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)) = PERSIST_WAITING | gen;
         th->ckpt_gen = (u32)gen;
     }
     persist_stats.pages = P.npages;
@@ -1003,6 +1029,16 @@ int persist_checkpoint(oref caller)
 int persist_begin(void)
 {
     return P.on ? start(0) : E_IO;
+}
+
+bool persist_waiting(oref caller)
+{
+    struct thread *th = thread_body(caller);
+    u64 token = *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation));
+    if (th->ckpt_gen && token == (PERSIST_WAITING | th->ckpt_gen))
+        return true;
+    th->ckpt_gen = 0;  /* a new call: the one that waited was given up */
+    return false;
 }
 
 int persist_wait(oref caller, u64 *gen, u64 *written)

@@ -36,25 +36,24 @@ static int system_check(struct inv *iv)
 
 /* The checkpoint is taken when this kernel entry ends (syscall.c), so that
  * it holds the state between two entries, with the caller past this call
- * (resumed = 1). The caller's call runs again (E_CONTINUE), yielding, until
- * the checkpoint is committed. */
+ * (resumed = 1). In the running system the caller's call runs again
+ * (E_CONTINUE, as any long operation's) until the checkpoint is committed;
+ * the timer preempts it as it would any thread. */
 static int system_checkpoint(struct inv *iv)
 {
-    if (iv->caller && thread_body(iv->caller)->ckpt_gen) {  /* waiting for its own */
+    if (!(iv->t.rights & R_WRITE))
+        return E_RIGHTS;
+    if (iv->caller && persist_waiting(iv->caller)) {  /* waiting for its own */
         u64 gen, written;
         int e = persist_wait(iv->caller, &gen, &written);
-        if (e == E_CONTINUE) {
-            sched_yield();
+        if (e == E_CONTINUE)
             return E_CONTINUE;
-        }
         RES(iv, SYSTEM_CHECKPOINT, generation) = gen;
         RES(iv, SYSTEM_CHECKPOINT, resumed) = 0;
         RES(iv, SYSTEM_CHECKPOINT, written) = written;
         RES(iv, SYSTEM_CHECKPOINT, pages) = persist_stats.pages;
         return e;
     }
-    if (!(iv->t.rights & R_WRITE))
-        return E_RIGHTS;
     if (!persist_stats.blocks)
         return E_IO;
     RES(iv, SYSTEM_CHECKPOINT, generation) = 0;

@@ -85,7 +85,8 @@ void flex_do(const struct flex *f);
 bool aspace_refill(oref as, u64 va, u32 need);
 extern u64 aspace_refills;
 /* After a restore (persist.c): the tables' pages were not kept; forget
- * them (their bank is credited), then make an empty root. */
+ * them (their bank is credited), then make an empty root (charged as the
+ * checkpoint had it, even to a bank being destroyed then). */
 void aspace_drop_page_tables(oref as);
 int aspace_new_page_tables(oref as);
 

@@ -69,9 +69,16 @@ int persist_begin(void);
 bool persist_busy(void);
 /* One step of the writer (a kernel entry, a tick, the idle loop). */
 void persist_step(void);
-/* SYSTEM_CHECKPOINT called again by the thread that asked for the one in
- * progress (its thread's ckpt_gen): E_CONTINUE until it ends, then its
- * result, *gen (0 if it failed) and the pages it wrote. */
+/* While the thread that asked for a checkpoint waits, its call runs again
+ * and again (E_CONTINUE): the wait's progress is in the thread, the
+ * generation in its ckpt_gen and PERSIST_WAITING | the generation in its
+ * `generation` result register. persist_waiting: is the call such a one
+ * (both agree; a new call, whose register says otherwise, gives the wait
+ * up). persist_wait: E_CONTINUE until that checkpoint ends (the writer
+ * takes a step), then its result, *gen (0 if it failed) and the pages it
+ * wrote. */
+#define PERSIST_WAITING (1ull << 63)
+bool persist_waiting(oref caller);
 int persist_wait(oref caller, u64 *gen, u64 *written);
 
 /* A kernel store faulted on a write-protected page at addr (P2 tracking):

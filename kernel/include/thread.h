@@ -61,8 +61,8 @@ struct thread {
     u32 waiting_time;       /* runnable, but off the run queue: no time     */
     oref wsc;               /* the SchedContext it waits for (its waiters  */
     oref wprev, wnext;      /*   list), 0: none                             */
-    u32 ckpt_gen;           /* SYSTEM_CHECKPOINT: the generation it waits
-                             * for (persist_wait), or 0                     */
+    u32 ckpt_gen;           /* SYSTEM_CHECKPOINT: the generation whose commit
+                             * its call waits for (persist_wait), or 0      */
     struct slot timeout_ep; /* where FAULT_TIMEOUT goes when its budget runs
                              * out (like fault_ep), or empty                */
 };

@@ -113,31 +113,6 @@ void ck_note(int rc)
     }
 }
 
-/* KNOWN KERNEL BUG (reported; TETHER_KNOWN_BUGS=1 runs into it): a
- * checkpoint taken while a live AddrSpace is paid for by a dying bank (a
- * BANK_DESTROY in progress) is refused on restore ("no storage for a
- * page-table root": persist.c resume() allocates the new root through
- * aspace_new_page_tables, and bank_can_charge answers E_REVOKED for the
- * dying bank). Until it is fixed the random driver takes no checkpoint
- * then; tests.c P1_restart_mid_bank_destroy is the test that fails. */
-static bool known_bug_root_in_dying_bank(void)
-{
-    static int on = -1;
-    if (on < 0)
-        on = getenv("TETHER_KNOWN_BUGS") && atoi(getenv("TETHER_KNOWN_BUGS"));
-    if (on)
-        return false;
-    refresh();
-    for (int k = 0; k < nlv; k++) {
-        const struct mobj *o = &mo[lv[k]];
-        if (o->type != OBJ_ASPACE || o->state != OS_LIVE)
-            continue;
-        for (int b = o->bank; b >= 0; b = mo[b].bank)
-            if (mo[b].state != OS_LIVE)
-                return true;
-    }
-    return false;
-}
 
 /* TETHER_CK_TRACE=1: every persistence operation is printed. */
 static bool trace(void)
@@ -377,10 +352,6 @@ void ck_restart(void)
 bool ck_step(void)
 {
     u32 k = rn(10000);
-    if (k < 50 && known_bug_root_in_dying_bank()) {
-        n_ck_avoided++;
-        return false;
-    }
     if (k < 30) {
         u32 label = chance(94) ? SYSTEM_CHECKPOINT : chance(50) ? SYSTEM_CHECK : SYSTEM_STATS;
         system_call(label, true);
