@@ -23,6 +23,8 @@ static const char *check_slot(const struct slot *s)
     if (!s->obj)
         return NULL;
     nodes_total++;
+    if ((s->prev && !sref_in_arena(s->prev, sizeof *s)) || (s->next && !sref_in_arena(s->next, sizeof *s)))
+        return "slot: a link outside the storage";
     if (s->prev) {
         const struct slot *p = slot_at(s->prev);
         if (p->next != slot_ref(s))
@@ -39,6 +41,8 @@ static const char *check_slot(const struct slot *s)
         for (const struct slot *x = s; x; x = x->next ? slot_at(x->next) : NULL) {
             if (++n > store.bytes / sizeof(struct slot))
                 return "slot: derivation list has a cycle";
+            if (x->next && !sref_in_arena(x->next, sizeof *x))
+                return "slot: a link outside the storage";
         }
         nodes_in_lists += n;
     }
@@ -142,6 +146,8 @@ static u64 watch_tree;
 static const char *check_watch(const struct watch *w, u32 depth, u32 path)
 {
     watch_tree++;
+    if (!sref_in_arena(w->key, sizeof(struct slot)))
+        return "watch: a registration's key outside the storage";
     const struct slot *s = slot_at(w->key);
     if (depth && ((w->key ^ path) & ((depth >= 32 ? 0u : 1u << depth) - 1u)))
         return "watch: a registration off its key's path in the search tree";
@@ -165,9 +171,13 @@ static const char *check_watch_list(oref o, sref head, bool ntfn, u64 *count)
     sref prev = 0;
     for (sref r = head; r; prev = r, r = ntfn ? ((struct watch *)sref_ptr(r))->on_ntfn.next
                                               : ((struct watch *)sref_ptr(r))->on_obj.next) {
+        if (!sref_in_arena(r, WATCH_BYTES))
+            return "watch: a list link outside the storage";
         const struct watch *w = sref_ptr(r);
         if ((ntfn ? w->on_ntfn.prev : w->on_obj.prev) != prev)
             return "watch: list links do not point back";
+        if (!ntfn && !sref_in_arena(w->key, sizeof(struct slot)))
+            return "watch: a registration's key outside the storage";
         if (ntfn ? w->ncap.obj != o : slot_at(w->key)->obj != o)
             return "watch: a registration on the list of another object";
         if (++*count > store.bytes / WATCH_BYTES)

@@ -199,6 +199,8 @@ const char *watch_each(const char *(*fn)(const struct watch *w, u32 depth, u32 p
         struct visit e = st[--n];
         if (e.depth > 32)
             return "watch: search tree deeper than its keys allow";
+        if (!sref_in_arena(e.r, WATCH_BYTES))
+            return "watch: a search tree node outside the storage";
         const char *why = fn(W(e.r), e.depth, e.path);
         if (why)
             return why;

@@ -151,6 +151,12 @@ static inline void store_mark_pt(const void *p, bool on)
 static inline bool store_is_pt(u64 page) { return store.ptbits[page / 8] >> (page % 8) & 1; }
 
 static inline void *sref_ptr(sref r) { return store.base + (u64)r * GRANULE; }
+/* Does r name `size` bytes inside the arena? (The invariant checker runs on
+ * restored, untrusted state: it follows no reference it has not bounded.) */
+static inline bool sref_in_arena(sref r, u64 size)
+{
+    return r && (u64)r * GRANULE <= store.bytes && size <= store.bytes - (u64)r * GRANULE;
+}
 static inline sref ptr_sref(const void *p) { return (sref)(((const u8 *)p - store.base) / GRANULE); }
 static inline struct obj *obj_get(oref o) { return &store.tab[o]; }
 static inline void *obj_body(oref o) { return sref_ptr(store.tab[o].body); }
