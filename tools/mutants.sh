@@ -58,7 +58,9 @@ m33_create_ignores_a_meaningless_arg @@ kernel/core/bank.c @@ S1 @@ return type 
 m34_mint_checks_op_before_rights @@ kernel/core/cspace.c @@ C7 @@ return E_RIGHTS;  /* the invoked cap's rights come first, as everywhere */ @@ (void)0;
 m40_cs_tree_names_other_spaces_slots @@ kernel/core/cspace.c @@ CS_TREE @@ radix_index_of(cspace_body(cs), p, &idx) ? idx : TREE_OUTSIDE; @@ radix_index_of(cspace_body(cs), p, &idx) ? idx : slot_ref(p);
 m41_debug_object_needs_no_rights @@ kernel/core/debug.c @@ Debug @@ return iv->t.rights & R_READ; @@ return (void)iv, true;
-m42_idle_report_ignores_refills @@ kernel/core/debug.c @@ idle @@ if (sched_busy() || schedctx_time_pending()) { @@ if (sched_busy()) {
+m42_idle_report_ignores_refills @@ kernel/core/debug.c @@ idle @@ if (sched_busy() || schedctx_time_pending() || persist_busy()) { @@ if (sched_busy() || persist_busy()) {
+m43_no_copy_before_a_change @@ kernel/core/persist.c @@ P2 @@ if (!P.busy || P.snap[i]) @@ if (1)
+m44_restored_root_charged_to_a_dying_bank @@ kernel/core/aspace.c @@ P1 @@ return hal_pt_create(&aspace_body(as)->pt, restore_pt_alloc, &c); @@ return (void)restore_pt_alloc, hal_pt_create(&aspace_body(as)->pt, aspace_pt_alloc, &c);
 EOF
 )
 
