@@ -984,9 +984,10 @@ static void ickpt_thread(int i, const struct snap *b)
     }
     host_console_capture(NULL, 0);
     x = T(i)->regs.x;
-    if (waits && x[REG_MSG(CK_GEN)] == (PERSIST_WAITING | (igen + 1))) {
-        /* Another thread runs now: the call returns when it runs again.
-         * The checkpoint is committed, with the thread past its call. */
+    if (waits && x[REG_MSG(CK_GEN)] == (PERSIST_DONE | (igen + 1))) {
+        /* Another thread runs now: the call returns when it runs again
+         * (its answer waits in its registers: PERSIST_DONE). The
+         * checkpoint is committed, with the thread past its call. */
         if (persist_stats.generation != igen + 1 || tstate(i) != THREAD_RUNNABLE) {
             ifail("thread %d's SYSTEM_CHECKPOINT: generation %llu committed, state %u; model: %llu, runnable", i,
                   (unsigned long long)persist_stats.generation, tstate(i), (unsigned long long)igen + 1);

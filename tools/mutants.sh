@@ -61,6 +61,8 @@ m41_debug_object_needs_no_rights @@ kernel/core/debug.c @@ Debug @@ return iv->t
 m42_idle_report_ignores_refills @@ kernel/core/debug.c @@ idle @@ if (sched_busy() || schedctx_time_pending() || persist_busy()) { @@ if (sched_busy() || persist_busy()) {
 m43_no_copy_before_a_change @@ kernel/core/persist.c @@ P2 @@ if (!P.busy || P.snap[i]) @@ if (1)
 m44_restored_root_charged_to_a_dying_bank @@ kernel/core/aspace.c @@ P1 @@ return hal_pt_create(&aspace_body(as)->pt, restore_pt_alloc, &c); @@ return (void)restore_pt_alloc, hal_pt_create(&aspace_body(as)->pt, aspace_pt_alloc, &c);
+m45_failed_checkpoint_waiter_not_told @@ kernel/core/persist.c @@ P2 @@     tell_waiter(e); @@     (void)tell_waiter;
+m46_small_free_freeing_a_page_not_tracked @@ kernel/core/obj.c @@ P2 @@ if (store_track.on && k0 < 6 && k >= 6) @@ if (0 && k0 < 6 && k >= 6)
 EOF
 )
 

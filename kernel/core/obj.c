@@ -84,10 +84,14 @@ sref store_alloc(int k)
 
 void store_free(sref r, int k)
 {
-    /* P2: every page of a freed block changes kind (free), written or not. */
+    /* P2: every page of a freed block changes kind (free), written or not;
+     * so does the page of a smaller one whose merges free all of it (below,
+     * nothing need write that page). */
+    u64 page = (u64)((u8 *)sref_ptr(r) - store.region) / 4096;
+    int k0 = k;
     if (store_track.on && k >= 6)
         for (u64 p = 0; p < ((u64)STORE_MIN << k) / 4096; p++)
-            store_written((u64)((u8 *)sref_ptr(r) - store.region) / 4096 + p);
+            store_written(page + p);
     store.free_bytes += (u64)STORE_MIN << k;
     u64 rel = (u64)r * GRANULE; /* offset from arena base */
     while (k < STORE_MAX_ORDER) {
@@ -102,6 +106,8 @@ void store_free(sref r, int k)
         rel &= ~bsz;
         k++;
     }
+    if (store_track.on && k0 < 6 && k >= 6)
+        store_written(page);
     fl_push(k, (sref)(rel / GRANULE));
 }
 

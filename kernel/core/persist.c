@@ -60,6 +60,8 @@ static struct {
     u64 fin_gen;        /* the last checkpoint that ended, and how           */
     int fin_err;
     u64 fin_written;
+    oref waiter;        /* the thread whose SYSTEM_CHECKPOINT it is, with its */
+    u32 waiter_epoch;   /*   epoch; 0: none                                  */
 } P;
 /* Kinds of a page that depend on the buddy map and page-table bits only. */
 #define K_CACHE 1u
@@ -113,6 +115,9 @@ void persist_carve(void **ram, u64 *bytes, struct kernel_boot *boot)
 {
     P.on = false;
     P.busy = false;
+    P.waiter = 0;
+    P.fin_gen = P.fin_written = 0;
+    P.fin_err = E_OK;
     P.boot = boot;
     P.interval = 0;
     store_track.on = store_track.window = 0;  /* a new boot: nothing tracked */
@@ -777,6 +782,25 @@ static int tracked_commit(int e)
     return e;
 }
 
+/* The thread that asked for the checkpoint that just ended with e, if it
+ * still waits for it, gets its answer in its registers (PERSIST_DONE, the
+ * error in its `resumed` result, the pages written): its call, run again,
+ * returns it (persist_wait), whatever checkpoint comes before that. */
+static void tell_waiter(int e)
+{
+    oref t = P.waiter;
+    P.waiter = 0;
+    const struct obj *x = t ? obj_get(t) : NULL;
+    if (!x || x->state != OS_LIVE || x->type != OBJ_THREAD || x->epoch != P.waiter_epoch)
+        return;  /* gone */
+    u64 *g = result_reg(t, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation));
+    if (thread_body(t)->ckpt_gen != (u32)P.gen || *g != (PERSIST_WAITING | P.gen))
+        return;  /* it gave the wait up */
+    *g = PERSIST_DONE | P.gen;
+    *result_reg(t, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, resumed)) = (u64)(u32)e;
+    *result_reg(t, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written)) = persist_stats.written;
+}
+
 /* The checkpoint in progress ended with e: the reserve is free again, and
  * after a failure its pages are written-since-the-last-checkpoint again. */
 static void end_tracked(int e)
@@ -799,6 +823,7 @@ static void end_tracked(int e)
     P.fin_gen = P.gen;
     P.fin_err = e;
     P.fin_written = persist_stats.written;
+    tell_waiter(e);
     if (e == E_OK) {
         last_gen = P.gen;
         persist_stats.kept = P.ndata - persist_stats.written;
@@ -1008,6 +1033,8 @@ static int start(oref caller)
         th->regs = saved;
         *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation)) = PERSIST_WAITING | gen;
         th->ckpt_gen = (u32)gen;
+        P.waiter = e == E_CONTINUE ? caller : 0;
+        P.waiter_epoch = obj_get(caller)->epoch;
     }
     persist_stats.pages = P.npages;
     persist_stats.cycles = hal_cycles() - t0;
@@ -1035,7 +1062,7 @@ bool persist_waiting(oref caller)
 {
     struct thread *th = thread_body(caller);
     u64 token = *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation));
-    if (th->ckpt_gen && token == (PERSIST_WAITING | th->ckpt_gen))
+    if (th->ckpt_gen && (token == (PERSIST_WAITING | th->ckpt_gen) || token == (PERSIST_DONE | th->ckpt_gen)))
         return true;
     th->ckpt_gen = 0;  /* a new call: the one that waited was given up */
     return false;
@@ -1044,22 +1071,21 @@ bool persist_waiting(oref caller)
 int persist_wait(oref caller, u64 *gen, u64 *written)
 {
     struct thread *th = thread_body(caller);
-    u64 g = th->ckpt_gen;
-    if (P.busy && (u32)P.gen == g) {
-        writer_step();
+    u64 g = th->ckpt_gen, *token = result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, generation));
+    if (*token == (PERSIST_WAITING | g) && P.busy && (u32)P.gen == g) {
+        writer_step();  /* may end it: tell_waiter */
         if (P.busy)
             return E_CONTINUE;
     }
     th->ckpt_gen = 0;
-    if ((u32)P.fin_gen == g) {
-        *gen = P.fin_err == E_OK ? P.fin_gen : 0;
-        *written = P.fin_written;
-        return P.fin_err;
+    if (*token != (PERSIST_DONE | g)) {
+        *gen = *written = 0;
+        return E_IO;  /* its checkpoint ended without it (cannot happen) */
     }
-    /* A later checkpoint ended since (another caller drained this one). */
-    *gen = last_gen >= g ? g : 0;
-    *written = 0;
-    return last_gen >= g ? E_OK : E_IO;
+    int e = (int)*result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, resumed));
+    *gen = e == E_OK ? g : 0;
+    *written = *result_reg(caller, TETHER_OUT_INDEX(SYSTEM_CHECKPOINT, written));
+    return e;
 }
 
 void persist_request(oref caller)

@@ -72,12 +72,14 @@ void persist_step(void);
 /* While the thread that asked for a checkpoint waits, its call runs again
  * and again (E_CONTINUE): the wait's progress is in the thread, the
  * generation in its ckpt_gen and PERSIST_WAITING | the generation in its
- * `generation` result register. persist_waiting: is the call such a one
- * (both agree; a new call, whose register says otherwise, gives the wait
- * up). persist_wait: E_CONTINUE until that checkpoint ends (the writer
- * takes a step), then its result, *gen (0 if it failed) and the pages it
- * wrote. */
+ * `generation` result register; when that checkpoint ends, PERSIST_DONE |
+ * the generation there, and its result in the other result registers.
+ * persist_waiting: is the call such a one (both agree; a new call, whose
+ * register says otherwise, gives the wait up). persist_wait: E_CONTINUE
+ * until the checkpoint ends (the writer takes a step), then its result,
+ * *gen (0 if it failed) and the pages it wrote. */
 #define PERSIST_WAITING (1ull << 63)
+#define PERSIST_DONE    (1ull << 62)  /* ...and when it has ended (tell_waiter) */
 bool persist_waiting(oref caller);
 int persist_wait(oref caller, u64 *gen, u64 *written);
 
