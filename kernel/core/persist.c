@@ -374,7 +374,7 @@ static int write_commit(u64 gen, struct store_header *h, const struct store_ref 
     struct store_ref *refs = (struct store_ref *)(m + 1);
     copy(refs, drefs, P.ndir * sizeof *refs);
     copy(refs + P.ndir, gs, sizeof *gs);
-    u64 mb = blk_alloc(P.mblocks);
+    u64 mb = P.new_mblk ? P.new_mblk : blk_alloc(P.mblocks);  /* taken at the pause, if any */
     if (!mb)
         return E_NOMEM;
     P.new_mblk = mb;
@@ -675,6 +675,11 @@ static int begin_tracked(u64 gen)
     u64 n = t->n, room = P.nblocks - STORE_HEADERS - P.nused;
     if (n + (n < P.ndir ? n : P.ndir) + P.mblocks > room && exact_need() > room)
         return E_NOMEM;
+    /* The manifest's blocks must be consecutive: taken now, so that a
+     * fragmented store says so here, not after the writing. */
+    P.new_mblk = blk_alloc(P.mblocks);
+    if (!P.new_mblk)
+        return E_NOMEM;
     take_globals(&P.gsnap);
     u32 *l = P.pend;
     P.pend = t->list;
@@ -735,7 +740,6 @@ static int tracked_commit(int e)
     u64 ndata = P.ndata;
     for (u64 k = 0; k < nchg; k++)
         ndata += (P.dir[P.chg[k]].kind == PAGE_DATA) - (P.nent[k].kind == PAGE_DATA);
-    P.new_mblk = 0;
     if (e == E_OK)
         e = write_commit(P.gen, h, P.dref, ndata, &P.gsnap);
     /* Commit (the header landed) or undo; either way no block stays fresh. */
