@@ -36,7 +36,7 @@ host_OPT := -O2 -gdwarf-4
 asan_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 TEST_PROGS := unit model
-unit_SRCS  := $(wildcard tests/t_*.c) tests/unit_main.c tests/harness.c tests/tk.c tests/fixture.c
+unit_SRCS  := $(wildcard tests/t_*.c) tests/unit_main.c tests/harness.c tests/tk.c tests/fixture.c tests/persist_ref.c
 model_SRCS := $(wildcard tests/model/*.c) tests/model_ipc.c tests/ipc_ref.c tests/harness.c tests/tk.c
 
 define variant

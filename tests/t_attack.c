@@ -9,6 +9,7 @@
 #include <string.h>
 #include "harness.h"
 #include "fixture.h"
+#include "persist_ref.h"
 #include "persist.h"
 #include "aspace.h"
 #include "bank.h"
@@ -22,72 +23,6 @@
 #define SYS ROOT_CAP_SYSTEM
 
 static int ckpt(void) { return tk_inv(SYS, SYSTEM_CHECKPOINT, 0, 0, 0, 0, 0, 0); }
-
-static struct {
-    u8 *region;
-    u64 bytes, arena_off;
-    u32 ntab;
-    oref cur;
-    u64 now;
-} ref;
-
-static void take_ref(void)
-{
-    free(ref.region);
-    ref.bytes = store.region_bytes;
-    ref.region = malloc(ref.bytes);
-    memcpy(ref.region, store.region, ref.bytes);
-    ref.arena_off = (u64)(store.base - store.region);
-    ref.ntab = store.ntab;
-    ref.cur = sched_cur;
-    ref.now = sched_now;
-}
-
-static const void *ref_body(oref o)
-{
-    const struct obj *t = (const struct obj *)ref.region + o;
-    return ref.region + ref.arena_off + (u64)t->body * GRANULE;
-}
-
-/* As t_persist.c's check_same_as_ref: object by object. */
-static void same_as_ref(void)
-{
-    CHECK_EQ(store.region_bytes, ref.bytes);
-    CHECK_EQ(store.ntab, ref.ntab);
-    CHECK_EQ(sched_cur, ref.cur);
-    CHECK_EQ(sched_now, ref.now);
-    const struct obj *rt = (const struct obj *)ref.region;
-    u32 live = 0, bad = 0;
-    for (oref o = 1; o < store.ntab; o++) {
-        const struct obj *a = obj_get(o), *b = &rt[o];
-        if (!(a->live == b->live && a->epoch == b->epoch && a->body == b->body &&
-              a->bank == b->bank && a->prev == b->prev && a->next == b->next &&
-              a->type == b->type && a->state == b->state && a->order == b->order)) {
-            bad++;
-            continue;
-        }
-        if (a->state == OS_FREE)
-            continue;
-        live++;
-        u64 n = (u64)STORE_MIN << a->order;
-        const u8 *x = obj_body(o), *y = ref_body(o);
-        if (a->type == OBJ_ASPACE) {
-            bad += !!memcmp(&((const struct aspace *)x)->map, &((const struct aspace *)y)->map,
-                            sizeof(struct cspace));
-        } else if (a->type == OBJ_BANK) {
-            const struct bank *p = (const void *)x, *q = (const void *)y;
-            bad += !(p->limit == q->limit && p->head == q->head && p->nobj == q->nobj &&
-                     p->depth == q->depth && !memcmp(&p->pending, &q->pending, sizeof p->pending));
-        } else {
-            bad += !!memcmp(x, y, n);
-        }
-        if (a->type == OBJ_FRAME)
-            bad += !!memcmp(frame_page(o), ref.region + ref.arena_off +
-                                 (u64)frame_body(o)->page * GRANULE, 4096);
-    }
-    CHECK_EQ(bad, 0);
-    CHECK_EQ(live, store.live_objs);
-}
 
 static void boot_with_store(u64 blocks)
 {
@@ -162,7 +97,7 @@ TEST(attack_small_free_merging_into_a_free_page_is_tracked)
     CHECK_EQ(persist_stats.generation, gen + 1);
     CHECK_EQ(tk_resume(RAM), E_OK);
     CHECK_EQ(persist_stats.generation, gen + 1);  /* failed before the fix: refused, gen resumed */
-    same_as_ref();
+    check_same_as_ref();
     host_blk_detach();
 }
 
@@ -180,7 +115,7 @@ TEST(attack_small_free_merging_stale_entry_loses_every_later_checkpoint)
     take_ref();
     CHECK_EQ(tk_resume(RAM), E_OK);  /* failed before the fix: E_INVAL, "booting fresh" */
     if (persist_stats.generation == gen)
-        same_as_ref();
+        check_same_as_ref();
     CHECK_EQ(persist_stats.generation, gen);
     host_blk_detach();
 }
@@ -384,7 +319,7 @@ TEST(attack_window_stress)
             committed = NULL;
             cut++;
         }
-        same_as_ref();
+        check_same_as_ref();
         free(committed);
         if (harness_cur_failed) {
             printf("round %u: failed (thread %d, cutting %d)\n", r, thr, cutting);
@@ -507,7 +442,7 @@ static u64 sweep_window(u64 cut_at, bool *landed)
         ref.cur = ccur, ref.now = cnow;
         committed = NULL;
     }
-    same_as_ref();
+    check_same_as_ref();
     free(committed);
     host_blk_detach();
     return written;
@@ -573,7 +508,7 @@ TEST(attack_nearly_full_store_fails_at_the_pause_or_not_at_all)
             printf("store of %llu blocks: the pause said yes, the writer failed\n", (unsigned long long)blocks);
         ok++;
         CHECK_EQ(tk_resume(RAM), E_OK);
-        same_as_ref();
+        check_same_as_ref();
         host_blk_detach();
     }
     printf("ok %u nomem %u\n", ok, nomem);
@@ -626,7 +561,7 @@ TEST(attack_caller_calls_again_while_its_checkpoint_is_written)
         } else {
             free(first);
         }
-        same_as_ref();
+        check_same_as_ref();
         const u64 *x = th(T)->regs.x;
         CHECK_EQ(x[REG_MSG(CK_OUT(resumed))], 1);
         CHECK_EQ(x[REG_MSG(CK_OUT(generation))], gen + 2 - cutting);
