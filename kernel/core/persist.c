@@ -241,14 +241,7 @@ static void classify(u64 i, const u8 *src, struct store_page *e)
             e->sum = *(const u64 *)src;
         return;
     }
-    /* store_sum and a test for zero in one pass. */
-    const u64 *w = (const u64 *)src;
-    u64 any = 0, h = 0xcbf29ce484222325ull ^ 4096;
-    for (u32 j = 0; j < 512; j++) {
-        any |= w[j];
-        h = (h ^ w[j]) * 0x100000001b3ull;
-        h ^= h >> 31;
-    }
+    u64 any, h = store_sum_any(src, 4096, &any);
     e->kind = any ? PAGE_DATA : PAGE_ZERO;
     e->sum = any ? h : 0;
 }
@@ -786,6 +779,22 @@ static int tracked_commit(int e)
     return e;
 }
 
+/* Checkpoint gen ended with e (full or incremental): remembered for its
+ * caller, and if it committed it is the store's newest. */
+static void ended(u64 gen, int e)
+{
+    P.fin_gen = gen;
+    P.fin_err = e;
+    P.fin_written = persist_stats.written;
+    if (e == E_OK) {
+        last_gen = gen;
+        persist_stats.generation = gen;
+        persist_stats.blocks_used = P.nused;
+    } else if (e == E_IO) {
+        kprintf("tether: checkpoint %lu: store I/O error; generation %lu stays\n", gen, last_gen);
+    }
+}
+
 /* The thread that asked for the checkpoint that just ended with e, if it
  * still waits for it, gets its answer in its registers (PERSIST_DONE, the
  * error in its `resumed` result, the pages written): its call, run again,
@@ -824,18 +833,10 @@ static void end_tracked(int e)
     P.pool_used = 0;
     P.busy = false;
     store_track.window = 0;
-    P.fin_gen = P.gen;
-    P.fin_err = e;
-    P.fin_written = persist_stats.written;
-    tell_waiter(e);
-    if (e == E_OK) {
-        last_gen = P.gen;
+    if (e == E_OK)
         persist_stats.kept = P.ndata - persist_stats.written;
-        persist_stats.generation = P.gen;
-        persist_stats.blocks_used = P.nused;
-    } else if (e == E_IO) {
-        kprintf("tether: checkpoint %lu: store I/O error; generation %lu stays\n", P.gen, last_gen);
-    }
+    ended(P.gen, e);
+    tell_waiter(e);
 }
 
 
@@ -981,19 +982,12 @@ static int full_checkpoint(u64 gen)
         P.rescan = false;
         P.mblk = P.new_mblk;
         P.ndata = persist_stats.written + persist_stats.kept;
-        last_gen = gen;
-        persist_stats.generation = gen;
-        persist_stats.blocks_used = P.nused;
         if (store_track.on)
             track_rearm();
         else
             track_begin();
-    } else if (e == E_IO) {
-        kprintf("tether: checkpoint %lu: store I/O error; generation %lu stays\n", gen, last_gen);
     }
-    P.fin_gen = gen;
-    P.fin_err = e;
-    P.fin_written = persist_stats.written;
+    ended(gen, e);
     return e;
 }
 
@@ -1027,8 +1021,7 @@ static int start(oref caller)
                 store_cow((u64)((u8 *)&th->regs - store.region) / 4096);
             e = E_CONTINUE;
         } else {
-            P.fin_gen = gen;
-            P.fin_err = e;
+            ended(gen, e);  /* refused at the pause */
         }
     } else {
         e = full_checkpoint(gen);
