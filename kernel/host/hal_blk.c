@@ -152,6 +152,13 @@ int hal_blk_write_start(u64 blk, const void *buf, u32 n)
     return E_OK;
 }
 
+/* The started write completes: its buffer is read now. */
+static void complete_started(void)
+{
+    s.started.on = false;
+    s.started.err = write_now(s.started.blk, s.started.buf, s.started.n);
+}
+
 /* A started write is in flight until the second poll after it. */
 bool hal_blk_busy(void)
 {
@@ -161,8 +168,7 @@ bool hal_blk_busy(void)
         s.started.err = E_CONTINUE;
         return true;
     }
-    s.started.on = false;
-    s.started.err = write_now(s.started.blk, s.started.buf, s.started.n);
+    complete_started();
     return false;
 }
 
@@ -173,10 +179,8 @@ u64 hal_blk_wait_cycles(void)
 
 int hal_blk_wait(void)
 {
-    if (s.started.on) {
-        s.started.on = false;
-        s.started.err = write_now(s.started.blk, s.started.buf, s.started.n);
-    }
+    if (s.started.on)
+        complete_started();
     int e = s.started.err == E_CONTINUE ? E_OK : s.started.err;
     s.started.err = E_OK;
     return e;

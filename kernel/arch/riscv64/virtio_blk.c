@@ -365,6 +365,19 @@ static int check(u64 blk, const void *buf, u32 n)
     return E_OK;
 }
 
+/* Post the next requests of a transfer (at most nreq, each of at most
+ * REQ_MAX_BLOCKS blocks), moving *blk, *pa and *n past them: how many. */
+static u32 post_batch(u32 type, u64 *blk, u64 *pa, u32 *n)
+{
+    u32 k = 0;
+    for (; k < nreq && *n; k++) {
+        u32 m = *n < REQ_MAX_BLOCKS ? *n : REQ_MAX_BLOCKS;
+        post(k, type, *blk, *pa, m * HAL_BLK_BYTES);
+        *blk += m, *pa += (u64)m * HAL_BLK_BYTES, *n -= m;
+    }
+    return k;
+}
+
 static int transfer(u32 type, u64 blk, const void *buf, u32 n)
 {
     int err = hal_blk_wait();
@@ -373,15 +386,8 @@ static int transfer(u32 type, u64 blk, const void *buf, u32 n)
     if (err != E_OK)
         return err;
     u64 pa = V2P(buf), bytes = (u64)n * HAL_BLK_BYTES;
-    while (n && err == E_OK) {
-        u32 k = 0;
-        for (; k < nreq && n; k++) {
-            u32 m = n < REQ_MAX_BLOCKS ? n : REQ_MAX_BLOCKS;
-            post(k, type, blk, pa, m * HAL_BLK_BYTES);
-            blk += m, pa += (u64)m * HAL_BLK_BYTES, n -= m;
-        }
-        err = finish(k);
-    }
+    while (n && err == E_OK)
+        err = finish(post_batch(type, &blk, &pa, &n));
     if (err == E_OK)
         blk_stats.bytes += bytes;
     return err;
@@ -395,14 +401,8 @@ int hal_blk_write_start(u64 blk, const void *buf, u32 n)
     if (err != E_OK || n > REQ_MAX_BLOCKS * nreq)
         return err != E_OK ? err : E_INVAL;
     u64 pa = V2P(buf);
-    u32 k = 0;
-    for (; n; k++) {
-        u32 m = n < REQ_MAX_BLOCKS ? n : REQ_MAX_BLOCKS;
-        post(k, T_OUT, blk, pa, m * HAL_BLK_BYTES);
-        blk += m, pa += (u64)m * HAL_BLK_BYTES, n -= m;
-        blk_stats.bytes += (u64)m * HAL_BLK_BYTES;
-    }
-    notify(k);
+    blk_stats.bytes += (u64)n * HAL_BLK_BYTES;
+    notify(post_batch(T_OUT, &blk, &pa, &n));  /* one batch holds it all */
     return E_OK;
 }
 

@@ -171,13 +171,23 @@ int hal_pt_prepare(hal_pt_root *pt, u64 va, hal_page_alloc alloc, void *ctx)
     return walk(pt->root, va, 0, alloc, ctx, &pte);
 }
 
+/* The valid leaf entry of user page va in pt, in *pte: E_OK, E_INVAL (not
+ * a user page address) or E_EMPTY (nothing mapped there). */
+static int user_leaf(const hal_pt_root *pt, u64 va, u64 **pte)
+{
+    if (!user_va_ok(va))
+        return E_INVAL;
+    if (walk(pt->root, va, 0, NULL, NULL, pte) != E_OK || !(**pte & PTE_V))
+        return E_EMPTY;
+    return E_OK;
+}
+
 int hal_pt_unmap(hal_pt_root *pt, u64 va)
 {
     u64 *pte;
-    if (!user_va_ok(va))
-        return E_INVAL;
-    if (walk(pt->root, va, 0, NULL, NULL, &pte) != E_OK || !(*pte & PTE_V))
-        return E_EMPTY;
+    int e = user_leaf(pt, va, &pte);
+    if (e != E_OK)
+        return e;
     *pte = 0;
     /* Flushes this hart only; with several harts this needs a remote fence
      * (SBI RFENCE) to every hart that may cache the address space. */
@@ -268,10 +278,9 @@ int hal_pt_destroy_step(hal_pt_root *pt, hal_page_free free_page, void *ctx, u32
 int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights)
 {
     u64 *pte;
-    if (!user_va_ok(va))
-        return E_INVAL;
-    if (walk(pt->root, va, 0, NULL, NULL, &pte) != E_OK || !(*pte & PTE_V))
-        return E_EMPTY;
+    int e = user_leaf(pt, va, &pte);
+    if (e != E_OK)
+        return e;
     *pte = (*pte & ~(u64)(PTE_R | PTE_W | PTE_X)) | (pte_flags(rights) & (PTE_R | PTE_W | PTE_X));
     sfence_vma(va);
     return E_OK;
@@ -280,7 +289,7 @@ int hal_pt_protect(hal_pt_root *pt, u64 va, u32 rights)
 void hal_pt_take_write(hal_pt_root *pt, u64 va)
 {
     u64 *pte;
-    if (user_va_ok(va) && walk(pt->root, va, 0, NULL, NULL, &pte) == E_OK && (*pte & PTE_V))
+    if (user_leaf(pt, va, &pte) == E_OK)
         *pte &= ~(u64)PTE_W;
 }
 
