@@ -7,6 +7,7 @@
 #include "aspace.h"
 #include "bank.h"
 #include "frame.h"
+#include "persist.h"
 #include "sched.h"
 
 struct persist_ref ref;
@@ -66,4 +67,28 @@ void check_same_as_ref(void)
                               (u64)frame_body(o)->page * GRANULE, 4096));
     }
     CHECK_EQ(live, store.live_objs);
+}
+
+struct persist_ref keep_ref(void)
+{
+    take_ref();
+    struct persist_ref k = ref;
+    ref.region = NULL;
+    return k;
+}
+
+bool check_restored(u64 gen, bool cut, struct persist_ref *committed)
+{
+    bool landed = persist_stats.generation == gen + 1;
+    if (!landed) {
+        CHECK(cut);
+        CHECK_EQ(persist_stats.generation, gen);
+        free(ref.region);
+        ref = *committed;
+        committed->region = NULL;
+    }
+    check_same_as_ref();
+    free(committed->region);
+    committed->region = NULL;
+    return landed;
 }

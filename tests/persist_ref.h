@@ -23,5 +23,12 @@ void take_ref(void);
  * every live object's body (what a restore may change, and only that, is
  * left out: page tables, and the charges for them). */
 void check_same_as_ref(void);
+/* A copy of the running system kept apart from ref (ref is left empty). */
+struct persist_ref keep_ref(void);
+/* After a checkpoint from generation gen (cut by the power or not, `cut`)
+ * and a restart: the system is the one at its pause (ref) if its header
+ * landed, else the committed one kept before (it becomes ref); *committed
+ * is freed either way. True: it landed. */
+bool check_restored(u64 gen, bool cut, struct persist_ref *committed);
 
 #endif

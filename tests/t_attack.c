@@ -246,11 +246,7 @@ TEST(attack_window_stress)
         CHECK_EQ(ckpt(), E_OK);  /* committed */
         if (getenv("ATTACK_DEBUG"))
             printf("round %u: committed gen %llu cur %u\n", r, (unsigned long long)persist_stats.generation, sched_cur);
-        take_ref();
-        u8 *committed = ref.region;
-        oref ccur = ref.cur;
-        u64 cnow = ref.now;
-        ref.region = NULL;
+        struct persist_ref committed = keep_ref();
         for (u32 i = 0; i < 20 + rn(40); i++)
             churn(r + 1000);
         bool burst = chance(40);
@@ -308,19 +304,10 @@ TEST(attack_window_stress)
         if (getenv("ATTACK_DEBUG"))
             printf("round %u: restored gen %llu cur %u (thread %d cut %d)\n", r, (unsigned long long)persist_stats.generation, sched_cur, thr, cutting);
         CHECK(kernel_check() == NULL);
-        if (persist_stats.generation == gen + 1) {
+        if (check_restored(gen, cutting, &committed))
             landed++;
-        } else {
-            CHECK(cutting);
-            CHECK_EQ(persist_stats.generation, gen);
-            free(ref.region);
-            ref.region = committed;
-            ref.cur = ccur, ref.now = cnow;
-            committed = NULL;
+        else
             cut++;
-        }
-        check_same_as_ref();
-        free(committed);
         if (harness_cur_failed) {
             printf("round %u: failed (thread %d, cutting %d)\n", r, thr, cutting);
             break;
@@ -397,11 +384,7 @@ static u64 sweep_window(u64 cut_at, bool *landed)
     for (u32 i = 0; i < 60; i++)
         churn(i);
     CHECK_EQ(ckpt(), E_OK);
-    take_ref();
-    u8 *committed = ref.region;
-    oref ccur = ref.cur;
-    u64 cnow = ref.now;
-    ref.region = NULL;
+    struct persist_ref committed = keep_ref();
     for (u32 i = 0; i < 40; i++)
         churn(i + 100);
     for (u32 s = 200; s < 240; s++)
@@ -433,17 +416,7 @@ static u64 sweep_window(u64 cut_at, bool *landed)
     host_blk_cut_after(0);
     CHECK_EQ(tk_resume(RAM), E_OK);
     CHECK(kernel_check() == NULL);
-    *landed = persist_stats.generation == gen + 1;
-    if (!*landed) {
-        CHECK(cut_at != 0);
-        CHECK_EQ(persist_stats.generation, gen);
-        free(ref.region);
-        ref.region = committed;
-        ref.cur = ccur, ref.now = cnow;
-        committed = NULL;
-    }
-    check_same_as_ref();
-    free(committed);
+    *landed = check_restored(gen, cut_at != 0, &committed);
     host_blk_detach();
     return written;
 }

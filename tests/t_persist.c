@@ -423,9 +423,7 @@ TEST(p2_changes_after_the_pause_stay_out_of_the_checkpoint)
         CHECK(store_track.on);
         mutate(rounds);
         CHECK_EQ(checkpoint(), E_OK);  /* committed: the one a cut falls back to */
-        take_ref();
-        u8 *committed = ref.region;
-        ref.region = NULL;
+        struct persist_ref committed = keep_ref();
         mutate(rounds + 1000);
         bool burst = chance(30);  /* more pages change than the reserve holds */
         if (burst)
@@ -453,18 +451,10 @@ TEST(p2_changes_after_the_pause_stay_out_of_the_checkpoint)
         }
         CHECK_EQ(restart(), E_OK);
         CHECK(kernel_check() == NULL);
-        if (persist_stats.generation == gen + 1) {
+        if (check_restored(gen, cutting, &committed))
             landed++;
-        } else {
-            CHECK(cutting);
-            CHECK_EQ(persist_stats.generation, gen);
-            free(ref.region);
-            ref.region = committed;
-            committed = NULL;
+        else
             cut++;
-        }
-        check_same_as_ref();
-        free(committed);
     }
     CHECK(landed > rounds / 3 && cut > rounds / 30);  /* both outcomes were tried */
     CHECK(copies > 0);  /* and both ways of keeping a page */
